@@ -1,0 +1,26 @@
+// A collector reads one source of host facts (a /proc file, a sysfs tree) through
+// the injected FileReader and writes samples. Bad input is the normal case on a
+// fleet: a collector logs it (throttled) and skips the bad part, never throws.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "agent/collectors/sample_writer.h"
+
+namespace tidemark::agent {
+
+class Collector {
+ public:
+  virtual ~Collector() = default;
+
+  // Short name used in logs and the agent's own per-collector series ("cpu", "meminfo").
+  virtual std::string_view name() const = 0;
+
+  // Reads the collector's sources and writes this interval's samples.
+  virtual void collect(SampleWriter& out) = 0;
+};
+
+using CollectorPtr = std::unique_ptr<Collector>;
+
+}  // namespace tidemark::agent

@@ -1,0 +1,31 @@
+// Logs a recurring problem (a malformed /proc file read every interval) once per
+// period instead of on every collection, so a bad fixture or kernel quirk cannot
+// flood the journal. Not thread-safe: one instance per collecting thread.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "common/time/clock.h"
+
+namespace tidemark {
+
+class ThrottledLog {
+ public:
+  explicit ThrottledLog(const Clock& clock, int64_t period_ms = 3'600'000)
+      : clock_(clock), period_ms_(period_ms) {}
+
+  // Logs `message` at warning level unless the same `key` was logged within the period.
+  // Returns true when the line was written.
+  bool warn(const std::string& key, const std::string& message);
+
+ private:
+  const Clock& clock_;
+  int64_t period_ms_;
+  std::unordered_map<std::string, int64_t> last_logged_ms_;
+};
+
+}  // namespace tidemark

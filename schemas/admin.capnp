@@ -1,0 +1,75 @@
+@0xd4856565ee27a3d8;
+# The admin protocol between the `tidemark` CLI and the controller (a request and a
+# response frame over the controller's admin Unix socket).
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("tidemark::schema");
+
+using import "label.capnp".Label;
+
+struct LabelMatcher {
+  name @0 :Text;
+  value @1 :Text;
+  op @2 :Op;
+  enum Op {
+    equal @0;
+    notEqual @1;
+    regexMatch @2;
+    regexNoMatch @3;
+  }
+}
+
+struct QueryRequest {
+  metric @0 :Text;
+  host @1 :Text;              # Empty: every host.
+  matchers @2 :List(LabelMatcher);
+  sinceMs @3 :Int64;          # Inclusive, wall-clock milliseconds.
+  untilMs @4 :Int64;          # Inclusive.
+  maxSamplesPerSeries @5 :UInt32;   # 0: no limit. The newest are kept.
+}
+
+struct AdminRequest {
+  union {
+    status @0 :Void;
+    hosts @1 :Void;
+    query @2 :QueryRequest;
+  }
+}
+
+struct StatusReply {
+  version @0 :Text;
+  uptimeSeconds @1 :Float64;
+  agentsConnected @2 :UInt32;
+  agentsKnown @3 :UInt32;
+  seriesStored @4 :UInt64;
+  samplesStored @5 :UInt64;
+  dataDir @6 :Text;
+  listen @7 :Text;
+}
+
+struct HostInfo {
+  host @0 :Text;
+  connected @1 :Bool;
+  lastSeenMs @2 :Int64;
+  series @3 :UInt64;
+  samples @4 :UInt64;
+  agentVersion @5 :Text;
+  lastSequence @6 :UInt64;
+}
+
+struct SeriesData {
+  host @0 :Text;
+  metric @1 :Text;
+  labels @2 :List(Label);
+  timestampsMs @3 :List(Int64);
+  values @4 :List(Float64);
+}
+
+struct AdminResponse {
+  union {
+    error @0 :Text;
+    status @1 :StatusReply;
+    hosts @2 :List(HostInfo);
+    query @3 :List(SeriesData);
+  }
+}

@@ -1,0 +1,30 @@
+@0xe529bf05d03de791;
+# The envelopes on the agent link (agent DEALER <-> controller ROUTER): one Cap'n
+# Proto message per ZeroMQ frame, always one of these two.
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("tidemark::schema");
+
+using import "hello.capnp".Hello;
+using import "metric_batch.capnp".MetricBatch;
+using import "ack.capnp".Ack;
+
+struct AgentMessage {
+  union {
+    hello @0 :Hello;
+    batch @1 :MetricBatch;
+  }
+}
+
+struct Welcome {
+  # The controller's answer to Hello.
+  controllerVersion @0 :Text;
+  lastSequence @1 :UInt64;   # The newest sequence stored for this host and epoch (0: none).
+}
+
+struct ControllerMessage {
+  union {
+    ack @0 :Ack;
+    welcome @1 :Welcome;
+  }
+}
