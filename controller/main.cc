@@ -1,1 +1,47 @@
-int main() { return 0; }
+// tidemark-controller: stores fleet history and serves the CLI.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+
+#include "common/errors/error.h"
+#include "common/logging/setup.h"
+#include "common/process/stop_signal.h"
+#include "controller/controller.h"
+
+int main(int argc, char** argv) {
+  using namespace tidemark;
+  StopSignal stop_signal;
+  controller::ControllerOptions options;
+  try {
+    options = controller::parseControllerOptions(argc, argv);
+    setupLogging("tidemark-controller", options.log_level);
+  } catch (const CLI::ParseError& e) {
+    CLI::App app("tidemark-controller");
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    fprintf(stderr, "tidemark-controller: %s\n", e.what());
+    return 2;
+  }
+  if (!options.insecure) {
+    spdlog::error(
+        "CurveZMQ is not available in this build yet; start with --insecure to accept agents "
+        "over plain TCP on a trusted network");
+    return 2;
+  }
+  try {
+    SystemClock clock;
+    controller::Controller controller(options, clock);
+    spdlog::warn("INSECURE: agent link {} is plain TCP without CurveZMQ: anyone who can reach it "
+                 "can send data",
+                 controller.boundEndpoint());
+    spdlog::info("tidemark-controller {} listening on {}, admin socket {}, data in {}",
+                 TIDEMARK_VERSION, controller.boundEndpoint(), options.admin_socket,
+                 options.data_dir);
+    controller.run([&] { return stop_signal.requested(); });
+    spdlog::info("tidemark-controller stopped (signal {})", stop_signal.signal());
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  return 0;
+}

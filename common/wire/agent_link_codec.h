@@ -1,0 +1,70 @@
+// The messages of the agent link as plain structs, and their Cap'n Proto codecs.
+// Decoders copy everything out of the frame, so a hostile frame can only fail at
+// decode time (WireError), never later while the controller applies it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "common/metrics/series.h"
+#include "common/wire/frame.h"
+
+namespace tidemark::wire {
+
+struct HelloData {
+  std::string host_id;
+  std::string agent_version;
+  std::string boot_id;
+  uint64_t epoch = 0;
+  uint32_t interval_ms = 0;
+  std::vector<std::pair<std::string, std::string>> facts;
+};
+
+struct SeriesAnnouncementData {
+  uint32_t id = 0;
+  std::string name;
+  Labels labels;
+};
+
+struct MetricBatchData {
+  std::string host_id;
+  uint64_t epoch = 0;
+  uint64_t sequence = 0;
+  uint64_t oldest_pending = 0;
+  std::vector<SeriesAnnouncementData> announcements;
+  std::vector<uint32_t> series_ids;
+  std::vector<int64_t> timestamps_ms;
+  std::vector<double> values;
+};
+
+enum class AckStatus { kStored, kDuplicate, kResync, kGap, kRejected };
+
+struct AckData {
+  uint64_t sequence = 0;
+  AckStatus status = AckStatus::kStored;
+  uint64_t expected_sequence = 0;
+  std::string reason;
+};
+
+struct WelcomeData {
+  std::string controller_version;
+  uint64_t last_sequence = 0;
+};
+
+using AgentMessageData = std::variant<HelloData, MetricBatchData>;
+using ControllerMessageData = std::variant<AckData, WelcomeData>;
+
+zmq::message_t encodeAgentMessage(const AgentMessageData& message);
+zmq::message_t encodeControllerMessage(const ControllerMessageData& message);
+
+// Throw WireError with the reason when the frame is malformed or over the limits.
+AgentMessageData decodeAgentMessage(const void* data, size_t size, const DecodeLimits& limits);
+ControllerMessageData decodeControllerMessage(const void* data, size_t size);
+
+const char* ackStatusName(AckStatus status);
+
+}  // namespace tidemark::wire

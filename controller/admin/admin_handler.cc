@@ -1,0 +1,103 @@
+#include "controller/admin/admin_handler.h"
+
+#include <kj/exception.h>
+
+#include <stdexcept>
+
+namespace tidemark::controller {
+
+void AdminHandler::handle(schema::AdminRequest::Reader request,
+                          schema::AdminResponse::Builder response) const {
+  try {
+    switch (request.which()) {
+      case schema::AdminRequest::STATUS:
+        return status(response);
+      case schema::AdminRequest::HOSTS:
+        return hosts(response);
+      case schema::AdminRequest::QUERY:
+        return query(request.getQuery(), response);
+    }
+    response.setError("unknown admin request " + std::to_string(request.which()) +
+                      " (is the CLI newer than the controller?)");
+  } catch (const std::invalid_argument& e) {
+    response.setError(e.what());
+  } catch (const kj::Exception& e) {
+    response.setError(std::string("malformed admin request: ") + e.getDescription().cStr());
+  }
+}
+
+void AdminHandler::status(schema::AdminResponse::Builder response) const {
+  auto reply = response.initStatus();
+  const int64_t now = context_.clock.monotonicMs();
+  reply.setVersion(TIDEMARK_VERSION);
+  reply.setUptimeSeconds(static_cast<double>(now - context_.started_monotonic_ms) / 1000.0);
+  reply.setAgentsConnected(static_cast<uint32_t>(context_.presence.connectedCount(now)));
+  reply.setAgentsKnown(static_cast<uint32_t>(context_.store.hosts().size()));
+  reply.setSeriesStored(context_.store.seriesCount());
+  reply.setSamplesStored(context_.store.sampleCount());
+  reply.setDataDir(context_.store.path());
+  reply.setListen(context_.listen_endpoint);
+}
+
+void AdminHandler::hosts(schema::AdminResponse::Builder response) const {
+  auto states = context_.store.hosts();
+  auto list = response.initHosts(static_cast<unsigned>(states.size()));
+  const int64_t now = context_.clock.monotonicMs();
+  for (size_t i = 0; i < states.size(); ++i) {
+    const auto& state = states[i];
+    auto out = list[i];
+    out.setHost(state.host);
+    out.setConnected(context_.presence.connected(state.host, now));
+    out.setLastSeenMs(state.last_seen_ms);
+    out.setSeries(state.series);
+    out.setSamples(state.samples);
+    out.setAgentVersion(state.agent_version);
+    out.setLastSequence(state.last_sequence);
+  }
+}
+
+void AdminHandler::query(schema::QueryRequest::Reader request,
+                         schema::AdminResponse::Builder response) const {
+  SeriesQuery query;
+  query.metric = request.getMetric();
+  if (!isValidMetricName(query.metric)) {
+    throw std::invalid_argument("\"" + query.metric + "\" is not a metric name");
+  }
+  query.host = request.getHost();
+  query.since_ms = request.getSinceMs();
+  query.until_ms = request.getUntilMs();
+  query.max_samples_per_series = request.getMaxSamplesPerSeries();
+  for (auto matcher : request.getMatchers()) {
+    LabelMatcher m;
+    m.name = matcher.getName();
+    m.value = matcher.getValue();
+    switch (matcher.getOp()) {
+      case schema::LabelMatcher::Op::EQUAL: m.op = LabelMatcher::Op::kEqual; break;
+      case schema::LabelMatcher::Op::NOT_EQUAL: m.op = LabelMatcher::Op::kNotEqual; break;
+      case schema::LabelMatcher::Op::REGEX_MATCH: m.op = LabelMatcher::Op::kRegexMatch; break;
+      case schema::LabelMatcher::Op::REGEX_NO_MATCH: m.op = LabelMatcher::Op::kRegexNoMatch; break;
+    }
+    query.matchers.push_back(std::move(m));
+  }
+  auto results = context_.store.query(query);
+  auto list = response.initQuery(static_cast<unsigned>(results.size()));
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& series = results[i];
+    auto out = list[i];
+    out.setHost(series.host);
+    out.setMetric(series.metric);
+    auto labels = out.initLabels(static_cast<unsigned>(series.labels.size()));
+    for (size_t j = 0; j < series.labels.size(); ++j) {
+      labels[j].setName(series.labels[j].name);
+      labels[j].setValue(series.labels[j].value);
+    }
+    auto timestamps = out.initTimestampsMs(static_cast<unsigned>(series.timestamps_ms.size()));
+    auto values = out.initValues(static_cast<unsigned>(series.values.size()));
+    for (size_t j = 0; j < series.values.size(); ++j) {
+      timestamps.set(j, series.timestamps_ms[j]);
+      values.set(j, series.values[j]);
+    }
+  }
+}
+
+}  // namespace tidemark::controller

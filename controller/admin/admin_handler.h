@@ -1,0 +1,37 @@
+// Answers the CLI's admin requests from the store and the presence table. Pure
+// request-in, response-out, so it is tested without sockets.
+#pragma once
+
+#include <string>
+
+#include "common/time/clock.h"
+#include "controller/ingest/agent_presence.h"
+#include "controller/store/sample_store.h"
+#include "schemas/admin.capnp.h"
+
+namespace tidemark::controller {
+
+struct AdminContext {
+  const SampleStore& store;
+  const AgentPresence& presence;
+  const Clock& clock;
+  int64_t started_monotonic_ms;
+  std::string listen_endpoint;
+};
+
+class AdminHandler {
+ public:
+  explicit AdminHandler(AdminContext context) : context_(std::move(context)) {}
+
+  // Fills `response`; problems with the request become an `error` response.
+  void handle(schema::AdminRequest::Reader request, schema::AdminResponse::Builder response) const;
+
+ private:
+  void status(schema::AdminResponse::Builder response) const;
+  void hosts(schema::AdminResponse::Builder response) const;
+  void query(schema::QueryRequest::Reader request, schema::AdminResponse::Builder response) const;
+
+  AdminContext context_;
+};
+
+}  // namespace tidemark::controller

@@ -1,0 +1,155 @@
+#include "controller/cli/commands.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "common/config/duration.h"
+#include "common/metrics/series.h"
+#include "controller/cli/table.h"
+
+namespace tidemark::cli {
+
+namespace {
+
+void parseMatcher(const std::string& text, schema::LabelMatcher::Builder out) {
+  // Longest operators first: "!=" and "=~" contain "=".
+  static constexpr struct {
+    const char* token;
+    schema::LabelMatcher::Op op;
+  } kOps[] = {{"!~", schema::LabelMatcher::Op::REGEX_NO_MATCH},
+              {"=~", schema::LabelMatcher::Op::REGEX_MATCH},
+              {"!=", schema::LabelMatcher::Op::NOT_EQUAL},
+              {"=", schema::LabelMatcher::Op::EQUAL}};
+  for (const auto& candidate : kOps) {
+    auto at = text.find(candidate.token);
+    if (at == std::string::npos) continue;
+    std::string name = text.substr(0, at);
+    if (!isValidLabelName(name)) {
+      throw std::invalid_argument("--label " + text + ": \"" + name + "\" is not a label name");
+    }
+    out.setName(name);
+    out.setValue(text.substr(at + std::char_traits<char>::length(candidate.token)));
+    out.setOp(candidate.op);
+    return;
+  }
+  throw std::invalid_argument("--label " + text + ": expected NAME=VALUE (or !=, =~, !~)");
+}
+
+}  // namespace
+
+void buildQueryRequest(const QueryArguments& arguments, int64_t now_ms,
+                       schema::QueryRequest::Builder request) {
+  if (!isValidMetricName(arguments.metric)) {
+    throw std::invalid_argument("\"" + arguments.metric + "\" is not a metric name");
+  }
+  auto since = parseTimeMs(arguments.since, now_ms);
+  if (!since) {
+    throw std::invalid_argument("--since " + arguments.since +
+                                ": expected a duration (1h, 30m), RFC 3339 time or Unix seconds");
+  }
+  auto until = parseTimeMs(arguments.until, now_ms);
+  if (!until) {
+    throw std::invalid_argument("--until " + arguments.until +
+                                ": expected a duration ago, RFC 3339 time, Unix seconds or now");
+  }
+  if (*until < *since) throw std::invalid_argument("--until is before --since");
+  request.setMetric(arguments.metric);
+  request.setHost(arguments.host);
+  request.setSinceMs(*since);
+  request.setUntilMs(*until);
+  request.setMaxSamplesPerSeries(arguments.limit);
+  auto matchers = request.initMatchers(static_cast<unsigned>(arguments.labels.size()));
+  for (size_t i = 0; i < arguments.labels.size(); ++i) parseMatcher(arguments.labels[i], matchers[i]);
+}
+
+nlohmann::json statusJson(schema::StatusReply::Reader status) {
+  return {{"version", status.getVersion().cStr()},
+          {"uptime_seconds", status.getUptimeSeconds()},
+          {"agents_connected", status.getAgentsConnected()},
+          {"agents_known", status.getAgentsKnown()},
+          {"series", status.getSeriesStored()},
+          {"samples", status.getSamplesStored()},
+          {"data_dir", status.getDataDir().cStr()},
+          {"listen", status.getListen().cStr()}};
+}
+
+std::string statusText(schema::StatusReply::Reader status) {
+  return fmt::format(
+      "controller        tidemark-controller {}\n"
+      "uptime            {}\n"
+      "listening on      {}\n"
+      "data dir          {}\n"
+      "agents connected  {} of {} known\n"
+      "series stored     {}\n"
+      "samples stored    {}\n",
+      status.getVersion().cStr(),
+      formatDurationMs(static_cast<int64_t>(status.getUptimeSeconds()) * 1000),
+      status.getListen().cStr(), status.getDataDir().cStr(), status.getAgentsConnected(),
+      status.getAgentsKnown(), groupDigits(status.getSeriesStored()),
+      groupDigits(status.getSamplesStored()));
+}
+
+nlohmann::json hostsJson(capnp::List<schema::HostInfo>::Reader hosts) {
+  nlohmann::json list = nlohmann::json::array();
+  for (auto host : hosts) {
+    list.push_back({{"host", host.getHost().cStr()},
+                    {"connected", host.getConnected()},
+                    {"last_seen", host.getLastSeenMs() > 0
+                                      ? nlohmann::json(formatTimeMs(host.getLastSeenMs()))
+                                      : nlohmann::json(nullptr)},
+                    {"last_seen_ms", host.getLastSeenMs()},
+                    {"series", host.getSeries()},
+                    {"samples", host.getSamples()},
+                    {"agent_version", host.getAgentVersion().cStr()},
+                    {"last_sequence", host.getLastSequence()}});
+  }
+  return {{"hosts", list}};
+}
+
+std::string hostsText(capnp::List<schema::HostInfo>::Reader hosts, int64_t now_ms) {
+  if (hosts.size() == 0) return "no hosts have reported yet\n";
+  Table table({"HOST", "CONNECTED", "LAST SEEN", "SERIES", "SAMPLES", "AGENT"},
+              {false, false, false, true, true, false});
+  for (auto host : hosts) {
+    table.addRow({host.getHost().cStr(), host.getConnected() ? "yes" : "no",
+                  formatAgo(host.getLastSeenMs(), now_ms), groupDigits(host.getSeries()),
+                  groupDigits(host.getSamples()), host.getAgentVersion().cStr()});
+  }
+  return table.render();
+}
+
+nlohmann::json queryJson(capnp::List<schema::SeriesData>::Reader series) {
+  nlohmann::json list = nlohmann::json::array();
+  for (auto one : series) {
+    nlohmann::json labels = nlohmann::json::object();
+    for (auto label : one.getLabels()) labels[label.getName().cStr()] = label.getValue().cStr();
+    nlohmann::json samples = nlohmann::json::array();
+    auto timestamps = one.getTimestampsMs();
+    auto values = one.getValues();
+    for (unsigned i = 0; i < values.size(); ++i) samples.push_back({timestamps[i], values[i]});
+    list.push_back({{"host", one.getHost().cStr()},
+                    {"metric", one.getMetric().cStr()},
+                    {"labels", labels},
+                    {"samples", samples}});
+  }
+  return {{"series", list}};
+}
+
+std::string queryText(capnp::List<schema::SeriesData>::Reader series) {
+  if (series.size() == 0) return "no samples match\n";
+  Table table({"HOST", "SERIES", "TIME", "VALUE"}, {false, false, false, true});
+  for (auto one : series) {
+    Labels labels;
+    for (auto label : one.getLabels()) labels.push_back({label.getName(), label.getValue()});
+    std::string name = formatSeries(one.getMetric().cStr(), labels);
+    auto timestamps = one.getTimestampsMs();
+    auto values = one.getValues();
+    for (unsigned i = 0; i < values.size(); ++i) {
+      table.addRow({one.getHost().cStr(), name, formatTimeMs(timestamps[i]), formatValue(values[i])});
+    }
+  }
+  return table.render();
+}
+
+}  // namespace tidemark::cli

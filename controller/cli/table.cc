@@ -1,0 +1,71 @@
+#include "controller/cli/table.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tidemark::cli {
+
+Table::Table(std::vector<std::string> headers, std::vector<bool> right_aligned)
+    : headers_(std::move(headers)), right_aligned_(std::move(right_aligned)) {
+  right_aligned_.resize(headers_.size(), false);
+}
+
+void Table::addRow(std::vector<std::string> cells) {
+  cells.resize(headers_.size());
+  rows_.push_back(std::move(cells));
+}
+
+std::string Table::render() const {
+  std::vector<size_t> widths(headers_.size());
+  for (size_t c = 0; c < headers_.size(); ++c) widths[c] = headers_[c].size();
+  for (const auto& row : rows_)
+    for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string text;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      const bool last = c + 1 == cells.size();
+      if (right_aligned_[c]) {
+        text += fmt::format("{:>{}}", cells[c], widths[c]);
+      } else {
+        text += last ? cells[c] : fmt::format("{:<{}}", cells[c], widths[c]);
+      }
+      if (!last) text += "  ";
+    }
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    out += text + "\n";
+  };
+  line(headers_);
+  for (const auto& row : rows_) line(row);
+  return out;
+}
+
+std::string groupDigits(uint64_t value) {
+  std::string digits = std::to_string(value);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string formatValue(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  if (value == std::floor(value) && std::fabs(value) < 1e15) return fmt::format("{:.0f}", value);
+  return fmt::format("{:.6g}", value);
+}
+
+std::string formatAgo(int64_t then_ms, int64_t now_ms) {
+  if (then_ms <= 0) return "never";
+  int64_t seconds = std::max<int64_t>(0, (now_ms - then_ms) / 1000);
+  if (seconds < 120) return fmt::format("{}s ago", seconds);
+  if (seconds < 7200) return fmt::format("{}m ago", seconds / 60);
+  if (seconds < 172800) return fmt::format("{}h ago", seconds / 3600);
+  return fmt::format("{}d ago", seconds / 86400);
+}
+
+}  // namespace tidemark::cli

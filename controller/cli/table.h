@@ -1,0 +1,28 @@
+// Plain-text tables for the CLI: left-aligned text, right-aligned numbers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tidemark::cli {
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headers, std::vector<bool> right_aligned = {});
+  void addRow(std::vector<std::string> cells);
+  std::string render() const;
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<bool> right_aligned_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// 1234567 -> "1,234,567".
+std::string groupDigits(uint64_t value);
+// A compact value: integers without decimals, else up to 6 significant digits.
+std::string formatValue(double value);
+// "12s ago", "3m ago", "2h ago", "5d ago"; "never" for 0.
+std::string formatAgo(int64_t then_ms, int64_t now_ms);
+
+}  // namespace tidemark::cli

@@ -1,0 +1,45 @@
+#include "controller/controller.h"
+
+#include <spdlog/spdlog.h>
+
+namespace tidemark::controller {
+
+Controller::Controller(const ControllerOptions& options, const Clock& clock)
+    : clock_(clock), context_(1) {
+  StoreOptions store_options;
+  store_options.path = options.data_dir;
+  store_options.sync_writes = options.sync_writes;
+  store_ = SampleStore::open(store_options);
+  ingester_ = std::make_unique<BatchIngester>(*store_, options.limits);
+
+  LinkOptions link_options;
+  link_options.listen = options.listen;
+  try {
+    link_ = std::make_unique<AgentLinkServer>(context_, link_options, *store_, *ingester_,
+                                              presence_, clock_);
+  } catch (const zmq::error_t& e) {
+    throw std::runtime_error("cannot listen on " + options.listen + ": " + e.what());
+  }
+  AdminContext admin_context{*store_, presence_, clock_, clock_.monotonicMs(),
+                             link_->boundEndpoint()};
+  try {
+    admin_ = std::make_unique<AdminServer>(context_, options.admin_socket,
+                                           AdminHandler(admin_context));
+  } catch (const zmq::error_t& e) {
+    throw std::runtime_error("cannot serve the admin socket " + options.admin_socket + ": " +
+                             e.what());
+  }
+}
+
+Controller::~Controller() {
+  admin_.reset();
+  link_.reset();
+  ingester_.reset();
+  store_.reset();
+}
+
+void Controller::run(const std::function<bool()>& stop) {
+  while (!stop()) link_->pollOnce(200);
+}
+
+}  // namespace tidemark::controller

@@ -1,0 +1,38 @@
+// Wires the controller's parts (store, ingest, presence, admin) from options and
+// runs the ingest loop until asked to stop. main() stays a few lines.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <zmq.hpp>
+
+#include "common/time/clock.h"
+#include "controller/admin/admin_server.h"
+#include "controller/controller_options.h"
+#include "controller/ingest/agent_link_server.h"
+
+namespace tidemark::controller {
+
+class Controller {
+ public:
+  // Opens the store and binds both sockets; throws with context when it cannot.
+  Controller(const ControllerOptions& options, const Clock& clock);
+  ~Controller();
+
+  const std::string& boundEndpoint() const { return link_->boundEndpoint(); }
+
+  // Serves until `stop()` returns true (checked a few times a second).
+  void run(const std::function<bool()>& stop);
+
+ private:
+  const Clock& clock_;
+  zmq::context_t context_;
+  std::unique_ptr<SampleStore> store_;
+  AgentPresence presence_;
+  std::unique_ptr<BatchIngester> ingester_;
+  std::unique_ptr<AgentLinkServer> link_;
+  std::unique_ptr<AdminServer> admin_;
+};
+
+}  // namespace tidemark::controller

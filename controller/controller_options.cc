@@ -1,0 +1,34 @@
+#include "controller/controller_options.h"
+
+#include <CLI/CLI.hpp>
+
+#include "common/config/option_set.h"
+#include "common/errors/error.h"
+#include "common/transport/endpoint.h"
+
+namespace tidemark::controller {
+
+ControllerOptions parseControllerOptions(int argc, char** argv) {
+  ControllerOptions options;
+  CLI::App app("tidemark-controller: stores fleet history, serves the tidemark CLI",
+               "tidemark-controller");
+  OptionSet set(app);
+  set.addString("data_dir", &options.data_dir, "RocksDB data folder (created when missing)");
+  set.addString("listen", &options.listen, "agent link endpoint, tcp://HOST:PORT");
+  set.addString("admin_socket", &options.admin_socket,
+                "Unix socket for the tidemark CLI (default /run/tidemark/controller.sock)");
+  set.addFlag("insecure", &options.insecure, "accept agents over plain TCP without CurveZMQ");
+  set.addString("log_level", &options.log_level, "trace, debug, info, warn, error");
+  int64_t max_series = static_cast<int64_t>(options.limits.max_series_per_host);
+  set.addInteger("max_series_per_host", &max_series, 1, 100'000'000,
+                 "series one host may create (default 100000)");
+  set.require("data_dir");
+  set.require("listen");
+  app.parse(argc, argv);
+  set.resolve();
+  options.limits.max_series_per_host = static_cast<uint64_t>(max_series);
+  validateTcpEndpoint("--listen", options.listen, /*allow_wildcard_port=*/true);
+  return options;
+}
+
+}  // namespace tidemark::controller

@@ -1,0 +1,29 @@
+// The controller's options: flags, and the same keys in a TOML file (--config).
+#pragma once
+
+#include <string>
+
+#include "controller/ingest/batch_ingester.h"
+
+namespace tidemark::controller {
+
+struct ControllerOptions {
+  // RocksDB folder. Required.
+  std::string data_dir;
+  // Agent link endpoint, tcp://HOST:PORT. Required.
+  std::string listen;
+  // CLI admin socket. Default: /run/tidemark/controller.sock.
+  std::string admin_socket = "/run/tidemark/controller.sock";
+  // Plain TCP without CurveZMQ. Default: false (required until CURVE lands).
+  bool insecure = false;
+  // fsync each group commit. Default: true.
+  bool sync_writes = true;
+  std::string log_level = "info";
+  IngestLimits limits;
+};
+
+// Parses argv (and the --config file). Throws ConfigError; CLI11's --help and
+// usage errors surface as CLI::ParseError for the caller to print with app.exit().
+ControllerOptions parseControllerOptions(int argc, char** argv);
+
+}  // namespace tidemark::controller

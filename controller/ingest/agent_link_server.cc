@@ -1,0 +1,112 @@
+#include "controller/ingest/agent_link_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/errors/error.h"
+
+namespace tidemark::controller {
+
+AgentLinkServer::AgentLinkServer(zmq::context_t& context, LinkOptions options, SampleStore& store,
+                                 BatchIngester& ingester, AgentPresence& presence,
+                                 const Clock& clock)
+    : options_(std::move(options)),
+      store_(store),
+      ingester_(ingester),
+      presence_(presence),
+      clock_(clock),
+      socket_(context, zmq::socket_type::router),
+      log_(clock, 60'000) {
+  // Oversized frames are dropped by libzmq before they are buffered whole.
+  socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(options_.decode_limits.max_frame_bytes));
+  socket_.set(zmq::sockopt::linger, 0);
+  // Acks to an agent that went away are dropped, not queued without bound.
+  socket_.set(zmq::sockopt::sndhwm, 10'000);
+  socket_.set(zmq::sockopt::rcvhwm, 100'000);
+  socket_.set(zmq::sockopt::heartbeat_ivl, 10'000);
+  socket_.set(zmq::sockopt::heartbeat_timeout, 30'000);
+  socket_.bind(options_.listen);
+  bound_endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+}
+
+void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload,
+                             WriteSet& writes, std::vector<Reply>& replies) {
+  const int64_t now_ms = clock_.wallMs();
+  wire::AgentMessageData message;
+  try {
+    message = wire::decodeAgentMessage(payload.data(), payload.size(), options_.decode_limits);
+  } catch (const WireError& e) {
+    log_.warn(std::string("wire:") + e.what(),
+              std::string("dropped a malformed agent message: ") + e.what());
+    return;
+  }
+  if (auto* hello = std::get_if<wire::HelloData>(&message)) {
+    if (auto problem = checkHostId(hello->host_id); !problem.empty()) {
+      log_.warn("hello:" + problem, "refused a hello: " + problem);
+      return;
+    }
+    presence_.seen(hello->host_id, clock_.monotonicMs(), hello->interval_ms);
+    spdlog::info("agent hello: host={} version={} epoch={:016x} interval_ms={}", hello->host_id,
+                 hello->agent_version, hello->epoch, hello->interval_ms);
+    replies.push_back({std::move(peer), ingester_.hello(writes, *hello, now_ms)});
+    return;
+  }
+  const auto& batch = std::get<wire::MetricBatchData>(message);
+  wire::AckData ack = ingester_.ingest(writes, batch, now_ms);
+  if (ack.status == wire::AckStatus::kRejected || ack.status == wire::AckStatus::kResync ||
+      ack.status == wire::AckStatus::kGap) {
+    log_.warn(std::string(wire::ackStatusName(ack.status)) + ":" + batch.host_id,
+              fmt::format("{} batch {} from host {}: {}", wire::ackStatusName(ack.status),
+                          batch.sequence, batch.host_id,
+                          ack.status == wire::AckStatus::kGap
+                              ? "expected sequence " + std::to_string(ack.expected_sequence)
+                              : ack.reason));
+  }
+  if (checkHostId(batch.host_id).empty()) {
+    auto state = store_.hostForWrite(writes, batch.host_id);
+    presence_.seen(batch.host_id, clock_.monotonicMs(), state.interval_ms);
+  }
+  replies.push_back({std::move(peer), std::move(ack)});
+}
+
+size_t AgentLinkServer::pollOnce(int timeout_ms) {
+  zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
+  zmq::poll(&item, 1, std::chrono::milliseconds(timeout_ms));
+  if ((item.revents & ZMQ_POLLIN) == 0) return 0;
+
+  WriteSet writes = store_.beginWrite();
+  std::vector<Reply> replies;
+  size_t handled = 0;
+  while (handled < options_.max_messages_per_commit) {
+    zmq::message_t peer;
+    if (!socket_.recv(peer, zmq::recv_flags::dontwait)) break;
+    zmq::message_t payload;
+    bool have_payload = peer.more() && socket_.recv(payload, zmq::recv_flags::none);
+    bool extra_frames = have_payload && payload.more();
+    while (socket_.get(zmq::sockopt::rcvmore)) {
+      zmq::message_t discard;
+      (void)socket_.recv(discard, zmq::recv_flags::none);
+    }
+    ++handled;
+    if (!have_payload || extra_frames) {
+      log_.warn("frames", "dropped an agent message that was not exactly one frame");
+      continue;
+    }
+    handle(peer, payload, writes, replies);
+  }
+
+  if (std::string error = store_.commit(writes); !error.empty()) {
+    // Nothing was stored, so nothing is acked: agents keep their batches and resend.
+    spdlog::error("store write failed, {} agent messages not acknowledged: {}", handled, error);
+    return handled;
+  }
+  for (auto& reply : replies) {
+    zmq::message_t frame = wire::encodeControllerMessage(reply.message);
+    if (!socket_.send(reply.peer, zmq::send_flags::sndmore | zmq::send_flags::dontwait) ||
+        !socket_.send(frame, zmq::send_flags::dontwait)) {
+      spdlog::debug("reply to a departed agent dropped");
+    }
+  }
+  return handled;
+}
+
+}  // namespace tidemark::controller

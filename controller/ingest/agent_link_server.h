@@ -1,0 +1,60 @@
+// The controller's end of the agent link: a ROUTER socket that drains whatever
+// arrived, applies it in one group commit, and only then sends the acks, so an ack
+// always means "durable". One misbehaving agent costs one log line and its own
+// messages; the loop never blocks on a peer.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <zmq.hpp>
+
+#include "common/logging/throttled_log.h"
+#include "common/time/clock.h"
+#include "common/wire/frame.h"
+#include "controller/ingest/agent_presence.h"
+#include "controller/ingest/batch_ingester.h"
+
+namespace tidemark::controller {
+
+struct LinkOptions {
+  // Endpoint to bind, "tcp://HOST:PORT" ("*" as PORT picks a free one). Required.
+  std::string listen;
+  // Most messages applied in one group commit. Default: 512.
+  size_t max_messages_per_commit = 512;
+  // Limits applied to every agent frame before it is decoded.
+  wire::DecodeLimits decode_limits;
+};
+
+class AgentLinkServer {
+ public:
+  // Binds the socket; throws zmq::error_t naming the endpoint when it cannot.
+  AgentLinkServer(zmq::context_t& context, LinkOptions options, SampleStore& store,
+                  BatchIngester& ingester, AgentPresence& presence, const Clock& clock);
+
+  // The endpoint actually bound (with the real port when "*" was asked for).
+  const std::string& boundEndpoint() const { return bound_endpoint_; }
+
+  // Waits up to `timeout_ms` for messages, applies everything that arrived in one
+  // commit and sends the replies. Returns the number of agent messages handled.
+  size_t pollOnce(int timeout_ms);
+
+ private:
+  struct Reply {
+    zmq::message_t peer;
+    wire::ControllerMessageData message;
+  };
+  // Decodes one message and adds its effect to `writes`; appends the reply (if any).
+  void handle(zmq::message_t& peer, const zmq::message_t& payload, WriteSet& writes,
+              std::vector<Reply>& replies);
+
+  LinkOptions options_;
+  SampleStore& store_;
+  BatchIngester& ingester_;
+  AgentPresence& presence_;
+  const Clock& clock_;
+  zmq::socket_t socket_;
+  std::string bound_endpoint_;
+  ThrottledLog log_;
+};
+
+}  // namespace tidemark::controller

@@ -1,0 +1,139 @@
+#include "controller/ingest/batch_ingester.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace tidemark::controller {
+
+using wire::AckData;
+using wire::AckStatus;
+
+std::string checkHostId(const std::string& host) {
+  if (host.empty()) return "host id is empty";
+  if (host.size() > 253) return "host id is longer than 253 bytes";
+  for (char c : host) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return "host id \"" + host + "\" has characters other than [A-Za-z0-9._-]";
+  }
+  return {};
+}
+
+std::string BatchIngester::checkAnnouncement(
+    const wire::SeriesAnnouncementData& announcement) const {
+  const std::string& name = announcement.name;
+  if (!isValidMetricName(name) || name.size() > limits_.max_name_bytes) {
+    return "series " + std::to_string(announcement.id) + ": invalid metric name \"" +
+           name.substr(0, 64) + "\"";
+  }
+  if (announcement.labels.size() > limits_.max_labels) {
+    return "series " + name + ": " + std::to_string(announcement.labels.size()) +
+           " labels, the limit is " + std::to_string(limits_.max_labels);
+  }
+  for (size_t i = 0; i < announcement.labels.size(); ++i) {
+    const auto& label = announcement.labels[i];
+    if (!isValidLabelName(label.name) || label.name.size() > limits_.max_name_bytes ||
+        label.name == "host") {
+      return "series " + name + ": invalid label name \"" + label.name.substr(0, 64) + "\"";
+    }
+    if (label.value.size() > limits_.max_name_bytes) {
+      return "series " + name + ": value of label " + label.name + " is longer than " +
+             std::to_string(limits_.max_name_bytes) + " bytes";
+    }
+    if (i > 0 && !(announcement.labels[i - 1].name < label.name)) {
+      return "series " + name + ": labels not sorted or duplicated at \"" + label.name + "\"";
+    }
+  }
+  return {};
+}
+
+AckData BatchIngester::ingest(WriteSet& writes, const wire::MetricBatchData& batch,
+                              int64_t now_ms) {
+  AckData ack{batch.sequence, AckStatus::kStored, 0, {}};
+  auto reject = [&](std::string reason) {
+    ack.status = AckStatus::kRejected;
+    ack.reason = std::move(reason);
+    return ack;
+  };
+  if (auto problem = checkHostId(batch.host_id); !problem.empty()) return reject(problem);
+  if (batch.series_ids.size() > limits_.max_samples_per_batch) {
+    return reject(std::to_string(batch.series_ids.size()) + " samples, the limit is " +
+                  std::to_string(limits_.max_samples_per_batch));
+  }
+
+  HostState& host = store_.hostForWrite(writes, batch.host_id);
+  host.last_seen_ms = now_ms;
+  if (host.epoch != batch.epoch) {
+    // A new state dir on the agent: its sequences and series ids start afresh.
+    host.epoch = batch.epoch;
+    host.last_sequence = 0;
+  }
+
+  if (batch.sequence != 0) {
+    if (batch.sequence <= host.last_sequence) {
+      ack.status = AckStatus::kDuplicate;
+      return ack;
+    }
+    const uint64_t expected = std::max(host.last_sequence + 1, batch.oldest_pending);
+    if (batch.sequence != expected) {
+      ack.status = AckStatus::kGap;
+      ack.expected_sequence = expected;
+      return ack;
+    }
+  }
+
+  // Check everything before writing anything, so a refused batch leaves no trace.
+  std::unordered_map<uint32_t, const wire::SeriesAnnouncementData*> announced;
+  for (const auto& announcement : batch.announcements) {
+    if (auto problem = checkAnnouncement(announcement); !problem.empty()) return reject(problem);
+    announced[announcement.id] = &announcement;
+  }
+  std::unordered_map<uint32_t, uint64_t> resolved;
+  for (uint32_t id : batch.series_ids) {
+    if (announced.count(id) || resolved.count(id)) continue;
+    auto known = store_.agentSeries(writes, batch.host_id, batch.epoch, id);
+    if (!known) {
+      ack.status = AckStatus::kResync;
+      ack.reason = "series id " + std::to_string(id) + " was never announced";
+      return ack;
+    }
+    resolved[id] = *known;
+  }
+  if (host.series + announced.size() > limits_.max_series_per_host) {
+    return reject("host would exceed " + std::to_string(limits_.max_series_per_host) +
+                  " series");
+  }
+
+  for (const auto& [id, announcement] : announced) {
+    uint64_t series_id =
+        store_.resolveSeries(writes, batch.host_id, announcement->name, announcement->labels);
+    store_.mapAgentSeries(writes, batch.host_id, batch.epoch, id, series_id);
+    resolved[id] = series_id;
+  }
+  for (size_t i = 0; i < batch.series_ids.size(); ++i) {
+    store_.appendSample(writes, resolved[batch.series_ids[i]], batch.timestamps_ms[i],
+                        batch.values[i]);
+  }
+  // resolveSeries may have grown the host's series count through the same state.
+  HostState& updated = store_.hostForWrite(writes, batch.host_id);
+  updated.samples += batch.series_ids.size();
+  if (batch.sequence != 0) updated.last_sequence = batch.sequence;
+  return ack;
+}
+
+wire::WelcomeData BatchIngester::hello(WriteSet& writes, const wire::HelloData& hello,
+                                       int64_t now_ms) {
+  HostState& host = store_.hostForWrite(writes, hello.host_id);
+  if (host.epoch != hello.epoch) {
+    host.epoch = hello.epoch;
+    host.last_sequence = 0;
+  }
+  host.last_seen_ms = now_ms;
+  host.agent_version = hello.agent_version;
+  host.boot_id = hello.boot_id;
+  host.interval_ms = hello.interval_ms;
+  host.facts = hello.facts;
+  return wire::WelcomeData{TIDEMARK_VERSION, host.last_sequence};
+}
+
+}  // namespace tidemark::controller

@@ -1,0 +1,49 @@
+// Applies decoded agent messages to a pending WriteSet and decides each batch's
+// ack. Holds the delivery rules: a batch is stored once (de-duplicated by host,
+// epoch and sequence), in order (a gap is refused with the sequence needed next,
+// unless the agent declares the missing batches dropped), and only when every
+// series it uses is known; otherwise nothing of it is written.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/wire/agent_link_codec.h"
+#include "controller/store/sample_store.h"
+
+namespace tidemark::controller {
+
+struct IngestLimits {
+  // Largest number of samples in one batch. Default: 1,000,000.
+  size_t max_samples_per_batch = 1'000'000;
+  // Largest number of series one host may create. Default: 100,000.
+  uint64_t max_series_per_host = 100'000;
+  // Longest metric name, label name or label value, in bytes. Default: 1024.
+  size_t max_name_bytes = 1024;
+  // Most labels on one series. Default: 32.
+  size_t max_labels = 32;
+};
+
+class BatchIngester {
+ public:
+  BatchIngester(SampleStore& store, IngestLimits limits) : store_(store), limits_(limits) {}
+
+  // Adds the batch's samples to `writes` when it is the next one for its host, and
+  // returns the ack to send once `writes` is committed.
+  wire::AckData ingest(WriteSet& writes, const wire::MetricBatchData& batch, int64_t now_ms);
+
+  // Records the agent's identity and facts; returns the welcome to send after commit.
+  wire::WelcomeData hello(WriteSet& writes, const wire::HelloData& hello, int64_t now_ms);
+
+ private:
+  // Empty when the announcement is acceptable, else why not.
+  std::string checkAnnouncement(const wire::SeriesAnnouncementData& announcement) const;
+
+  SampleStore& store_;
+  IngestLimits limits_;
+};
+
+// Empty when `host` is a usable host id (1-253 bytes of [A-Za-z0-9._-]), else why not.
+std::string checkHostId(const std::string& host);
+
+}  // namespace tidemark::controller

@@ -1,0 +1,28 @@
+// Byte layouts of the store's keys. Integers are big-endian so that RocksDB's
+// bytewise order is numeric order; timestamps are offset so negatives sort first.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/metrics/series.h"
+
+namespace tidemark::controller::keys {
+
+void appendU32(std::string& out, uint32_t value);
+void appendU64(std::string& out, uint64_t value);
+uint64_t readU64(std::string_view bytes);  // first 8 bytes, big-endian
+void appendTimestamp(std::string& out, int64_t ms);
+int64_t readTimestamp(std::string_view bytes);
+
+// "k" name \0 host \0 labels: the series index key (prefix-scannable by name, then host).
+std::string seriesKey(std::string_view host, std::string_view name, const Labels& labels);
+std::string seriesKeyPrefix(std::string_view name, std::string_view host);
+// Inverse of seriesKey; false when the bytes are not a series key.
+bool parseSeriesKey(std::string_view key, std::string& host, std::string& name, Labels& labels);
+
+std::string sampleKey(uint64_t series_id, int64_t timestamp_ms);
+std::string agentSeriesKey(std::string_view host, uint64_t epoch, uint32_t agent_series_id);
+
+}  // namespace tidemark::controller::keys
