@@ -8,17 +8,6 @@ namespace tidemark::controller {
 using wire::AckData;
 using wire::AckStatus;
 
-std::string checkHostId(const std::string& host) {
-  if (host.empty()) return "host id is empty";
-  if (host.size() > 253) return "host id is longer than 253 bytes";
-  for (char c : host) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-';
-    if (!ok) return "host id \"" + host + "\" has characters other than [A-Za-z0-9._-]";
-  }
-  return {};
-}
-
 std::string BatchIngester::checkAnnouncement(
     const wire::SeriesAnnouncementData& announcement) const {
   const std::string& name = announcement.name;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/metrics/host_id.h"
 #include "common/wire/agent_link_codec.h"
 #include "controller/store/sample_store.h"
 
@@ -42,8 +43,5 @@ class BatchIngester {
   SampleStore& store_;
   IngestLimits limits_;
 };
-
-// Empty when `host` is a usable host id (1-253 bytes of [A-Za-z0-9._-]), else why not.
-std::string checkHostId(const std::string& host);
 
 }  // namespace tidemark::controller

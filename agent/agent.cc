@@ -1,0 +1,199 @@
+#include "agent/agent.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "common/errors/error.h"
+
+namespace tidemark::agent {
+
+Agent::Agent(AgentConfig config, const Clock& clock, StateDir& state, SeriesRegistry& registry,
+             ControllerLink& link, std::vector<CollectorPtr> collectors)
+    : config_(std::move(config)),
+      clock_(clock),
+      state_(state),
+      registry_(registry),
+      link_(link),
+      collectors_(std::move(collectors)),
+      builder_(registry),
+      outbox_(config_.outbox) {
+  if (config_.ack_timeout_ms <= 0) {
+    config_.ack_timeout_ms = std::max<int64_t>(3 * config_.interval_ms, 10'000);
+  }
+  config_.hello.host_id = config_.host_id;
+  config_.hello.epoch = state_.epoch();
+  config_.hello.interval_ms = static_cast<uint32_t>(config_.interval_ms);
+  last_ack_ms_ = clock_.monotonicMs();
+}
+
+void Agent::writeSelfMetrics(SampleWriter& out) {
+  out.add("tidemark_agent_samples_collected_total", static_cast<double>(stats_.samples_collected));
+  out.add("tidemark_agent_samples_acked_total", static_cast<double>(stats_.samples_acked));
+  out.add("tidemark_agent_samples_dropped_total", static_cast<double>(outbox_.droppedSamples()));
+  out.add("tidemark_agent_batches_sent_total", static_cast<double>(stats_.batches_sent));
+  out.add("tidemark_agent_batches_acked_total", static_cast<double>(stats_.batches_acked));
+  out.add("tidemark_agent_batches_dropped_total", static_cast<double>(outbox_.droppedBatches()));
+  out.add("tidemark_agent_outbox_batches", static_cast<double>(outbox_.size()));
+  out.add("tidemark_agent_series", static_cast<double>(registry_.size()));
+  out.add("tidemark_agent_collection_duration_seconds", stats_.last_collection_seconds);
+  for (const auto& [name, seconds] : stats_.collector_seconds) {
+    out.add("tidemark_agent_collector_duration_seconds", seconds, {{"collector", name}});
+  }
+}
+
+void Agent::collectOnce() {
+  const int64_t started = clock_.monotonicMs();
+  builder_.begin(clock_.wallMs());
+  stats_.collector_seconds.resize(collectors_.size());
+  for (size_t i = 0; i < collectors_.size(); ++i) {
+    const int64_t collector_started = clock_.monotonicMs();
+    try {
+      collectors_[i]->collect(builder_);
+    } catch (const std::exception& e) {
+      // Collectors are written not to throw; one that does loses its interval, not the agent.
+      spdlog::error("collector {} failed: {}", collectors_[i]->name(), e.what());
+    }
+    stats_.collector_seconds[i] = {std::string(collectors_[i]->name()),
+                                   (clock_.monotonicMs() - collector_started) / 1000.0};
+  }
+  stats_.last_collection_seconds = (clock_.monotonicMs() - started) / 1000.0;
+  writeSelfMetrics(builder_);
+  stats_.samples_collected += builder_.rows();
+  ++stats_.collections;
+
+  wire::MetricBatchData batch = builder_.take();
+  batch.host_id = config_.host_id;
+  batch.epoch = state_.epoch();
+  batch.sequence = state_.nextSequence();
+  if (size_t dropped = outbox_.push(std::move(batch)); dropped > 0) {
+    spdlog::warn("outbox full: dropped the {} oldest unacknowledged batches ({} dropped in all)",
+                 dropped, outbox_.droppedBatches());
+  }
+}
+
+void Agent::sendHello() {
+  if (link_.send(config_.hello)) hello_pending_ = false;
+}
+
+void Agent::sendPending() {
+  if (hello_pending_) sendHello();
+  const int64_t now = clock_.monotonicMs();
+  const uint64_t oldest = outbox_.oldestSequence(state_.peekSequence());
+  for (auto& pending : outbox_.pending()) {
+    if (pending.sent_at_ms >= 0) continue;
+    wire::MetricBatchData& batch = pending.batch;
+    // Announce every series the controller has not confirmed; once per batch.
+    batch.announcements.clear();
+    announced_scratch_.assign(registry_.size(), 0);
+    for (uint32_t id : batch.series_ids) {
+      if (registry_.acknowledged(id) || announced_scratch_[id]) continue;
+      announced_scratch_[id] = 1;
+      const auto& definition = registry_.definition(id);
+      batch.announcements.push_back({id, definition.name, definition.labels});
+    }
+    batch.oldest_pending = oldest;
+    const bool sent = link_.send(batch);
+    batch.announcements.clear();
+    batch.announcements.shrink_to_fit();
+    if (!sent) break;  // not connected: the rest wait in the outbox
+    pending.sent_at_ms = now;
+    ++stats_.batches_sent;
+  }
+}
+
+void Agent::handleAck(const wire::AckData& ack) {
+  last_ack_ms_ = clock_.monotonicMs();
+  if (warned_unreachable_) {
+    spdlog::info("controller acknowledges again; {} batches pending", outbox_.size());
+    warned_unreachable_ = false;
+  }
+  switch (ack.status) {
+    case wire::AckStatus::kStored:
+    case wire::AckStatus::kDuplicate:
+      stats_.batches_acked += outbox_.acknowledgeThrough(ack.sequence, [&](const auto& batch) {
+        stats_.samples_acked += batch.values.size();
+        for (uint32_t id : batch.series_ids) registry_.markAcknowledged(id);
+      });
+      break;
+    case wire::AckStatus::kGap:
+      // Everything before the expected sequence that we still hold was stored.
+      stats_.batches_acked +=
+          outbox_.acknowledgeThrough(ack.expected_sequence - 1, [&](const auto& batch) {
+            stats_.samples_acked += batch.values.size();
+            for (uint32_t id : batch.series_ids) registry_.markAcknowledged(id);
+          });
+      outbox_.resendFrom(ack.expected_sequence);
+      break;
+    case wire::AckStatus::kResync:
+      spdlog::info("controller asked to resynchronise ({}): announcing every series again",
+                   ack.reason);
+      registry_.forgetAcknowledgements();
+      hello_pending_ = true;
+      outbox_.resendFrom(0);
+      break;
+    case wire::AckStatus::kRejected:
+      spdlog::error("controller rejected batch {}: {}; the batch is dropped", ack.sequence,
+                    ack.reason);
+      outbox_.drop(ack.sequence);
+      ++stats_.batches_rejected;
+      break;
+  }
+}
+
+void Agent::handle(const wire::ControllerMessageData& message) {
+  if (const auto* ack = std::get_if<wire::AckData>(&message)) {
+    handleAck(*ack);
+    return;
+  }
+  const auto& welcome = std::get<wire::WelcomeData>(message);
+  spdlog::info("connected to tidemark-controller {} (it holds batches through sequence {})",
+               welcome.controller_version, welcome.last_sequence);
+}
+
+void Agent::exchange(int timeout_ms) {
+  const int64_t now = clock_.monotonicMs();
+  if (!outbox_.empty()) {
+    const auto& oldest = outbox_.pending().front();
+    if (oldest.sent_at_ms >= 0 && now - oldest.sent_at_ms >= config_.ack_timeout_ms) {
+      // The controller restarted, the connection dropped, or acks were lost: resend in order.
+      outbox_.resendFrom(0);
+      hello_pending_ = true;
+    }
+    if (!warned_unreachable_ && now - last_ack_ms_ >= config_.ack_timeout_ms) {
+      spdlog::warn("no acknowledgement from the controller for {} s; {} batches kept in the outbox",
+                   (now - last_ack_ms_) / 1000, outbox_.size());
+      warned_unreachable_ = true;
+    }
+  }
+  sendPending();
+  try {
+    auto message = link_.receive(timeout_ms);
+    while (message) {
+      handle(*message);
+      message = link_.receive(0);
+    }
+  } catch (const WireError& e) {
+    spdlog::warn("dropped a malformed message from the controller: {}", e.what());
+  }
+  sendPending();
+}
+
+void Agent::run(const std::function<bool()>& stop) {
+  int64_t next_collection = clock_.monotonicMs();
+  while (!stop()) {
+    int64_t now = clock_.monotonicMs();
+    if (now >= next_collection) {
+      collectOnce();
+      next_collection += config_.interval_ms;
+      // After a stall (suspend, overload) skip the missed intervals instead of bursting.
+      if (next_collection <= now) next_collection = now + config_.interval_ms;
+    }
+    now = clock_.monotonicMs();
+    exchange(static_cast<int>(std::clamp<int64_t>(next_collection - now, 0, 200)));
+  }
+  const int64_t deadline = clock_.monotonicMs() + config_.flush_timeout_ms;
+  while (!outbox_.empty() && clock_.monotonicMs() < deadline) exchange(50);
+}
+
+}  // namespace tidemark::agent

@@ -1,0 +1,71 @@
+// The agent loop: every interval, run the collectors into one batch, put it in the
+// outbox and send what the controller has not acknowledged; in between, handle
+// acks. All on one thread: collectors, registry and outbox need no locks.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+#include <zmq.hpp>
+
+#include "agent/agent_stats.h"
+#include "agent/batch/batch_builder.h"
+#include "agent/batch/series_registry.h"
+#include "agent/collectors/collector.h"
+#include "agent/link/controller_link.h"
+#include "agent/outbox/outbox.h"
+#include "agent/state/state_dir.h"
+#include "common/time/clock.h"
+
+namespace tidemark::agent {
+
+struct AgentConfig {
+  std::string host_id;
+  int64_t interval_ms = 10'000;
+  // Resend unacknowledged batches when the oldest has waited this long. Default: 3 intervals, at least 10 s.
+  int64_t ack_timeout_ms = 0;
+  // How long stop() waits for the last acknowledgements. Default: 2 s.
+  int64_t flush_timeout_ms = 2'000;
+  OutboxOptions outbox;
+  wire::HelloData hello;  // host facts; ids and epoch are filled in by the agent
+};
+
+class Agent {
+ public:
+  Agent(AgentConfig config, const Clock& clock, StateDir& state, SeriesRegistry& registry,
+        ControllerLink& link, std::vector<CollectorPtr> collectors);
+
+  // Runs until `stop()` returns true, then waits up to flush_timeout_ms for acks.
+  void run(const std::function<bool()>& stop);
+
+  // One collection into the outbox (exposed for tests and benchmarks).
+  void collectOnce();
+  // Sends unsent batches and handles replies for up to `timeout_ms`.
+  void exchange(int timeout_ms);
+
+  const AgentStats& stats() const { return stats_; }
+  const Outbox& outbox() const { return outbox_; }
+
+ private:
+  void sendHello();
+  void sendPending();
+  void handle(const wire::ControllerMessageData& message);
+  void handleAck(const wire::AckData& ack);
+  void writeSelfMetrics(SampleWriter& out);
+
+  AgentConfig config_;
+  const Clock& clock_;
+  StateDir& state_;
+  SeriesRegistry& registry_;
+  ControllerLink& link_;
+  std::vector<CollectorPtr> collectors_;
+  BatchBuilder builder_;
+  Outbox outbox_;
+  AgentStats stats_;
+  std::vector<uint8_t> announced_scratch_;
+  int64_t last_ack_ms_ = 0;
+  bool warned_unreachable_ = false;
+  bool hello_pending_ = true;
+};
+
+}  // namespace tidemark::agent

@@ -1,0 +1,62 @@
+#include "agent/agent_options.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <climits>
+
+#include "common/config/option_set.h"
+#include "common/errors/error.h"
+#include "common/metrics/host_id.h"
+#include "common/transport/endpoint.h"
+
+namespace tidemark::agent {
+
+AgentOptions parseAgentOptions(int argc, char** argv) {
+  AgentOptions options;
+  CLI::App app("tidemark-agent: samples this host and sends batches to the controller",
+               "tidemark-agent");
+  OptionSet set(app);
+  set.addString("controller", &options.controller, "controller endpoint, tcp://HOST:PORT");
+  set.addString("host_id", &options.host_id, "this host's name in the fleet (default: hostname)");
+  set.addString("state_dir", &options.state_dir, "state folder (default /var/lib/tidemark-agent)");
+  set.addDurationMs("interval", &options.interval_ms, "collection interval, 1s or more (default 10s)");
+  set.addString("root", &options.root, "read the host under this root (default /)");
+  set.addFlag("insecure", &options.insecure, "send over plain TCP without CurveZMQ");
+  set.addString("log_level", &options.log_level, "trace, debug, info, warn, error");
+  set.addDurationMs("slow_interval", &options.slow_interval_ms,
+                    "re-read slow sysfs files (cpufreq) this often (default 5m)");
+  set.addFlag("filesystems.include_network", &options.filesystems_include_network,
+              "also stat network filesystems (nfs, cifs, ...)");
+  set.addFlag("filesystems.include_fuse", &options.filesystems_include_fuse,
+              "also stat FUSE filesystems");
+  set.addDurationMs("filesystems.statfs_timeout", &options.statfs_timeout_ms,
+                    "longest wait for one statfs (default 1s)");
+  set.addInteger("outbox_max_batches", &options.outbox_max_batches, 1, 10'000'000,
+                 "unacknowledged batches kept (default 8640)");
+  set.require("controller");
+  app.parse(argc, argv);
+  set.resolve();
+
+  validateTcpEndpoint("--controller", options.controller, /*allow_wildcard_port=*/false);
+  if (options.interval_ms < 1000) {
+    throw ConfigError("--interval: " + std::to_string(options.interval_ms) +
+                      "ms is below the 1s minimum");
+  }
+  if (options.statfs_timeout_ms < 10) {
+    throw ConfigError("--filesystems-statfs-timeout: must be at least 10ms");
+  }
+  if (options.host_id.empty()) {
+    char name[HOST_NAME_MAX + 1] = {};
+    if (::gethostname(name, sizeof name) != 0 || name[0] == '\0') {
+      throw ConfigError("--host-id is not set and the hostname cannot be read");
+    }
+    options.host_id = name;
+  }
+  if (auto problem = checkHostId(options.host_id); !problem.empty()) {
+    throw ConfigError("--host-id: " + problem);
+  }
+  return options;
+}
+
+}  // namespace tidemark::agent

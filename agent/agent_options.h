@@ -1,0 +1,37 @@
+// The agent's options: flags, and the same keys in a TOML file (--config).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tidemark::agent {
+
+struct AgentOptions {
+  // Controller endpoint, tcp://HOST:PORT. Required.
+  std::string controller;
+  // This host's name in the fleet. Default: the kernel's hostname.
+  std::string host_id;
+  // Epoch, sequences, series journal. Default: /var/lib/tidemark-agent.
+  std::string state_dir = "/var/lib/tidemark-agent";
+  // Collection and batch interval. Default: 10 s; at least 1 s.
+  int64_t interval_ms = 10'000;
+  // Root the host is read under ("/" in production, a fixture tree in tests).
+  std::string root = "/";
+  // Plain TCP without CurveZMQ. Default: false (required until CURVE lands).
+  bool insecure = false;
+  std::string log_level = "info";
+  // How often slow sysfs files (cpufreq) are re-read. Default: 5 min.
+  int64_t slow_interval_ms = 300'000;
+  // Filesystems of these kinds are skipped unless asked for: a hung server must not stall us.
+  bool filesystems_include_network = false;
+  bool filesystems_include_fuse = false;
+  // Longest wait for one statfs. Default: 1 s.
+  int64_t statfs_timeout_ms = 1'000;
+  // Unacknowledged batches kept in memory. Default: 8640 (a day at 10 s).
+  int64_t outbox_max_batches = 8640;
+};
+
+// Parses argv (and the --config file). Throws ConfigError or CLI::ParseError.
+AgentOptions parseAgentOptions(int argc, char** argv);
+
+}  // namespace tidemark::agent

@@ -1,0 +1,21 @@
+#include "agent/batch/batch_builder.h"
+
+namespace tidemark::agent {
+
+void BatchBuilder::add(std::string_view name, double value, std::span<const LabelView> labels) {
+  batch_.series_ids.push_back(registry_.idFor(name, labels));
+  batch_.timestamps_ms.push_back(timestamp_ms_);
+  batch_.values.push_back(value);
+}
+
+wire::MetricBatchData BatchBuilder::take() {
+  wire::MetricBatchData out = std::move(batch_);
+  batch_ = {};
+  // Keep the next batch from growing its columns from zero again.
+  batch_.series_ids.reserve(out.series_ids.size());
+  batch_.timestamps_ms.reserve(out.series_ids.size());
+  batch_.values.reserve(out.series_ids.size());
+  return out;
+}
+
+}  // namespace tidemark::agent

@@ -1,0 +1,135 @@
+#include "agent/batch/series_registry.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+namespace tidemark::agent {
+
+namespace {
+
+// Journal lines: id TAB name (TAB label=value)* with \t, \n, \\ escaped in values.
+void appendEscaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    if (c == '\t') out += "\\t";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\\') out += "\\\\";
+    else out += c;
+  }
+}
+
+std::string unescape(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      char next = text[++i];
+      out += next == 't' ? '\t' : next == 'n' ? '\n' : next;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+SeriesRegistry::SeriesRegistry(const std::string& journal_path) : journal_path_(journal_path) {
+  std::ifstream in(journal_path);
+  std::string line;
+  std::vector<std::string_view> fields;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no trailing newline: torn by a crash mid-append
+    fields.clear();
+    std::string_view rest(line);
+    while (true) {
+      auto tab = rest.find('\t');
+      fields.push_back(rest.substr(0, tab));
+      if (tab == std::string_view::npos) break;
+      rest.remove_prefix(tab + 1);
+    }
+    if (fields.size() < 2 || std::stoul(std::string(fields[0])) != definitions_.size()) {
+      throw std::runtime_error("series journal " + journal_path + " line " +
+                               std::to_string(definitions_.size() + 1) +
+                               " is out of order or malformed; move the state dir away to start a "
+                               "new epoch");
+    }
+    SeriesDefinition definition{unescape(fields[1]), {}};
+    for (size_t i = 2; i < fields.size(); ++i) {
+      auto eq = fields[i].find('=');
+      if (eq == std::string_view::npos) continue;
+      definition.labels.push_back(
+          {std::string(fields[i].substr(0, eq)), unescape(fields[i].substr(eq + 1))});
+    }
+    std::vector<LabelView> views;
+    for (const auto& l : definition.labels) views.push_back({l.name, l.value});
+    buildKey(definition.name, views);
+    ids_.emplace(key_buffer_, static_cast<uint32_t>(definitions_.size()));
+    definitions_.push_back(std::move(definition));
+  }
+  acknowledged_.assign(definitions_.size(), 0);
+  journal_ = std::fopen(journal_path.c_str(), "a");
+  if (journal_ == nullptr) {
+    throw std::runtime_error("cannot open series journal " + journal_path + ": " +
+                             std::strerror(errno));
+  }
+}
+
+SeriesRegistry::~SeriesRegistry() {
+  if (journal_ != nullptr) std::fclose(journal_);
+}
+
+void SeriesRegistry::buildKey(std::string_view name, std::span<const LabelView> sorted_labels) {
+  key_buffer_.assign(name);
+  for (const auto& label : sorted_labels) {
+    key_buffer_ += '\0';
+    key_buffer_ += label.name;
+    key_buffer_ += '\0';
+    key_buffer_ += label.value;
+  }
+}
+
+uint32_t SeriesRegistry::idFor(std::string_view name, std::span<const LabelView> labels) {
+  sort_buffer_.assign(labels.begin(), labels.end());
+  std::sort(sort_buffer_.begin(), sort_buffer_.end(),
+            [](const LabelView& a, const LabelView& b) { return a.name < b.name; });
+  buildKey(name, sort_buffer_);
+  if (auto it = ids_.find(std::string_view(key_buffer_)); it != ids_.end()) return it->second;
+
+  const auto id = static_cast<uint32_t>(definitions_.size());
+  SeriesDefinition definition{std::string(name), {}};
+  for (const auto& label : sort_buffer_) {
+    definition.labels.push_back({std::string(label.name), std::string(label.value)});
+  }
+  append(id, definition);
+  ids_.emplace(key_buffer_, id);
+  definitions_.push_back(std::move(definition));
+  acknowledged_.push_back(0);
+  return id;
+}
+
+void SeriesRegistry::append(uint32_t id, const SeriesDefinition& definition) {
+  if (journal_ == nullptr) return;
+  std::string line = std::to_string(id) + '\t';
+  appendEscaped(line, definition.name);
+  for (const auto& label : definition.labels) {
+    line += '\t';
+    line += label.name;
+    line += '=';
+    appendEscaped(line, label.value);
+  }
+  line += '\n';
+  // Flushed so that a batch naming this id never outlives the definition.
+  if (std::fwrite(line.data(), 1, line.size(), journal_) != line.size() ||
+      std::fflush(journal_) != 0) {
+    throw std::runtime_error("cannot append to series journal " + journal_path_ + ": " +
+                             std::strerror(errno));
+  }
+}
+
+void SeriesRegistry::forgetAcknowledgements() {
+  std::fill(acknowledged_.begin(), acknowledged_.end(), 0);
+}
+
+}  // namespace tidemark::agent

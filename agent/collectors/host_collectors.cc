@@ -1,0 +1,37 @@
+#include "agent/collectors/host_collectors.h"
+
+#include "agent/collectors/cpu_frequency.h"
+#include "agent/collectors/file_nr.h"
+#include "agent/collectors/proc_diskstats.h"
+#include "agent/collectors/proc_loadavg.h"
+#include "agent/collectors/proc_meminfo.h"
+#include "agent/collectors/proc_net_dev.h"
+#include "agent/collectors/proc_netstat.h"
+#include "agent/collectors/proc_pressure.h"
+#include "agent/collectors/proc_stat.h"
+#include "agent/collectors/proc_vmstat.h"
+
+namespace tidemark::agent {
+
+HostCollectors::HostCollectors(FileReader& reader, const Clock& clock,
+                               const HostCollectorOptions& options)
+    : log_(clock),
+      statter_(std::make_unique<TimeoutStatter>(options.filesystems.statfs_timeout_ms)) {
+  collectors_.push_back(std::make_unique<ProcStatCollector>(reader, log_));
+  collectors_.push_back(std::make_unique<LoadavgCollector>(reader, log_));
+  collectors_.push_back(std::make_unique<PressureCollector>(reader, log_));
+  collectors_.push_back(std::make_unique<MeminfoCollector>(reader, log_));
+  collectors_.push_back(std::make_unique<VmstatCollector>(reader, log_));
+  collectors_.push_back(std::make_unique<FileNrCollector>(reader, log_));
+  collectors_.push_back(std::make_unique<DiskstatsCollector>(reader, log_));
+  collectors_.push_back(std::make_unique<NetDevCollector>(reader, log_));
+  collectors_.push_back(std::make_unique<NetstatCollector>(reader, log_));
+  collectors_.push_back(
+      std::make_unique<FilesystemCollector>(reader, log_, *statter_, options.filesystems));
+  collectors_.push_back(
+      std::make_unique<CpuFrequencyCollector>(reader, log_, clock, options.slow_interval_ms));
+}
+
+HostCollectors::~HostCollectors() = default;
+
+}  // namespace tidemark::agent

@@ -1,0 +1,11 @@
+// What a host id may be: the operator's name for a host, unique in the fleet.
+#pragma once
+
+#include <string>
+
+namespace tidemark {
+
+// Empty when `host` is a usable host id (1-253 bytes of [A-Za-z0-9._-]), else why not.
+std::string checkHostId(const std::string& host);
+
+}  // namespace tidemark
