@@ -4,7 +4,9 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <cstring>
+#include <tuple>
 
 #include "common/errors/error.h"
 #include "controller/store/host_record_codec.h"
@@ -293,6 +295,10 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
     if (!series.values.empty()) results.push_back(std::move(series));
   }
   check(index->status(), "reading the series index in " + options_.path);
+  // Index order is by encoded key (length-prefixed); people read label order.
+  std::sort(results.begin(), results.end(), [](const SeriesResult& a, const SeriesResult& b) {
+    return std::tie(a.host, a.labels) < std::tie(b.host, b.labels);
+  });
   return results;
 }
 

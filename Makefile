@@ -1,0 +1,46 @@
+# Tidemark: the two commands of the README, and the steps they stand on.
+#   make demo   installs what is missing, builds, runs a controller and an agent on loopback
+#   make test   installs what is missing, builds, runs every test through ctest
+SHELL := /bin/bash
+MAKEFLAGS += --no-print-directory
+BUILD_DIR ?= build
+PRESET ?= default
+JOBS ?= 2
+
+# Every Debian 12 package the build and the tests need (peers for benchmarks are
+# installed by bench/ scripts, not here).
+DEPS := cmake g++ make pkg-config \
+        capnproto libcapnp-dev libssl-dev \
+        libzmq3-dev cppzmq-dev \
+        librocksdb-dev liburing-dev \
+        libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev \
+        libgtest-dev libgmock-dev libbenchmark-dev
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build test demo clean
+
+deps:
+	@missing=$$(for p in $(DEPS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "make deps: all Debian packages present"; \
+	fi
+
+build: deps
+	cmake --preset $(PRESET) > /dev/null
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j$(JOBS) --timeout 300
+
+demo: build
+	bash tests/demo/demo.sh $(BUILD_DIR)/bin
+
+clean:
+	rm -rf $(BUILD_DIR)
