@@ -1,0 +1,31 @@
+// Reads /proc/net/dev: per-interface receive and transmit counters under
+// node_exporter's node_network_* names, labelled by `device`.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "agent/collectors/collector.h"
+#include "agent/collectors/parse_util.h"
+#include "agent/io/file_reader.h"
+#include "common/logging/throttled_log.h"
+
+namespace tidemark::agent {
+
+// Writes the samples of /proc/net/dev `text`; a bad line is skipped and reported.
+void parseNetDev(std::string_view text, SampleWriter& out, ParseProblems& problems);
+
+class NetDevCollector final : public Collector {
+ public:
+  NetDevCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
+
+  std::string_view name() const override { return "proc_net_dev"; }
+  void collect(SampleWriter& out) override;
+
+ private:
+  FileReader& reader_;
+  ThrottledLog& log_;
+  std::string buffer_;
+};
+
+}  // namespace tidemark::agent

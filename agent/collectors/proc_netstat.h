@@ -1,0 +1,32 @@
+// Reads /proc/net/snmp and /proc/net/netstat: the protocol counters node_exporter's
+// netstat collector reports by default, as node_netstat_<Proto>_<Field>.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "agent/collectors/collector.h"
+#include "agent/collectors/parse_util.h"
+#include "agent/io/file_reader.h"
+#include "common/logging/throttled_log.h"
+
+namespace tidemark::agent {
+
+// Writes the wanted counters of one file in the snmp layout ("Proto: names" line,
+// then "Proto: values" line); a bad pair or value is skipped and reported.
+void parseNetstat(std::string_view text, SampleWriter& out, ParseProblems& problems);
+
+class NetstatCollector final : public Collector {
+ public:
+  NetstatCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
+
+  std::string_view name() const override { return "proc_netstat"; }
+  void collect(SampleWriter& out) override;
+
+ private:
+  FileReader& reader_;
+  ThrottledLog& log_;
+  std::string buffer_;
+};
+
+}  // namespace tidemark::agent

@@ -1,0 +1,32 @@
+// Reads /proc/vmstat, keeping node_exporter's default fields: page faults, paging
+// and swapping I/O, OOM kills (node_vmstat_<field>).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "agent/collectors/collector.h"
+#include "agent/collectors/parse_util.h"
+#include "agent/io/file_reader.h"
+#include "common/logging/throttled_log.h"
+
+namespace tidemark::agent {
+
+// Writes the selected fields of /proc/vmstat `text`; other fields are ignored, a
+// bad selected line is skipped and reported.
+void parseVmstat(std::string_view text, SampleWriter& out, ParseProblems& problems);
+
+class VmstatCollector final : public Collector {
+ public:
+  VmstatCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
+
+  std::string_view name() const override { return "proc_vmstat"; }
+  void collect(SampleWriter& out) override;
+
+ private:
+  FileReader& reader_;
+  ThrottledLog& log_;
+  std::string buffer_;
+};
+
+}  // namespace tidemark::agent

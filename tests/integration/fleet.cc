@@ -1,0 +1,74 @@
+#include "tests/integration/fleet.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+namespace tidemark::testing {
+
+using namespace std::chrono_literals;
+
+Fleet::Fleet() = default;
+
+void Fleet::startController() {
+  controller_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{binary("tidemark-controller"), "--data-dir", dir_.str() + "/data",
+                               "--listen", endpoint_, "--admin-socket", socket(), "--insecure"},
+      dir_.str() + "/controller.log");
+  bool up = eventually([&] { return cliRaw({"status", "--json"}).exit_code == 0; }, 20s);
+  ASSERT_TRUE(up) << "controller did not come up:\n" << controller_->log();
+  endpoint_ = cli({"status"})["listen"].get<std::string>();
+}
+
+void Fleet::killController() {
+  controller_->signal(SIGKILL);
+  controller_->wait(10s);
+}
+
+int Fleet::stopController() { return controller_->stop(SIGTERM, 20s); }
+
+size_t Fleet::startAgent(const std::string& host_id, std::vector<std::string> extra) {
+  std::vector<std::string> argv{binary("tidemark-agent"), "--controller", endpoint_, "--host-id",
+                                host_id, "--state-dir", dir_.str() + "/agent-" + host_id,
+                                "--interval", "1s", "--insecure"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  agents_.push_back(
+      std::make_unique<ChildProcess>(argv, dir_.str() + "/agent-" + host_id + ".log"));
+  return agents_.size() - 1;
+}
+
+CommandResult Fleet::cliRaw(std::vector<std::string> args) {
+  std::vector<std::string> argv{binary("tidemark"), "--socket", socket()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runCommand(argv);
+}
+
+nlohmann::json Fleet::cli(std::vector<std::string> args) {
+  args.push_back("--json");
+  auto result = cliRaw(args);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  if (result.exit_code != 0) return nlohmann::json::object();
+  return nlohmann::json::parse(result.out);
+}
+
+uint64_t Fleet::storedSamples(const std::string& host) {
+  const nlohmann::json reply = cli({"hosts"});
+  for (const auto& entry : reply["hosts"]) {
+    if (entry["host"] == host) return entry["samples"].get<uint64_t>();
+  }
+  return 0;
+}
+
+size_t Fleet::querySamples(const std::string& metric, const std::string& host,
+                           const std::vector<std::string>& labels) {
+  std::vector<std::string> args{"query", metric, "--host", host, "--since", "1h"};
+  for (const auto& label : labels) {
+    args.push_back("--label");
+    args.push_back(label);
+  }
+  size_t total = 0;
+  const nlohmann::json reply = cli(args);
+  for (const auto& series : reply["series"]) total += series["samples"].size();
+  return total;
+}
+
+}  // namespace tidemark::testing

@@ -1,0 +1,53 @@
+// A controller and agents as real processes on loopback, for integration tests.
+// Every instance gets its own temp dir, data dir, admin socket and a free port.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.h"
+#include "tests/support/test_support.h"
+
+namespace tidemark::testing {
+
+class Fleet {
+ public:
+  Fleet();
+
+  // Starts the controller; with port 0 a free port is picked (and kept for restarts).
+  void startController();
+  // SIGKILL, as a crash would.
+  void killController();
+  int stopController();
+
+  // Starts an agent; extra flags are appended. Returns its index.
+  size_t startAgent(const std::string& host_id, std::vector<std::string> extra = {});
+  ChildProcess& agent(size_t index) { return *agents_.at(index); }
+  ChildProcess& controller() { return *controller_; }
+
+  // Runs `tidemark ARGS --socket S --json` and parses the output; fails the test on error.
+  nlohmann::json cli(std::vector<std::string> args);
+  // Runs `tidemark ARGS --socket S` and returns the raw result.
+  CommandResult cliRaw(std::vector<std::string> args);
+
+  // Samples stored for `host` according to `tidemark hosts --json` (0 when absent).
+  uint64_t storedSamples(const std::string& host);
+  // Number of samples of `metric` for `host` in the last hour.
+  size_t querySamples(const std::string& metric, const std::string& host,
+                      const std::vector<std::string>& labels = {});
+
+  const std::string& endpoint() const { return endpoint_; }
+  const TempDir& dir() const { return dir_; }
+  std::string socket() const { return dir_.str() + "/controller.sock"; }
+
+ private:
+  TempDir dir_;
+  std::string endpoint_ = "tcp://127.0.0.1:*";
+  std::unique_ptr<ChildProcess> controller_;
+  std::vector<std::unique_ptr<ChildProcess>> agents_;
+};
+
+}  // namespace tidemark::testing

@@ -1,0 +1,71 @@
+// Test helpers shared by the collector tests: capture what was logged, and count
+// or fail reads beneath a collector.
+#pragma once
+
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "agent/io/file_reader.h"
+
+namespace tidemark::testing {
+
+// Routes spdlog's default logger into a string for the object's lifetime.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(stream_);
+    sink->set_pattern("%v");
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+
+  std::string text() const { return stream_.str(); }
+  // Number of logged lines containing `part`.
+  size_t count(const std::string& part) const {
+    std::istringstream lines(stream_.str());
+    size_t n = 0;
+    for (std::string line; std::getline(lines, line);) n += line.find(part) != std::string::npos;
+    return n;
+  }
+
+ private:
+  std::ostringstream stream_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+// Counts the calls that reach the wrapped reader, and can fail chosen paths with an errno.
+class CountingFileReader final : public agent::FileReader {
+ public:
+  explicit CountingFileReader(agent::FileReader& inner) : inner_(inner) {}
+
+  int read(std::string_view path, std::string& out) override {
+    ++reads;
+    if (auto it = failures.find(std::string(path)); it != failures.end()) {
+      out.clear();
+      return it->second;
+    }
+    return inner_.read(path, out);
+  }
+  int listDirectory(std::string_view path, std::vector<std::string>& names) override {
+    ++listings;
+    return inner_.listDirectory(path, names);
+  }
+  const std::string& root() const override { return inner_.root(); }
+
+  int reads = 0;
+  int listings = 0;
+  std::map<std::string, int> failures;  // path -> errno to return
+
+ private:
+  agent::FileReader& inner_;
+};
+
+}  // namespace tidemark::testing
