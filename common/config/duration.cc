@@ -1,6 +1,7 @@
 #include "common/config/duration.h"
 
 #include <charconv>
+#include <cstdint>
 #include <ctime>
 
 namespace tidemark {
@@ -40,6 +41,7 @@ std::optional<int64_t> parseDurationMs(std::string_view text) {
 
 std::string formatDurationMs(int64_t ms) {
   if (ms == 0) return "0s";
+  if (ms < 0) return "-" + formatDurationMs(ms == INT64_MIN ? INT64_MAX : -ms);
   static constexpr struct {
     int64_t size;
     const char* unit;
@@ -59,7 +61,10 @@ std::optional<int64_t> parseTimeMs(std::string_view text, int64_t now_ms) {
   if (text == "now") return now_ms;
   int64_t seconds = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (error == std::errc() && end == text.data() + text.size()) return seconds * 1000;
+  if (error == std::errc() && end == text.data() + text.size()) {
+    if (seconds > INT64_MAX / 1000 || seconds < INT64_MIN / 1000) return std::nullopt;
+    return seconds * 1000;
+  }
   std::tm tm{};
   std::string copy(text);
   const char* rest = strptime(copy.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -70,7 +75,8 @@ std::optional<int64_t> parseTimeMs(std::string_view text, int64_t now_ms) {
 }
 
 std::string formatTimeMs(int64_t ms) {
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  // Floor, not truncation: -1 ms is 23:59:59 of the day before the epoch.
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char buffer[32];

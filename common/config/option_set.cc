@@ -100,9 +100,12 @@ void OptionSet::addStringList(const std::string& key, std::vector<std::string>* 
 }
 
 void OptionSet::addFlag(const std::string& key, bool* target, const std::string& help) {
-  add(key, help, true).apply = [target](const RawValue& raw) {
+  auto& option = add(key, help, true);
+  // From the command line: what CLI11 parsed ("--x" is true, "--x=false" is false).
+  const bool* from_cli = &option.cli_flag;
+  option.apply = [target, from_cli](const RawValue& raw) {
     if (raw.node == nullptr) {
-      *target = true;
+      *target = *from_cli;
       return;
     }
     if (!raw.node->is_boolean()) fail(raw, "", "must be true or false");

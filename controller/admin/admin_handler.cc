@@ -76,6 +76,10 @@ void AdminHandler::query(schema::QueryRequest::Reader request,
       case schema::LabelMatcher::Op::NOT_EQUAL: m.op = LabelMatcher::Op::kNotEqual; break;
       case schema::LabelMatcher::Op::REGEX_MATCH: m.op = LabelMatcher::Op::kRegexMatch; break;
       case schema::LabelMatcher::Op::REGEX_NO_MATCH: m.op = LabelMatcher::Op::kRegexNoMatch; break;
+      default:
+        throw std::invalid_argument("label matcher " + m.name + ": unknown operator " +
+                                    std::to_string(static_cast<int>(matcher.getOp())) +
+                                    " (is the CLI newer than the controller?)");
     }
     query.matchers.push_back(std::move(m));
   }

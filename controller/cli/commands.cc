@@ -13,27 +13,35 @@ namespace tidemark::cli {
 namespace {
 
 void parseMatcher(const std::string& text, schema::LabelMatcher::Builder out) {
-  // Longest operators first: "!=" and "=~" contain "=".
-  static constexpr struct {
+  // The operator is the first one in the text (a label name has none of its characters,
+  // the value may); at the same position the longer wins: "=~" over "=".
+  struct Operator {
     const char* token;
     schema::LabelMatcher::Op op;
-  } kOps[] = {{"!~", schema::LabelMatcher::Op::REGEX_NO_MATCH},
-              {"=~", schema::LabelMatcher::Op::REGEX_MATCH},
-              {"!=", schema::LabelMatcher::Op::NOT_EQUAL},
-              {"=", schema::LabelMatcher::Op::EQUAL}};
+  };
+  static constexpr Operator kOps[] = {{"!~", schema::LabelMatcher::Op::REGEX_NO_MATCH},
+                                      {"=~", schema::LabelMatcher::Op::REGEX_MATCH},
+                                      {"!=", schema::LabelMatcher::Op::NOT_EQUAL},
+                                      {"=", schema::LabelMatcher::Op::EQUAL}};
+  const Operator* found = nullptr;
+  size_t at = std::string::npos;
   for (const auto& candidate : kOps) {
-    auto at = text.find(candidate.token);
-    if (at == std::string::npos) continue;
-    std::string name = text.substr(0, at);
-    if (!isValidLabelName(name)) {
-      throw std::invalid_argument("--label " + text + ": \"" + name + "\" is not a label name");
+    auto position = text.find(candidate.token);
+    if (position < at) {
+      at = position;
+      found = &candidate;
     }
-    out.setName(name);
-    out.setValue(text.substr(at + std::char_traits<char>::length(candidate.token)));
-    out.setOp(candidate.op);
-    return;
   }
-  throw std::invalid_argument("--label " + text + ": expected NAME=VALUE (or !=, =~, !~)");
+  if (found == nullptr) {
+    throw std::invalid_argument("--label " + text + ": expected NAME=VALUE (or !=, =~, !~)");
+  }
+  std::string name = text.substr(0, at);
+  if (!isValidLabelName(name)) {
+    throw std::invalid_argument("--label " + text + ": \"" + name + "\" is not a label name");
+  }
+  out.setName(name);
+  out.setValue(text.substr(at + std::char_traits<char>::length(found->token)));
+  out.setOp(found->op);
 }
 
 }  // namespace

@@ -89,8 +89,18 @@ AckData BatchIngester::ingest(WriteSet& writes, const wire::MetricBatchData& bat
     resolved[id] = *known;
   }
   if (host.series + announced.size() > limits_.max_series_per_host) {
-    return reject("host would exceed " + std::to_string(limits_.max_series_per_host) +
-                  " series");
+    // Only series that do not exist yet count: agents announce known series again
+    // (every batch until one is acked, and everything after a resync or restart).
+    uint64_t new_series = 0;
+    for (const auto& [id, announcement] : announced) {
+      if (!store_.findSeries(writes, batch.host_id, announcement->name, announcement->labels)) {
+        ++new_series;
+      }
+    }
+    if (host.series + new_series > limits_.max_series_per_host) {
+      return reject("host would exceed " + std::to_string(limits_.max_series_per_host) +
+                    " series");
+    }
   }
 
   for (const auto& [id, announcement] : announced) {

@@ -156,6 +156,19 @@ uint64_t SampleStore::resolveSeries(WriteSet& writes, const std::string& host,
   return id;
 }
 
+std::optional<uint64_t> SampleStore::findSeries(const WriteSet& writes, const std::string& host,
+                                                std::string_view name,
+                                                const Labels& labels) const {
+  std::string key = keys::seriesKey(host, name, labels);
+  if (auto it = series_ids_.find(key); it != series_ids_.end()) return it->second;
+  if (auto it = writes.new_series_.find(key); it != writes.new_series_.end()) return it->second;
+  std::string value;
+  auto status = db_->Get(rocksdb::ReadOptions(), series_cf_, key, &value);
+  if (status.IsNotFound()) return std::nullopt;
+  check(status, "looking up a series in " + options_.path);
+  return keys::readU64(value);
+}
+
 void SampleStore::mapAgentSeries(WriteSet& writes, const std::string& host, uint64_t epoch,
                                  uint32_t agent_series_id, uint64_t series_id) {
   std::string key = keys::agentSeriesKey(host, epoch, agent_series_id);

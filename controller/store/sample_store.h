@@ -92,6 +92,11 @@ class SampleStore {
   uint64_t resolveSeries(WriteSet& writes, const std::string& host, std::string_view name,
                          const Labels& labels);
 
+  // The id of the series when it exists, committed or pending in `writes`; unlike
+  // resolveSeries it never creates one. `labels` must be sorted by name.
+  std::optional<uint64_t> findSeries(const WriteSet& writes, const std::string& host,
+                                     std::string_view name, const Labels& labels) const;
+
   // Maps an agent's own series id (unique in its epoch) to a stored series.
   void mapAgentSeries(WriteSet& writes, const std::string& host, uint64_t epoch,
                       uint32_t agent_series_id, uint64_t series_id);
