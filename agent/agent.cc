@@ -77,7 +77,10 @@ void Agent::sendHello() {
 }
 
 void Agent::sendPending() {
-  if (hello_pending_) sendHello();
+  if (hello_pending_) {
+    sendHello();
+    if (hello_pending_) return;  // batches only ever follow the Hello
+  }
   const int64_t now = clock_.monotonicMs();
   const uint64_t oldest = outbox_.oldestSequence(state_.peekSequence());
   for (auto& pending : outbox_.pending()) {
@@ -111,12 +114,17 @@ void Agent::handleAck(const wire::AckData& ack) {
   switch (ack.status) {
     case wire::AckStatus::kStored:
     case wire::AckStatus::kDuplicate:
+      if (!last_refusal_.empty()) {
+        spdlog::info("controller accepts this agent now");
+        last_refusal_.clear();
+      }
       stats_.batches_acked += outbox_.acknowledgeThrough(ack.sequence, [&](const auto& batch) {
         stats_.samples_acked += batch.values.size();
         for (uint32_t id : batch.series_ids) registry_.markAcknowledged(id);
       });
       break;
     case wire::AckStatus::kGap:
+      if (ack.expected_sequence == 0) break;  // malformed: 0 is never a batch sequence
       // Everything before the expected sequence that we still hold was stored.
       stats_.batches_acked +=
           outbox_.acknowledgeThrough(ack.expected_sequence - 1, [&](const auto& batch) {
@@ -131,6 +139,13 @@ void Agent::handleAck(const wire::AckData& ack) {
       registry_.forgetAcknowledgements();
       hello_pending_ = true;
       outbox_.resendFrom(0);
+      break;
+    case wire::AckStatus::kUnauthorized:
+      // Keep every batch: they go out once an operator accepts this agent's key.
+      if (ack.reason != last_refusal_) {
+        spdlog::warn("controller refused this agent: {}; batches are kept and retried", ack.reason);
+        last_refusal_ = ack.reason;
+      }
       break;
     case wire::AckStatus::kRejected:
       spdlog::error("controller rejected batch {}: {}; the batch is dropped", ack.sequence,

@@ -66,6 +66,7 @@ class Agent {
   int64_t last_ack_ms_ = 0;
   bool warned_unreachable_ = false;
   bool hello_pending_ = true;
+  std::string last_refusal_;  // the controller's last "unauthorized" reason, logged once
 };
 
 }  // namespace tidemark::agent

@@ -22,7 +22,11 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   set.addString("state_dir", &options.state_dir, "state folder (default /var/lib/tidemark-agent)");
   set.addDurationMs("interval", &options.interval_ms, "collection interval, 1s or more (default 10s)");
   set.addString("root", &options.root, "read the host under this root (default /)");
-  set.addFlag("insecure", &options.insecure, "send over plain TCP without CurveZMQ");
+  set.addString("curve_key", &options.curve_key,
+                "this agent's CurveZMQ secret key file (tidemark keys generate --out PREFIX)");
+  set.addString("controller_pub", &options.controller_pub,
+                "the controller's public key file; no other server is trusted");
+  set.addFlag("insecure", &options.insecure, "send over plain TCP without CurveZMQ (lab use only)");
   set.addString("log_level", &options.log_level, "trace, debug, info, warn, error");
   set.addDurationMs("slow_interval", &options.slow_interval_ms,
                     "re-read slow sysfs files (cpufreq) this often (default 5m)");
@@ -39,6 +43,15 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   set.resolve();
 
   validateTcpEndpoint("--controller", options.controller, /*allow_wildcard_port=*/false);
+  if (options.insecure && (!options.curve_key.empty() || !options.controller_pub.empty())) {
+    throw ConfigError("--insecure excludes --curve-key and --controller-pub");
+  }
+  if (!options.insecure && (options.curve_key.empty() || options.controller_pub.empty())) {
+    throw ConfigError(
+        "--curve-key and --controller-pub are required: the link to the controller is "
+        "CurveZMQ-encrypted by default (or pass --insecure for plain TCP on a trusted lab "
+        "network)");
+  }
   if (options.interval_ms < 1000) {
     throw ConfigError("--interval: " + std::to_string(options.interval_ms) +
                       "ms is below the 1s minimum");

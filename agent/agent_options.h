@@ -17,7 +17,11 @@ struct AgentOptions {
   int64_t interval_ms = 10'000;
   // Root the host is read under ("/" in production, a fixture tree in tests).
   std::string root = "/";
-  // Plain TCP without CurveZMQ. Default: false (required until CURVE lands).
+  // This agent's CurveZMQ secret key file (PREFIX.key). Required unless insecure.
+  std::string curve_key;
+  // The controller's public key file: the only server this agent talks to.
+  std::string controller_pub;
+  // Plain TCP without CurveZMQ. Default: false.
   bool insecure = false;
   std::string log_level = "info";
   // How often slow sysfs files (cpufreq) are re-read. Default: 5 min.

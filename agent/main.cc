@@ -10,6 +10,7 @@
 #include "agent/io/plain_file_reader.h"
 #include "common/logging/setup.h"
 #include "common/process/stop_signal.h"
+#include "common/transport/curve_keys.h"
 
 int main(int argc, char** argv) {
   using namespace tidemark;
@@ -27,10 +28,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!options.insecure) {
-    spdlog::error(
-        "CurveZMQ is not available in this build yet; start with --insecure to send over plain "
-        "TCP on a trusted network");
-    return 2;
+    try {
+      readCurveSecretKeyFile(options.curve_key);
+      readCurvePublicKeyFile(options.controller_pub);
+    } catch (const std::exception& e) {
+      fprintf(stderr, "tidemark-agent: %s\n", e.what());
+      return 2;
+    }
   }
   try {
     SystemClock clock;
@@ -56,9 +60,20 @@ int main(int argc, char** argv) {
     zmq::context_t context(1);
     LinkOptions link_options;
     link_options.controller = options.controller;
+    if (!options.insecure) {
+      CurveKeyPair keys = readCurveSecretKeyFile(options.curve_key);
+      link_options.curve_public_key = keys.public_key;
+      link_options.curve_secret_key = keys.secret_key;
+      link_options.controller_public_key = readCurvePublicKeyFile(options.controller_pub);
+      spdlog::info("agent key {} (CurveZMQ), controller pinned to {}", keys.public_key,
+                   link_options.controller_public_key);
+    }
     ControllerLink link(context, link_options);
 
-    spdlog::warn("INSECURE: sending to {} over plain TCP without CurveZMQ", options.controller);
+    if (options.insecure) {
+      spdlog::warn("INSECURE: sending to {} over plain TCP without CurveZMQ: anyone on the path "
+                   "can read and forge this host's data", options.controller);
+    }
     spdlog::info("tidemark-agent {} host={} controller={} interval={}ms root={} state_dir={} "
                  "epoch={:016x}",
                  TIDEMARK_VERSION, options.host_id, options.controller, options.interval_ms,

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/transport/curve_keys.h"
+
 namespace tidemark::controller {
 
 Controller::Controller(const ControllerOptions& options, const Clock& clock)
@@ -14,9 +16,17 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
 
   LinkOptions link_options;
   link_options.listen = options.listen;
+  if (!options.insecure) {
+    CurveKeyPair keys = readCurveSecretKeyFile(options.curve_key);
+    link_options.curve_secret_key = keys.secret_key;
+    registry_ = std::make_unique<AgentRegistry>(options.pki_dir, clock_);
+    zap_ = std::make_unique<ZapHandler>(context_, *registry_);
+    spdlog::info("CurveZMQ on; controller public key {}; agent allow-list in {}", keys.public_key,
+                 options.pki_dir);
+  }
   try {
     link_ = std::make_unique<AgentLinkServer>(context_, link_options, *store_, *ingester_,
-                                              presence_, clock_);
+                                              presence_, clock_, registry_.get());
   } catch (const zmq::error_t& e) {
     throw std::runtime_error("cannot listen on " + options.listen + ": " + e.what());
   }
@@ -35,6 +45,7 @@ Controller::~Controller() {
   admin_.reset();
   link_.reset();
   ingester_.reset();
+  zap_.reset();
   store_.reset();
 }
 

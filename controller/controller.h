@@ -9,6 +9,8 @@
 
 #include "common/time/clock.h"
 #include "controller/admin/admin_server.h"
+#include "controller/auth/agent_registry.h"
+#include "controller/auth/zap_handler.h"
 #include "controller/controller_options.h"
 #include "controller/ingest/agent_link_server.h"
 
@@ -29,6 +31,8 @@ class Controller {
   const Clock& clock_;
   zmq::context_t context_;
   std::unique_ptr<SampleStore> store_;
+  std::unique_ptr<AgentRegistry> registry_;
+  std::unique_ptr<ZapHandler> zap_;
   AgentPresence presence_;
   std::unique_ptr<BatchIngester> ingester_;
   std::unique_ptr<AgentLinkServer> link_;

@@ -17,7 +17,11 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
   set.addString("listen", &options.listen, "agent link endpoint, tcp://HOST:PORT");
   set.addString("admin_socket", &options.admin_socket,
                 "Unix socket for the tidemark CLI (default /run/tidemark/controller.sock)");
-  set.addFlag("insecure", &options.insecure, "accept agents over plain TCP without CurveZMQ");
+  set.addString("curve_key", &options.curve_key,
+                "CurveZMQ secret key file (make one with: tidemark keys generate --out PREFIX)");
+  set.addString("pki_dir", &options.pki_dir, "agent key allow-list folder (default DATA_DIR/pki)");
+  set.addFlag("insecure", &options.insecure,
+              "accept agents over plain TCP without CurveZMQ or an allow-list (lab use only)");
   set.addString("log_level", &options.log_level, "trace, debug, info, warn, error");
   int64_t max_series = static_cast<int64_t>(options.limits.max_series_per_host);
   set.addInteger("max_series_per_host", &max_series, 1, 100'000'000,
@@ -28,6 +32,16 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
   set.resolve();
   options.limits.max_series_per_host = static_cast<uint64_t>(max_series);
   validateTcpEndpoint("--listen", options.listen, /*allow_wildcard_port=*/true);
+  if (!options.insecure && options.curve_key.empty()) {
+    throw ConfigError(
+        "--curve-key is required: the agent link is CurveZMQ-encrypted by default (make a key "
+        "pair with 'tidemark keys generate --out /etc/tidemark/controller'), or pass --insecure "
+        "for plain TCP on a trusted lab network");
+  }
+  if (options.insecure && !options.curve_key.empty()) {
+    throw ConfigError("--insecure and --curve-key exclude each other");
+  }
+  if (options.pki_dir.empty()) options.pki_dir = options.data_dir + "/pki";
   return options;
 }
 

@@ -14,7 +14,11 @@ struct ControllerOptions {
   std::string listen;
   // CLI admin socket. Default: /run/tidemark/controller.sock.
   std::string admin_socket = "/run/tidemark/controller.sock";
-  // Plain TCP without CurveZMQ. Default: false (required until CURVE lands).
+  // The controller's CurveZMQ secret key file (PREFIX.key). Required unless insecure.
+  std::string curve_key;
+  // Allow-list of agent keys (accepted/, pending/, denied/). Default: DATA_DIR/pki.
+  std::string pki_dir;
+  // Plain TCP without CurveZMQ and without an allow-list. Default: false.
   bool insecure = false;
   // fsync each group commit. Default: true.
   bool sync_writes = true;

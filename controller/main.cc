@@ -22,18 +22,14 @@ int main(int argc, char** argv) {
     fprintf(stderr, "tidemark-controller: %s\n", e.what());
     return 2;
   }
-  if (!options.insecure) {
-    spdlog::error(
-        "CurveZMQ is not available in this build yet; start with --insecure to accept agents "
-        "over plain TCP on a trusted network");
-    return 2;
-  }
   try {
     SystemClock clock;
     controller::Controller controller(options, clock);
-    spdlog::warn("INSECURE: agent link {} is plain TCP without CurveZMQ: anyone who can reach it "
-                 "can send data",
-                 controller.boundEndpoint());
+    if (options.insecure) {
+      spdlog::warn("INSECURE: agent link {} is plain TCP without CurveZMQ or an allow-list: anyone "
+                   "who can reach it can send data",
+                   controller.boundEndpoint());
+    }
     spdlog::info("tidemark-controller {} listening on {}, admin socket {}, data in {}",
                  TIDEMARK_VERSION, controller.boundEndpoint(), options.admin_socket,
                  options.data_dir);

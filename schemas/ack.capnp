@@ -17,5 +17,7 @@ struct Ack {
                     # announcement again, then replay from the oldest unacked batch.
     gap @3;         # An earlier batch is missing: replay from expectedSequence.
     rejected @4;    # Malformed or refused; replaying it will not help.
+    unauthorized @5;  # The agent's key is not accepted for this host (yet): keep the
+                      # batch and retry later; an operator runs `tidemark agents accept`.
   }
 }

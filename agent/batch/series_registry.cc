@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
@@ -39,8 +41,14 @@ SeriesRegistry::SeriesRegistry(const std::string& journal_path) : journal_path_(
   std::ifstream in(journal_path);
   std::string line;
   std::vector<std::string_view> fields;
+  uintmax_t complete_bytes = 0;  // length of the journal's complete lines
+  bool torn = false;
   while (std::getline(in, line)) {
-    if (in.eof()) break;  // no trailing newline: torn by a crash mid-append
+    if (in.eof()) {  // no trailing newline: torn by a crash mid-append
+      torn = true;
+      break;
+    }
+    complete_bytes += line.size() + 1;
     fields.clear();
     std::string_view rest(line);
     while (true) {
@@ -49,7 +57,11 @@ SeriesRegistry::SeriesRegistry(const std::string& journal_path) : journal_path_(
       if (tab == std::string_view::npos) break;
       rest.remove_prefix(tab + 1);
     }
-    if (fields.size() < 2 || std::stoul(std::string(fields[0])) != definitions_.size()) {
+    uint32_t id = 0;
+    const auto [id_end, id_error] =
+        std::from_chars(fields[0].data(), fields[0].data() + fields[0].size(), id);
+    if (fields.size() < 2 || id_error != std::errc() ||
+        id_end != fields[0].data() + fields[0].size() || id != definitions_.size()) {
       throw std::runtime_error("series journal " + journal_path + " line " +
                                std::to_string(definitions_.size() + 1) +
                                " is out of order or malformed; move the state dir away to start a "
@@ -69,6 +81,16 @@ SeriesRegistry::SeriesRegistry(const std::string& journal_path) : journal_path_(
     definitions_.push_back(std::move(definition));
   }
   acknowledged_.assign(definitions_.size(), 0);
+  in.close();
+  if (torn) {
+    // Cut the torn tail off, or the next definition would be appended onto it.
+    std::error_code error;
+    std::filesystem::resize_file(journal_path, complete_bytes, error);
+    if (error) {
+      throw std::runtime_error("cannot truncate the torn last line of series journal " +
+                               journal_path + ": " + error.message());
+    }
+  }
   journal_ = std::fopen(journal_path.c_str(), "a");
   if (journal_ == nullptr) {
     throw std::runtime_error("cannot open series journal " + journal_path + ": " +

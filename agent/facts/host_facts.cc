@@ -49,7 +49,10 @@ Facts readHostFacts(FileReader& reader) {
     std::string kb = trim(line.substr(0, line.find("kB")));
     uint64_t value = 0;
     auto [end, error] = std::from_chars(kb.data(), kb.data() + kb.size(), value);
-    if (error == std::errc() && value > 0) facts.emplace_back("memory_bytes", std::to_string(value * 1024));
+    if (error == std::errc() && end == kb.data() + kb.size() && value > 0 &&
+        value <= UINT64_MAX / 1024) {
+      facts.emplace_back("memory_bytes", std::to_string(value * 1024));
+    }
   }
   if (reader.read("/proc/sys/kernel/hostname", text) == 0) facts.emplace_back("hostname", trim(text));
   return facts;

@@ -11,6 +11,12 @@ ControllerLink::ControllerLink(zmq::context_t& context, const LinkOptions& optio
   socket_.set(zmq::sockopt::reconnect_ivl_max, options.reconnect_max_ms);
   socket_.set(zmq::sockopt::heartbeat_ivl, options.heartbeat_ms);
   socket_.set(zmq::sockopt::heartbeat_timeout, options.heartbeat_timeout_ms);
+  if (!options.controller_public_key.empty()) {
+    // Pinning: the handshake fails against any server without this key.
+    socket_.set(zmq::sockopt::curve_serverkey, options.controller_public_key);
+    socket_.set(zmq::sockopt::curve_publickey, options.curve_public_key);
+    socket_.set(zmq::sockopt::curve_secretkey, options.curve_secret_key);
+  }
   socket_.connect(options.controller);
 }
 

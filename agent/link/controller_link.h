@@ -22,6 +22,11 @@ struct LinkOptions {
   // Heartbeat interval and timeout that declare a silent controller dead.
   int heartbeat_ms = 10'000;
   int heartbeat_timeout_ms = 30'000;
+  // CurveZMQ: this agent's key pair and the controller's pinned public key (Z85).
+  // All empty: plain TCP (--insecure).
+  std::string curve_public_key;
+  std::string curve_secret_key;
+  std::string controller_public_key;
 };
 
 class ControllerLink {

@@ -69,7 +69,7 @@ StateDir::StateDir(std::string path, uint64_t sequence_block)
     std::filesystem::remove(path_ + "/series.tsv", error);
   } else {
     auto [end, parse_error] = std::from_chars(text.data(), text.data() + text.size(), epoch_, 16);
-    if (parse_error != std::errc() || epoch_ == 0) {
+    if (parse_error != std::errc() || end != text.data() + text.size() || epoch_ == 0) {
       throw std::runtime_error(epoch_path + ": \"" + text + "\" is not an epoch (16 hex digits)");
     }
   }
@@ -79,7 +79,7 @@ StateDir::StateDir(std::string path, uint64_t sequence_block)
     uint64_t reserved = 0;
     auto [end, parse_error] =
         std::from_chars(sequence_text.data(), sequence_text.data() + sequence_text.size(), reserved);
-    if (parse_error != std::errc()) {
+    if (parse_error != std::errc() || end != sequence_text.data() + sequence_text.size()) {
       throw std::runtime_error(path_ + "/sequence: \"" + sequence_text + "\" is not a number");
     }
     // Everything up to the reservation may have been used before a crash.

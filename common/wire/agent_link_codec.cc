@@ -104,6 +104,7 @@ schema::Ack::Status toSchema(AckStatus status) {
     case AckStatus::kResync: return schema::Ack::Status::RESYNC;
     case AckStatus::kGap: return schema::Ack::Status::GAP;
     case AckStatus::kRejected: return schema::Ack::Status::REJECTED;
+    case AckStatus::kUnauthorized: return schema::Ack::Status::UNAUTHORIZED;
   }
   return schema::Ack::Status::REJECTED;
 }
@@ -115,6 +116,7 @@ AckStatus fromSchema(schema::Ack::Status status) {
     case schema::Ack::Status::RESYNC: return AckStatus::kResync;
     case schema::Ack::Status::GAP: return AckStatus::kGap;
     case schema::Ack::Status::REJECTED: return AckStatus::kRejected;
+    case schema::Ack::Status::UNAUTHORIZED: return AckStatus::kUnauthorized;
   }
   throw WireError("unknown ack status " + std::to_string(static_cast<int>(status)));
 }
@@ -128,6 +130,7 @@ const char* ackStatusName(AckStatus status) {
     case AckStatus::kResync: return "resync";
     case AckStatus::kGap: return "gap";
     case AckStatus::kRejected: return "rejected";
+    case AckStatus::kUnauthorized: return "unauthorized";
   }
   return "unknown";
 }

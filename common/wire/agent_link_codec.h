@@ -41,7 +41,7 @@ struct MetricBatchData {
   std::vector<double> values;
 };
 
-enum class AckStatus { kStored, kDuplicate, kResync, kGap, kRejected };
+enum class AckStatus { kStored, kDuplicate, kResync, kGap, kRejected, kUnauthorized };
 
 struct AckData {
   uint64_t sequence = 0;

@@ -8,14 +8,15 @@ namespace tidemark::controller {
 
 AgentLinkServer::AgentLinkServer(zmq::context_t& context, LinkOptions options, SampleStore& store,
                                  BatchIngester& ingester, AgentPresence& presence,
-                                 const Clock& clock)
+                                 const Clock& clock, AgentRegistry* registry)
     : options_(std::move(options)),
       store_(store),
       ingester_(ingester),
       presence_(presence),
       clock_(clock),
       socket_(context, zmq::socket_type::router),
-      log_(clock, 60'000) {
+      log_(clock, 60'000),
+      registry_(registry) {
   // Oversized frames are dropped by libzmq before they are buffered whole.
   socket_.set(zmq::sockopt::maxmsgsize, static_cast<int64_t>(options_.decode_limits.max_frame_bytes));
   socket_.set(zmq::sockopt::linger, 0);
@@ -24,8 +25,55 @@ AgentLinkServer::AgentLinkServer(zmq::context_t& context, LinkOptions options, S
   socket_.set(zmq::sockopt::rcvhwm, 100'000);
   socket_.set(zmq::sockopt::heartbeat_ivl, 10'000);
   socket_.set(zmq::sockopt::heartbeat_timeout, 30'000);
+  if (registry_ != nullptr) {
+    socket_.set(zmq::sockopt::curve_server, true);
+    socket_.set(zmq::sockopt::curve_secretkey, options_.curve_secret_key);
+    // Any domain makes libzmq consult the ZAP handler for every connection.
+    socket_.set(zmq::sockopt::zap_domain, "tidemark");
+  }
   socket_.bind(options_.listen);
   bound_endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+}
+
+bool AgentLinkServer::authorized(const zmq::message_t& payload, const std::string& host,
+                                 std::string& reason) {
+  if (registry_ == nullptr) return true;
+  const char* key = zmq_msg_gets(payload.handle(), "User-Id");
+  const char* peer_address = zmq_msg_gets(payload.handle(), "Peer-Address");
+  const std::string address = peer_address != nullptr ? peer_address : "unknown";
+  if (key == nullptr || *key == '\0') {
+    reason = "no client key on the connection";
+    log_.warn("nokey", "dropped a message without a CURVE client key from " + address);
+    return false;
+  }
+  switch (registry_->claim(key, host, address)) {
+    case ClaimResult::kAccepted:
+      return true;
+    case ClaimResult::kPending:
+      reason = "this agent's key is pending approval for host " + host +
+               ": run 'tidemark agents accept " + host + "' on the controller";
+      log_.warn(std::string("pending:") + key,
+                fmt::format("agent key {} from {} asks to join as host {}: pending (tidemark "
+                            "agents accept {})", key, address, host, host));
+      return false;
+    case ClaimResult::kConflict:
+      reason = "host " + host + " is enrolled with another key; this agent is refused";
+      log_.warn(std::string("conflict:") + key,
+                fmt::format("refused a second agent for host {}: key {} from {} is not the "
+                            "enrolled key (recorded as denied)", host, key, address));
+      return false;
+    case ClaimResult::kDenied:
+      reason = "this agent's key is denied for host " + host;
+      log_.warn(std::string("denied:") + key,
+                fmt::format("refused denied key {} from {} for host {}", key, address, host));
+      return false;
+    case ClaimResult::kRejected:
+      reason = "too many pending agents, or an unusable host id";
+      log_.warn("rejected-claim", fmt::format("refused key {} from {} claiming host {}: pending "
+                                              "list full or bad host id", key, address, host));
+      return false;
+  }
+  return false;
 }
 
 void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload,
@@ -44,6 +92,10 @@ void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload
       log_.warn("hello:" + problem, "refused a hello: " + problem);
       return;
     }
+    if (std::string reason; !authorized(payload, hello->host_id, reason)) {
+      replies.push_back({std::move(peer), wire::AckData{0, wire::AckStatus::kUnauthorized, 0, reason}});
+      return;
+    }
     presence_.seen(hello->host_id, clock_.monotonicMs(), hello->interval_ms);
     spdlog::info("agent hello: host={} version={} epoch={:016x} interval_ms={}", hello->host_id,
                  hello->agent_version, hello->epoch, hello->interval_ms);
@@ -51,6 +103,11 @@ void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload
     return;
   }
   const auto& batch = std::get<wire::MetricBatchData>(message);
+  if (std::string reason; !authorized(payload, batch.host_id, reason)) {
+    replies.push_back(
+        {std::move(peer), wire::AckData{batch.sequence, wire::AckStatus::kUnauthorized, 0, reason}});
+    return;
+  }
   wire::AckData ack = ingester_.ingest(writes, batch, now_ms);
   if (ack.status == wire::AckStatus::kRejected || ack.status == wire::AckStatus::kResync ||
       ack.status == wire::AckStatus::kGap) {
@@ -71,6 +128,11 @@ void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload
 size_t AgentLinkServer::pollOnce(int timeout_ms) {
   zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
   zmq::poll(&item, 1, std::chrono::milliseconds(timeout_ms));
+  if (registry_ != nullptr && clock_.monotonicMs() - registry_checked_ms_ >= 1000) {
+    // Keys dropped into the pki dir by hand (or Ansible) take effect within a second.
+    registry_->refreshIfChanged();
+    registry_checked_ms_ = clock_.monotonicMs();
+  }
   if ((item.revents & ZMQ_POLLIN) == 0) return 0;
 
   WriteSet writes = store_.beginWrite();

@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "common/logging/throttled_log.h"
+#include "controller/auth/agent_registry.h"
 #include "common/time/clock.h"
 #include "common/wire/frame.h"
 #include "controller/ingest/agent_presence.h"
@@ -23,13 +24,19 @@ struct LinkOptions {
   size_t max_messages_per_commit = 512;
   // Limits applied to every agent frame before it is decoded.
   wire::DecodeLimits decode_limits;
+  // The controller's CURVE secret key (Z85); required with a registry.
+  std::string curve_secret_key;
 };
 
 class AgentLinkServer {
  public:
   // Binds the socket; throws zmq::error_t naming the endpoint when it cannot.
+  // With a registry, the socket is a CURVE server with `curve_secret_key` and every
+  // message must come from a key accepted for the host it names; without one
+  // (--insecure) it is plain TCP.
   AgentLinkServer(zmq::context_t& context, LinkOptions options, SampleStore& store,
-                  BatchIngester& ingester, AgentPresence& presence, const Clock& clock);
+                  BatchIngester& ingester, AgentPresence& presence, const Clock& clock,
+                  AgentRegistry* registry = nullptr);
 
   // The endpoint actually bound (with the real port when "*" was asked for).
   const std::string& boundEndpoint() const { return bound_endpoint_; }
@@ -46,6 +53,9 @@ class AgentLinkServer {
   // Decodes one message and adds its effect to `writes`; appends the reply (if any).
   void handle(zmq::message_t& peer, const zmq::message_t& payload, WriteSet& writes,
               std::vector<Reply>& replies);
+  // With a registry: whether the message's key may speak for `host`. When not,
+  // logs (throttled) and explains why in `reason`.
+  bool authorized(const zmq::message_t& payload, const std::string& host, std::string& reason);
 
   LinkOptions options_;
   SampleStore& store_;
@@ -55,6 +65,8 @@ class AgentLinkServer {
   zmq::socket_t socket_;
   std::string bound_endpoint_;
   ThrottledLog log_;
+  AgentRegistry* registry_;
+  int64_t registry_checked_ms_ = 0;
 };
 
 }  // namespace tidemark::controller

@@ -1,0 +1,160 @@
+#include "agent/link/controller_link.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+
+#include "common/errors/error.h"
+#include "tests/unit/agent/link/fake_controller.h"
+
+namespace tidemark::agent {
+namespace {
+
+using tidemark::testing::FakeController;
+using tidemark::testing::RefusingPort;
+using Steady = std::chrono::steady_clock;
+
+constexpr auto kDeliveryLimit = std::chrono::seconds(5);
+
+LinkOptions fastOptions(const std::string& endpoint) {
+  LinkOptions options;
+  options.controller = endpoint;
+  options.reconnect_ms = 20;
+  options.reconnect_max_ms = 100;
+  return options;
+}
+
+wire::HelloData makeHello() {
+  wire::HelloData hello;
+  hello.host_id = "web-01";
+  hello.agent_version = "0.1.0";
+  hello.boot_id = "boot";
+  hello.epoch = 0x1234;
+  hello.interval_ms = 10'000;
+  hello.facts = {{"kernel", "6.1.0"}};
+  return hello;
+}
+
+// Sends `message` until the link takes it (the connection comes up asynchronously)
+// and the controller has it. Bounded; false when it never arrived.
+bool deliver(ControllerLink& link, FakeController& controller,
+             const wire::AgentMessageData& message) {
+  const size_t before = controller.received.size();
+  const auto deadline = Steady::now() + kDeliveryLimit;
+  bool sent = false;
+  while (Steady::now() < deadline) {
+    if (!sent) sent = link.send(message);
+    controller.receiveAll(10);
+    if (controller.received.size() > before) return true;
+  }
+  return false;
+}
+
+std::optional<wire::ControllerMessageData> receiveWithin(ControllerLink& link) {
+  const auto deadline = Steady::now() + kDeliveryLimit;
+  while (Steady::now() < deadline) {
+    if (auto message = link.receive(10)) return message;
+  }
+  return std::nullopt;
+}
+
+TEST(ControllerLinkTest, SendFailsAndReceiveReturnsNothingWhileUnconnected) {
+  zmq::context_t context;
+  RefusingPort port;
+  ControllerLink link(context, fastOptions(port.endpoint()));
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_FALSE(link.send(makeHello()));
+    EXPECT_FALSE(link.receive(10).has_value());
+  }
+  EXPECT_FALSE(link.receive(0).has_value());
+}
+
+TEST(ControllerLinkTest, SendsHelloAndBatchesTheControllerCanDecode) {
+  zmq::context_t context;
+  FakeController controller(context);
+  ControllerLink link(context, fastOptions(controller.endpoint()));
+
+  ASSERT_TRUE(deliver(link, controller, makeHello()));
+  ASSERT_EQ(controller.received.size(), 1u);
+  const auto* hello = std::get_if<wire::HelloData>(&controller.received[0]);
+  ASSERT_NE(hello, nullptr);
+  EXPECT_EQ(hello->host_id, "web-01");
+  EXPECT_EQ(hello->epoch, 0x1234u);
+  EXPECT_EQ(hello->facts, makeHello().facts);
+
+  wire::MetricBatchData batch;
+  batch.host_id = "web-01";
+  batch.epoch = 0x1234;
+  batch.sequence = 7;
+  batch.oldest_pending = 5;
+  batch.announcements = {{0, "node_load1", {}}};
+  batch.series_ids = {0, 0};
+  batch.timestamps_ms = {1000, 2000};
+  batch.values = {0.5, 0.75};
+  ASSERT_TRUE(deliver(link, controller, batch));
+  const auto* got = std::get_if<wire::MetricBatchData>(&controller.received.back());
+  ASSERT_NE(got, nullptr);
+  EXPECT_EQ(got->sequence, 7u);
+  EXPECT_EQ(got->oldest_pending, 5u);
+  ASSERT_EQ(got->announcements.size(), 1u);
+  EXPECT_EQ(got->announcements[0].name, "node_load1");
+  EXPECT_EQ(got->values, batch.values);
+  EXPECT_EQ(got->timestamps_ms, batch.timestamps_ms);
+}
+
+TEST(ControllerLinkTest, ReceivesAcksAndWelcomes) {
+  zmq::context_t context;
+  FakeController controller(context);
+  ControllerLink link(context, fastOptions(controller.endpoint()));
+  ASSERT_TRUE(deliver(link, controller, makeHello()));
+
+  controller.reply(wire::WelcomeData{"9.9.9", 41});
+  controller.reply(wire::AckData{42, wire::AckStatus::kGap, 40, "expected 40"});
+
+  auto first = receiveWithin(link);
+  ASSERT_TRUE(first.has_value());
+  const auto* welcome = std::get_if<wire::WelcomeData>(&*first);
+  ASSERT_NE(welcome, nullptr);
+  EXPECT_EQ(welcome->controller_version, "9.9.9");
+  EXPECT_EQ(welcome->last_sequence, 41u);
+
+  auto second = receiveWithin(link);
+  ASSERT_TRUE(second.has_value());
+  const auto* ack = std::get_if<wire::AckData>(&*second);
+  ASSERT_NE(ack, nullptr);
+  EXPECT_EQ(ack->sequence, 42u);
+  EXPECT_EQ(ack->status, wire::AckStatus::kGap);
+  EXPECT_EQ(ack->expected_sequence, 40u);
+  EXPECT_EQ(ack->reason, "expected 40");
+
+  EXPECT_FALSE(link.receive(0).has_value());
+}
+
+TEST(ControllerLinkTest, MalformedFrameThrowsWireErrorAndTheLinkKeepsWorking) {
+  zmq::context_t context;
+  FakeController controller(context);
+  ControllerLink link(context, fastOptions(controller.endpoint()));
+  ASSERT_TRUE(deliver(link, controller, makeHello()));
+
+  controller.replyRaw("definitely not a cap'n proto message");
+  controller.reply(wire::AckData{1, wire::AckStatus::kStored, 0, ""});
+
+  bool threw = false;
+  const auto deadline = Steady::now() + kDeliveryLimit;
+  while (!threw && Steady::now() < deadline) {
+    try {
+      auto message = link.receive(10);
+      ASSERT_FALSE(message.has_value()) << "the ack overtook the malformed frame";
+    } catch (const WireError&) {
+      threw = true;
+    }
+  }
+  EXPECT_TRUE(threw);
+  auto ack = receiveWithin(link);
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(std::get<wire::AckData>(*ack).sequence, 1u);
+}
+
+}  // namespace
+}  // namespace tidemark::agent
