@@ -117,6 +117,8 @@ void Agent::handleAck(const wire::AckData& ack) {
       if (!last_refusal_.empty()) {
         spdlog::info("controller accepts this agent now");
         last_refusal_.clear();
+        // The Hello was refused with the rest: send it again so the controller has our facts.
+        hello_pending_ = true;
       }
       stats_.batches_acked += outbox_.acknowledgeThrough(ack.sequence, [&](const auto& batch) {
         stats_.samples_acked += batch.values.size();

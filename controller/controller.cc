@@ -31,7 +31,7 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
     throw std::runtime_error("cannot listen on " + options.listen + ": " + e.what());
   }
   AdminContext admin_context{*store_, presence_, clock_, clock_.monotonicMs(),
-                             link_->boundEndpoint()};
+                             link_->boundEndpoint(), registry_.get()};
   try {
     admin_ = std::make_unique<AdminServer>(context_, options.admin_socket,
                                            AdminHandler(admin_context));

@@ -28,12 +28,34 @@ struct QueryRequest {
   maxSamplesPerSeries @5 :UInt32;   # 0: no limit. The newest are kept.
 }
 
+struct AgentsRequest {
+  op @0 :Op;
+  host @1 :Text;        # accept, revoke
+  keyPrefix @2 :Text;   # accept: which pending key, when several are pending
+  enum Op {
+    list @0;
+    pending @1;
+    accept @2;
+    revoke @3;
+  }
+}
+
 struct AdminRequest {
   union {
     status @0 :Void;
     hosts @1 :Void;
     query @2 :QueryRequest;
+    agents @3 :AgentsRequest;
   }
+}
+
+struct AgentKeyInfo {
+  host @0 :Text;
+  key @1 :Text;
+  state @2 :Text;       # accepted, pending, denied
+  address @3 :Text;
+  firstSeenMs @4 :Int64;
+  lastSeenMs @5 :Int64;
 }
 
 struct StatusReply {
@@ -71,5 +93,7 @@ struct AdminResponse {
     status @1 :StatusReply;
     hosts @2 :List(HostInfo);
     query @3 :List(SeriesData);
+    agents @4 :List(AgentKeyInfo);
+    done @5 :Text;      # what a change did, for the operator
   }
 }

@@ -16,6 +16,8 @@ void AdminHandler::handle(schema::AdminRequest::Reader request,
         return hosts(response);
       case schema::AdminRequest::QUERY:
         return query(request.getQuery(), response);
+      case schema::AdminRequest::AGENTS:
+        return agents(request.getAgents(), response);
     }
     response.setError("unknown admin request " + std::to_string(request.which()) +
                       " (is the CLI newer than the controller?)");
@@ -102,6 +104,53 @@ void AdminHandler::query(schema::QueryRequest::Reader request,
       values.set(j, series.values[j]);
     }
   }
+}
+
+void AdminHandler::agents(schema::AgentsRequest::Reader request,
+                          schema::AdminResponse::Builder response) const {
+  AgentRegistry* registry = context_.registry;
+  if (registry == nullptr) {
+    response.setError("the controller runs with --insecure: there is no agent allow-list");
+    return;
+  }
+  const std::string host = request.getHost();
+  switch (request.getOp()) {
+    case schema::AgentsRequest::Op::LIST:
+    case schema::AgentsRequest::Op::PENDING: {
+      registry->refreshIfChanged();
+      auto records = registry->list();
+      if (request.getOp() == schema::AgentsRequest::Op::PENDING) {
+        std::erase_if(records, [](const auto& r) { return r.state != KeyState::kPending; });
+      }
+      auto list = response.initAgents(static_cast<unsigned>(records.size()));
+      for (size_t i = 0; i < records.size(); ++i) {
+        list[i].setHost(records[i].host);
+        list[i].setKey(records[i].key);
+        list[i].setState(keyStateName(records[i].state));
+        list[i].setAddress(records[i].address);
+        list[i].setFirstSeenMs(records[i].first_seen_ms);
+        list[i].setLastSeenMs(records[i].last_seen_ms);
+      }
+      return;
+    }
+    case schema::AgentsRequest::Op::ACCEPT: {
+      if (auto error = registry->accept(host, request.getKeyPrefix()); !error.empty()) {
+        response.setError(error);
+      } else {
+        response.setDone("accepted host " + host + "; its agent's data flows on its next retry");
+      }
+      return;
+    }
+    case schema::AgentsRequest::Op::REVOKE: {
+      if (auto error = registry->revoke(host); !error.empty()) {
+        response.setError(error);
+      } else {
+        response.setDone("revoked host " + host + "; its key is denied and nothing more is stored");
+      }
+      return;
+    }
+  }
+  response.setError("unknown agents operation");
 }
 
 }  // namespace tidemark::controller

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/time/clock.h"
+#include "controller/auth/agent_registry.h"
 #include "controller/ingest/agent_presence.h"
 #include "controller/store/sample_store.h"
 #include "schemas/admin.capnp.h"
@@ -17,6 +18,7 @@ struct AdminContext {
   const Clock& clock;
   int64_t started_monotonic_ms;
   std::string listen_endpoint;
+  AgentRegistry* registry = nullptr;  // null when the controller runs --insecure
 };
 
 class AdminHandler {
@@ -30,6 +32,7 @@ class AdminHandler {
   void status(schema::AdminResponse::Builder response) const;
   void hosts(schema::AdminResponse::Builder response) const;
   void query(schema::QueryRequest::Reader request, schema::AdminResponse::Builder response) const;
+  void agents(schema::AgentsRequest::Reader request, schema::AdminResponse::Builder response) const;
 
   AdminContext context_;
 };

@@ -160,4 +160,32 @@ std::string queryText(capnp::List<schema::SeriesData>::Reader series) {
   return table.render();
 }
 
+nlohmann::json agentsJson(capnp::List<schema::AgentKeyInfo>::Reader agents) {
+  nlohmann::json list = nlohmann::json::array();
+  auto time = [](int64_t ms) {
+    return ms > 0 ? nlohmann::json(formatTimeMs(ms)) : nlohmann::json(nullptr);
+  };
+  for (auto agent : agents) {
+    list.push_back({{"host", agent.getHost().cStr()},
+                    {"key", agent.getKey().cStr()},
+                    {"state", agent.getState().cStr()},
+                    {"address", agent.getAddress().cStr()},
+                    {"first_seen", time(agent.getFirstSeenMs())},
+                    {"last_seen", time(agent.getLastSeenMs())}});
+  }
+  return {{"agents", list}};
+}
+
+std::string agentsText(capnp::List<schema::AgentKeyInfo>::Reader agents, int64_t now_ms) {
+  if (agents.size() == 0) return "no agent keys\n";
+  Table table({"HOST", "STATE", "KEY", "FROM", "LAST SEEN"});
+  for (auto agent : agents) {
+    std::string address = agent.getAddress().cStr();
+    table.addRow({agent.getHost().cStr(), agent.getState().cStr(), agent.getKey().cStr(),
+                  address.empty() || address == "-" ? "" : address,
+                  agent.getLastSeenMs() > 0 ? formatAgo(agent.getLastSeenMs(), now_ms) : ""});
+  }
+  return table.render();
+}
+
 }  // namespace tidemark::cli

@@ -31,6 +31,9 @@ std::string statusText(schema::StatusReply::Reader status);
 nlohmann::json hostsJson(capnp::List<schema::HostInfo>::Reader hosts);
 std::string hostsText(capnp::List<schema::HostInfo>::Reader hosts, int64_t now_ms);
 
+nlohmann::json agentsJson(capnp::List<schema::AgentKeyInfo>::Reader agents);
+std::string agentsText(capnp::List<schema::AgentKeyInfo>::Reader agents, int64_t now_ms);
+
 nlohmann::json queryJson(capnp::List<schema::SeriesData>::Reader series);
 std::string queryText(capnp::List<schema::SeriesData>::Reader series);
 

@@ -8,6 +8,7 @@
 
 #include "common/time/clock.h"
 #include "common/transport/admin_client.h"
+#include "common/transport/curve_keys.h"
 #include "controller/cli/commands.h"
 
 namespace {
@@ -41,11 +42,43 @@ int main(int argc, char** argv) {
   query->add_option("--since", query_arguments.since, "start: duration ago (1h), RFC 3339 or Unix seconds (default 1h)");
   query->add_option("--until", query_arguments.until, "end: as --since, or now (default now)");
   query->add_option("--limit", query_arguments.limit, "newest N samples per series (default all)");
-  for (auto* sub : {status, hosts, query}) sub->add_flag("--json", json, "print JSON for scripts");
+  auto* agents = app.add_subcommand("agents", "the allow-list of agent keys (enrolment)");
+  agents->require_subcommand(1);
+  auto* agents_list = agents->add_subcommand("list", "every agent key: accepted, pending, denied");
+  auto* agents_pending = agents->add_subcommand("pending", "keys waiting for an operator");
+  std::string agent_host;
+  std::string key_prefix;
+  auto* agents_accept = agents->add_subcommand("accept", "accept the pending key of HOST");
+  agents_accept->add_option("HOST", agent_host, "host id")->required();
+  agents_accept->add_option("--key", key_prefix, "the pending key to accept (a prefix), when several are pending");
+  auto* agents_revoke = agents->add_subcommand("revoke", "remove HOST from the allow-list and deny its key");
+  agents_revoke->add_option("HOST", agent_host, "host id")->required();
+
+  auto* keys = app.add_subcommand("keys", "CurveZMQ key pairs");
+  keys->require_subcommand(1);
+  std::string key_prefix_out;
+  auto* keys_generate = keys->add_subcommand("generate", "write PREFIX.key (secret, 0600) and PREFIX.pub");
+  keys_generate->add_option("--out", key_prefix_out, "path prefix of the two files")->required();
+
+  for (auto* sub : {status, hosts, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
+    sub->add_flag("--json", json, "print JSON for scripts");
+  }
 
   CLI11_PARSE(app, argc, argv);
 
   SystemClock clock;
+  if (keys_generate->parsed()) {
+    try {
+      CurveKeyPair pair = generateCurveKeyPair();
+      writeCurveKeyPair(key_prefix_out, pair);
+      std::cout << "wrote " << key_prefix_out << ".key (secret, mode 0600) and " << key_prefix_out
+                << ".pub\npublic key " << pair.public_key << "\n";
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "tidemark: %s\n", e.what());
+      return 1;
+    }
+  }
   try {
     AdminClient client(socket_path, std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000)));
     if (status->parsed()) {
@@ -60,6 +93,29 @@ int main(int argc, char** argv) {
                     if (json) std::cout << cli::hostsJson(response.getHosts()).dump(2) << "\n";
                     else std::cout << cli::hostsText(response.getHosts(), clock.wallMs());
                   });
+    } else if (agents->parsed()) {
+      using Op = schema::AgentsRequest::Op;
+      Op op = agents_list->parsed()      ? Op::LIST
+              : agents_pending->parsed() ? Op::PENDING
+              : agents_accept->parsed()  ? Op::ACCEPT
+                                         : Op::REVOKE;
+      client.call(
+          [&](auto request) {
+            auto agents_request = request.initAgents();
+            agents_request.setOp(op);
+            agents_request.setHost(agent_host);
+            agents_request.setKeyPrefix(key_prefix);
+          },
+          [&](auto response) {
+            if (response.isDone()) {
+              if (json) std::cout << nlohmann::json{{"done", response.getDone().cStr()}}.dump(2) << "\n";
+              else std::cout << response.getDone().cStr() << "\n";
+            } else if (json) {
+              std::cout << cli::agentsJson(response.getAgents()).dump(2) << "\n";
+            } else {
+              std::cout << cli::agentsText(response.getAgents(), clock.wallMs());
+            }
+          });
     } else if (query->parsed()) {
       client.call(
           [&](auto request) { cli::buildQueryRequest(query_arguments, clock.wallMs(), request.initQuery()); },

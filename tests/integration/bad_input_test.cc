@@ -75,14 +75,6 @@ TEST(BadInputTest, AgentRejectsBadFlags) {
   EXPECT_THAT(host.err, HasSubstr("--host-id"));
 }
 
-TEST(BadInputTest, ControllerRequiresInsecureUntilCurveLands) {
-  TempDir dir;
-  auto result = runCommand({binary("tidemark-controller"), "--data-dir", dir.str() + "/data",
-                            "--listen", "tcp://127.0.0.1:*", "--admin-socket", dir.str() + "/s.sock"});
-  EXPECT_EQ(result.exit_code, 2);
-  EXPECT_THAT(result.err, HasSubstr("--insecure"));
-}
-
 TEST(BadInputTest, ControllerReportsMissingRequiredOption) {
   auto result = runCommand({binary("tidemark-controller"), "--listen", "tcp://127.0.0.1:*", "--insecure"});
   EXPECT_EQ(result.exit_code, 2);

@@ -3,29 +3,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <regex>
 
+#include "tests/integration/agent_stop_line.h"
 #include "tests/integration/fleet.h"
 
 namespace tidemark::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct StopCounts {
-  uint64_t collected = 0;
-  uint64_t acked = 0;
-  uint64_t dropped = 0;
-};
-
-// Parses the agent's last line: "tidemark-agent stopped: samples_collected=N samples_acked=M samples_dropped=K".
-std::optional<StopCounts> parseStopLine(const std::string& log) {
-  std::smatch match;
-  std::regex pattern(
-      R"(tidemark-agent stopped: samples_collected=(\d+) samples_acked=(\d+) samples_dropped=(\d+))");
-  if (!std::regex_search(log, match, pattern)) return std::nullopt;
-  return StopCounts{std::stoull(match[1]), std::stoull(match[2]), std::stoull(match[3])};
-}
 
 TEST(EndToEndTest, HostSamplesReachTheCli) {
   Fleet fleet;

@@ -3,17 +3,42 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace tidemark::testing {
 
 using namespace std::chrono_literals;
 
-Fleet::Fleet() = default;
+Fleet::Fleet(Security security) : security_(security) {}
+
+std::string Fleet::keyPair(const std::string& name) {
+  const std::string prefix = dir_.str() + "/keys-" + name;
+  if (!std::filesystem::exists(prefix + ".key")) {
+    auto result = runCommand({binary("tidemark"), "keys", "generate", "--out", prefix});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  }
+  return prefix;
+}
+
+std::string Fleet::publicKey(const std::string& name) {
+  std::ifstream in(keyPair(name) + ".pub");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != '#') return line;
+  }
+  return {};
+}
 
 void Fleet::startController() {
-  controller_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{binary("tidemark-controller"), "--data-dir", dir_.str() + "/data",
-                               "--listen", endpoint_, "--admin-socket", socket(), "--insecure"},
-      dir_.str() + "/controller.log");
+  std::vector<std::string> argv{binary("tidemark-controller"), "--data-dir", dir_.str() + "/data",
+                                "--listen", endpoint_, "--admin-socket", socket()};
+  if (security_ == Security::kCurve) {
+    argv.insert(argv.end(), {"--curve-key", keyPair("controller") + ".key"});
+  } else {
+    argv.push_back("--insecure");
+  }
+  controller_ = std::make_unique<ChildProcess>(argv, dir_.str() + "/controller.log");
   bool up = eventually([&] { return cliRaw({"status", "--json"}).exit_code == 0; }, 20s);
   ASSERT_TRUE(up) << "controller did not come up:\n" << controller_->log();
   endpoint_ = cli({"status"})["listen"].get<std::string>();
@@ -26,13 +51,21 @@ void Fleet::killController() {
 
 int Fleet::stopController() { return controller_->stop(SIGTERM, 20s); }
 
-size_t Fleet::startAgent(const std::string& host_id, std::vector<std::string> extra) {
+size_t Fleet::startAgent(const std::string& host_id, std::vector<std::string> extra,
+                         std::string key_name) {
+  if (key_name.empty()) key_name = host_id;
   std::vector<std::string> argv{binary("tidemark-agent"), "--controller", endpoint_, "--host-id",
-                                host_id, "--state-dir", dir_.str() + "/agent-" + host_id,
-                                "--interval", "1s", "--insecure"};
+                                host_id, "--state-dir", dir_.str() + "/agent-" + key_name,
+                                "--interval", "1s"};
+  if (security_ == Security::kCurve) {
+    argv.insert(argv.end(), {"--curve-key", keyPair(key_name) + ".key", "--controller-pub",
+                             keyPair("controller") + ".pub"});
+  } else {
+    argv.push_back("--insecure");
+  }
   argv.insert(argv.end(), extra.begin(), extra.end());
   agents_.push_back(
-      std::make_unique<ChildProcess>(argv, dir_.str() + "/agent-" + host_id + ".log"));
+      std::make_unique<ChildProcess>(argv, dir_.str() + "/agent-" + key_name + ".log"));
   return agents_.size() - 1;
 }
 

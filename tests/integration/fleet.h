@@ -13,9 +13,13 @@
 
 namespace tidemark::testing {
 
+enum class Security { kInsecure, kCurve };
+
 class Fleet {
  public:
-  Fleet();
+  // kCurve: the controller gets a key pair and an allow-list, every agent a key pair
+  // (agents are not accepted until a test accepts them).
+  explicit Fleet(Security security = Security::kInsecure);
 
   // Starts the controller; with port 0 a free port is picked (and kept for restarts).
   void startController();
@@ -23,8 +27,15 @@ class Fleet {
   void killController();
   int stopController();
 
-  // Starts an agent; extra flags are appended. Returns its index.
-  size_t startAgent(const std::string& host_id, std::vector<std::string> extra = {});
+  // Starts an agent; extra flags are appended. With kCurve the agent uses the key
+  // pair named `key_name` (made on first use; default: the host id) and pins the
+  // controller's key. Returns its index.
+  size_t startAgent(const std::string& host_id, std::vector<std::string> extra = {},
+                    std::string key_name = "");
+  // Path prefix of a key pair made with `tidemark keys generate` (made on first use).
+  std::string keyPair(const std::string& name);
+  // The Z85 public key in NAME.pub.
+  std::string publicKey(const std::string& name);
   ChildProcess& agent(size_t index) { return *agents_.at(index); }
   ChildProcess& controller() { return *controller_; }
 
@@ -45,6 +56,7 @@ class Fleet {
 
  private:
   TempDir dir_;
+  Security security_;
   std::string endpoint_ = "tcp://127.0.0.1:*";
   std::unique_ptr<ChildProcess> controller_;
   std::vector<std::unique_ptr<ChildProcess>> agents_;
