@@ -18,19 +18,32 @@ trap cleanup EXIT
 
 cli() { "$BIN/tidemark" --socket "$SOCKET" "$@"; }
 
+echo "== Making CurveZMQ key pairs for the controller and the agent"
+"$BIN/tidemark" keys generate --out "$WORK/controller" > /dev/null
+"$BIN/tidemark" keys generate --out "$WORK/agent" > /dev/null
+
 echo "== Starting tidemark-controller (data in $WORK/data)"
 "$BIN/tidemark-controller" --data-dir "$WORK/data" --listen 'tcp://127.0.0.1:*' \
-  --admin-socket "$SOCKET" --insecure 2> "$WORK/controller.log" &
+  --admin-socket "$SOCKET" --curve-key "$WORK/controller.key" 2> "$WORK/controller.log" &
 controller_pid=$!
 for _ in $(seq 50); do cli status > /dev/null 2>&1 && break; sleep 0.1; done
 ENDPOINT=$(cli status --json | sed -n 's/.*"listen": "\(.*\)".*/\1/p')
-echo "   listening on $ENDPOINT"
+echo "   listening on $ENDPOINT (CurveZMQ)"
 
 echo "== Starting tidemark-agent for host $HOST (every 2s)"
-"$BIN/tidemark-agent" --controller "$ENDPOINT" --host-id "$HOST" --state-dir "$WORK/agent" \
-  --interval 2s --insecure 2> "$WORK/agent.log" &
+"$BIN/tidemark-agent" --controller "$ENDPOINT" --host-id "$HOST" --state-dir "$WORK/agent-state" \
+  --interval 2s --curve-key "$WORK/agent.key" --controller-pub "$WORK/controller.pub" \
+  2> "$WORK/agent.log" &
 agent_pid=$!
 
+for _ in $(seq 100); do cli agents pending 2>/dev/null | grep -q "^$HOST " && break; sleep 0.1; done
+echo
+echo "\$ tidemark agents pending"
+cli agents pending
+echo
+echo "\$ tidemark agents accept $HOST"
+cli agents accept "$HOST"
+echo
 echo "== Waiting for three collections to be stored"
 for _ in $(seq 100); do
   samples=$(cli query node_cpu_seconds_total --host "$HOST" --label cpu=0 --label mode=idle --json 2>/dev/null \
