@@ -1,6 +1,8 @@
 #include "tests/integration/fleet.h"
 
 #include <gtest/gtest.h>
+
+#include "tests/integration/agent_stop_line.h"
 #include <signal.h>
 
 #include <filesystem>
@@ -91,6 +93,13 @@ uint64_t Fleet::storedSamples(const std::string& host) {
   return 0;
 }
 
+bool Fleet::outboxDrained(const std::string& host) {
+  const nlohmann::json reply =
+      cli({"query", "tidemark_agent_outbox_batches", "--host", host, "--since", "1h", "--limit", "1"});
+  if (reply["series"].empty() || reply["series"][0]["samples"].empty()) return false;
+  return reply["series"][0]["samples"][0][1].get<double>() == 0.0;
+}
+
 size_t Fleet::querySamples(const std::string& metric, const std::string& host,
                            const std::vector<std::string>& labels) {
   std::vector<std::string> args{"query", metric, "--host", host, "--since", "1h"};
@@ -102,6 +111,19 @@ size_t Fleet::querySamples(const std::string& metric, const std::string& host,
   const nlohmann::json reply = cli(args);
   for (const auto& series : reply["series"]) total += series["samples"].size();
   return total;
+}
+
+void expectEverythingStoredOnce(Fleet& fleet, ChildProcess& agent, const std::string& host) {
+  // After a fault, acks can trail the data by a TCP retransmission backoff: wait
+  // until the agent itself reports an empty outbox, then stop it.
+  ASSERT_TRUE(eventually([&] { return fleet.outboxDrained(host); }, 90s)) << agent.log();
+  ASSERT_EQ(agent.stop(SIGTERM, 30s), 0);
+  auto counts = parseStopLine(agent.log());
+  ASSERT_TRUE(counts) << agent.log();
+  EXPECT_GT(counts->collected, 0u);
+  EXPECT_EQ(counts->dropped, 0u);
+  EXPECT_EQ(counts->collected, counts->acked) << agent.log();
+  EXPECT_EQ(fleet.storedSamples(host), counts->acked);
 }
 
 }  // namespace tidemark::testing

@@ -21,8 +21,10 @@ class Fleet {
   // (agents are not accepted until a test accepts them).
   explicit Fleet(Security security = Security::kInsecure);
 
-  // Starts the controller; with port 0 a free port is picked (and kept for restarts).
+  // Starts the controller; the first start picks a free port, restarts keep it.
   void startController();
+  // Where the controller listens (before the first start); default tcp://127.0.0.1:*.
+  void setListenEndpoint(std::string endpoint) { endpoint_ = std::move(endpoint); }
   // SIGKILL, as a crash would.
   void killController();
   int stopController();
@@ -46,6 +48,9 @@ class Fleet {
 
   // Samples stored for `host` according to `tidemark hosts --json` (0 when absent).
   uint64_t storedSamples(const std::string& host);
+  // True when the agent's newest tidemark_agent_outbox_batches sample is 0: it had
+  // nothing unacknowledged when it last collected.
+  bool outboxDrained(const std::string& host);
   // Number of samples of `metric` for `host` in the last hour.
   size_t querySamples(const std::string& metric, const std::string& host,
                       const std::vector<std::string>& labels = {});
@@ -61,5 +66,9 @@ class Fleet {
   std::unique_ptr<ChildProcess> controller_;
   std::vector<std::unique_ptr<ChildProcess>> agents_;
 };
+
+// Waits until the agent reports an empty outbox, stops it with SIGTERM and checks
+// that everything it collected was acknowledged and is stored exactly once.
+void expectEverythingStoredOnce(Fleet& fleet, ChildProcess& agent, const std::string& host);
 
 }  // namespace tidemark::testing
