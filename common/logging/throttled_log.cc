@@ -4,12 +4,21 @@ namespace tidemark {
 
 bool ThrottledLog::warn(const std::string& key, const std::string& message) {
   const int64_t now = clock_.monotonicMs();
-  auto [it, inserted] = last_logged_ms_.try_emplace(key, now);
+  auto [it, inserted] = entries_.try_emplace(key, Entry{now, 0});
+  Entry& entry = it->second;
   if (!inserted) {
-    if (now - it->second < period_ms_) return false;
-    it->second = now;
+    if (now - entry.last_logged_ms < period_ms_) {
+      ++entry.suppressed;
+      return false;
+    }
+    entry.last_logged_ms = now;
   }
-  spdlog::warn("{}", message);
+  if (entry.suppressed > 0) {
+    spdlog::warn("{} ({} similar suppressed since the last report)", message, entry.suppressed);
+    entry.suppressed = 0;
+  } else {
+    spdlog::warn("{}", message);
+  }
   return true;
 }
 

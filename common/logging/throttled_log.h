@@ -18,14 +18,21 @@ class ThrottledLog {
   explicit ThrottledLog(const Clock& clock, int64_t period_ms = 3'600'000)
       : clock_(clock), period_ms_(period_ms) {}
 
-  // Logs `message` at warning level unless the same `key` was logged within the period.
-  // Returns true when the line was written.
+  // Logs `message` at warning level unless the same `key` was logged within the
+  // period; a line written after suppressions says how many were suppressed. Keys
+  // name the kind of problem and its source, never variable details, so a flood of
+  // slightly different messages still costs one line a period. Returns true when
+  // the line was written.
   bool warn(const std::string& key, const std::string& message);
 
  private:
+  struct Entry {
+    int64_t last_logged_ms = 0;
+    uint64_t suppressed = 0;
+  };
   const Clock& clock_;
   int64_t period_ms_;
-  std::unordered_map<std::string, int64_t> last_logged_ms_;
+  std::unordered_map<std::string, Entry> entries_;
 };
 
 }  // namespace tidemark

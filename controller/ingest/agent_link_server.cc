@@ -35,12 +35,16 @@ AgentLinkServer::AgentLinkServer(zmq::context_t& context, LinkOptions options, S
   bound_endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
 }
 
+std::string AgentLinkServer::peerAddress(const zmq::message_t& payload) {
+  const char* address = zmq_msg_gets(payload.handle(), "Peer-Address");
+  return address != nullptr ? address : "unknown";
+}
+
 bool AgentLinkServer::authorized(const zmq::message_t& payload, const std::string& host,
                                  std::string& reason) {
   if (registry_ == nullptr) return true;
   const char* key = zmq_msg_gets(payload.handle(), "User-Id");
-  const char* peer_address = zmq_msg_gets(payload.handle(), "Peer-Address");
-  const std::string address = peer_address != nullptr ? peer_address : "unknown";
+  const std::string address = peerAddress(payload);
   if (key == nullptr || *key == '\0') {
     reason = "no client key on the connection";
     log_.warn("nokey", "dropped a message without a CURVE client key from " + address);
@@ -83,8 +87,9 @@ void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload
   try {
     message = wire::decodeAgentMessage(payload.data(), payload.size(), options_.decode_limits);
   } catch (const WireError& e) {
-    log_.warn(std::string("wire:") + e.what(),
-              std::string("dropped a malformed agent message: ") + e.what());
+    const std::string address = peerAddress(payload);
+    log_.warn("wire:" + address,
+              "dropped a malformed agent message from " + address + ": " + e.what());
     return;
   }
   if (auto* hello = std::get_if<wire::HelloData>(&message)) {

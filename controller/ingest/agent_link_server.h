@@ -56,6 +56,8 @@ class AgentLinkServer {
   // With a registry: whether the message's key may speak for `host`. When not,
   // logs (throttled) and explains why in `reason`.
   bool authorized(const zmq::message_t& payload, const std::string& host, std::string& reason);
+  // The peer's IP address from the connection's metadata ("unknown" when absent).
+  static std::string peerAddress(const zmq::message_t& payload);
 
   LinkOptions options_;
   SampleStore& store_;
