@@ -8,7 +8,6 @@
 namespace tidemark::agent {
 namespace {
 
-constexpr std::string_view kPath = "/proc/sys/fs/file-nr";
 
 // The middle field (free handles) has always been 0 since Linux 2.6 and is not reported.
 constexpr size_t kAllocatedField = 0;
@@ -47,13 +46,6 @@ void parseFileNr(std::string_view text, SampleWriter& out, ParseProblems& proble
            "node_filefd_allocated", out, problems);
   addField(line, lines.lineNumber(), fields[kMaximumField], kMaximumField, "node_filefd_maximum",
            out, problems);
-}
-
-void FileNrCollector::collect(SampleWriter& out) {
-  if (!readOrLog(reader_, log_, name(), kPath, buffer_)) return;
-  ParseProblems problems(name(), kPath);
-  parseFileNr(buffer_, out, problems);
-  problems.logTo(log_);
 }
 
 }  // namespace tidemark::agent

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/collectors/collector.h"
+#include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
 #include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
@@ -16,17 +16,10 @@ namespace tidemark::agent {
 // is skipped and reported.
 void parseFileNr(std::string_view text, SampleWriter& out, ParseProblems& problems);
 
-class FileNrCollector final : public Collector {
+class FileNrCollector final : public FileCollector {
  public:
-  FileNrCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
-
-  std::string_view name() const override { return "file_nr"; }
-  void collect(SampleWriter& out) override;
-
- private:
-  FileReader& reader_;
-  ThrottledLog& log_;
-  std::string buffer_;
+  FileNrCollector(FileReader& reader, ThrottledLog& log)
+      : FileCollector("file_nr", "/proc/sys/fs/file-nr", parseFileNr, reader, log) {}
 };
 
 }  // namespace tidemark::agent

@@ -10,7 +10,6 @@
 namespace tidemark::agent {
 namespace {
 
-constexpr std::string_view kPath = "/proc/diskstats";
 
 // Layout: major minor device, then the counters. Kernels before 4.18 print 11
 // counters, 4.18 adds 4 discard counters and 5.5 adds 2 flush counters.
@@ -132,13 +131,6 @@ void parseDiskstats(std::string_view text, SampleWriter& out, ParseProblems& pro
   LineSplitter lines(text);
   std::string_view line;
   while (lines.next(line)) parseLine(line, lines.lineNumber(), out, problems);
-}
-
-void DiskstatsCollector::collect(SampleWriter& out) {
-  if (!readOrLog(reader_, log_, name(), kPath, buffer_)) return;
-  ParseProblems problems(name(), kPath);
-  parseDiskstats(buffer_, out, problems);
-  problems.logTo(log_);
 }
 
 }  // namespace tidemark::agent

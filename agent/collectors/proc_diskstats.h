@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/collectors/collector.h"
+#include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
 #include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
@@ -19,17 +19,10 @@ bool isExcludedDiskDevice(std::string_view device);
 // Writes the samples of /proc/diskstats `text`; a bad line is skipped and reported.
 void parseDiskstats(std::string_view text, SampleWriter& out, ParseProblems& problems);
 
-class DiskstatsCollector final : public Collector {
+class DiskstatsCollector final : public FileCollector {
  public:
-  DiskstatsCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
-
-  std::string_view name() const override { return "proc_diskstats"; }
-  void collect(SampleWriter& out) override;
-
- private:
-  FileReader& reader_;
-  ThrottledLog& log_;
-  std::string buffer_;
+  DiskstatsCollector(FileReader& reader, ThrottledLog& log)
+      : FileCollector("proc_diskstats", "/proc/diskstats", parseDiskstats, reader, log) {}
 };
 
 }  // namespace tidemark::agent

@@ -7,7 +7,6 @@
 namespace tidemark::agent {
 namespace {
 
-constexpr std::string_view kPath = "/proc/loadavg";
 constexpr std::array<std::string_view, 3> kMetrics = {"node_load1", "node_load5", "node_load15"};
 
 }  // namespace
@@ -38,13 +37,6 @@ void parseLoadavg(std::string_view text, SampleWriter& out, ParseProblems& probl
                                    fields[i], kMetrics[i]));
     }
   }
-}
-
-void LoadavgCollector::collect(SampleWriter& out) {
-  if (!readOrLog(reader_, log_, name(), kPath, buffer_)) return;
-  ParseProblems problems(name(), kPath);
-  parseLoadavg(buffer_, out, problems);
-  problems.logTo(log_);
 }
 
 }  // namespace tidemark::agent

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/collectors/collector.h"
+#include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
 #include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
@@ -14,17 +14,10 @@ namespace tidemark::agent {
 // Writes the load averages of /proc/loadavg `text`; a bad field is skipped and reported.
 void parseLoadavg(std::string_view text, SampleWriter& out, ParseProblems& problems);
 
-class LoadavgCollector final : public Collector {
+class LoadavgCollector final : public FileCollector {
  public:
-  LoadavgCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
-
-  std::string_view name() const override { return "proc_loadavg"; }
-  void collect(SampleWriter& out) override;
-
- private:
-  FileReader& reader_;
-  ThrottledLog& log_;
-  std::string buffer_;
+  LoadavgCollector(FileReader& reader, ThrottledLog& log)
+      : FileCollector("proc_loadavg", "/proc/loadavg", parseLoadavg, reader, log) {}
 };
 
 }  // namespace tidemark::agent

@@ -9,7 +9,6 @@
 namespace tidemark::agent {
 namespace {
 
-constexpr std::string_view kPath = "/proc/meminfo";
 constexpr std::string_view kPrefix = "node_memory_";
 constexpr std::string_view kBytesSuffix = "_bytes";
 
@@ -91,13 +90,6 @@ void parseMeminfo(std::string_view text, SampleWriter& out, ParseProblems& probl
   LineSplitter lines(text);
   std::string_view line;
   while (lines.next(line)) parseLine(line, lines.lineNumber(), out, problems);
-}
-
-void MeminfoCollector::collect(SampleWriter& out) {
-  if (!readOrLog(reader_, log_, name(), kPath, buffer_)) return;
-  ParseProblems problems(name(), kPath);
-  parseMeminfo(buffer_, out, problems);
-  problems.logTo(log_);
 }
 
 }  // namespace tidemark::agent

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/collectors/collector.h"
+#include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
 #include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
@@ -17,17 +17,10 @@ namespace tidemark::agent {
 // "Active(anon)" becomes "Active_anon". Bad lines are skipped and reported.
 void parseMeminfo(std::string_view text, SampleWriter& out, ParseProblems& problems);
 
-class MeminfoCollector final : public Collector {
+class MeminfoCollector final : public FileCollector {
  public:
-  MeminfoCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
-
-  std::string_view name() const override { return "proc_meminfo"; }
-  void collect(SampleWriter& out) override;
-
- private:
-  FileReader& reader_;
-  ThrottledLog& log_;
-  std::string buffer_;
+  MeminfoCollector(FileReader& reader, ThrottledLog& log)
+      : FileCollector("proc_meminfo", "/proc/meminfo", parseMeminfo, reader, log) {}
 };
 
 }  // namespace tidemark::agent

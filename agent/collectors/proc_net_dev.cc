@@ -10,7 +10,6 @@
 namespace tidemark::agent {
 namespace {
 
-constexpr std::string_view kPath = "/proc/net/dev";
 
 // The column order has been fixed since Linux 2.6 (net/core/net-procfs.c).
 constexpr std::array<std::string_view, 16> kMetrics = {
@@ -74,13 +73,6 @@ void parseNetDev(std::string_view text, SampleWriter& out, ParseProblems& proble
     if (line.find('|') != std::string_view::npos || trimSpace(line).empty()) continue;
     parseLine(line, lines.lineNumber(), out, problems);
   }
-}
-
-void NetDevCollector::collect(SampleWriter& out) {
-  if (!readOrLog(reader_, log_, name(), kPath, buffer_)) return;
-  ParseProblems problems(name(), kPath);
-  parseNetDev(buffer_, out, problems);
-  problems.logTo(log_);
 }
 
 }  // namespace tidemark::agent

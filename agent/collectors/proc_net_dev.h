@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/collectors/collector.h"
+#include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
 #include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
@@ -15,17 +15,10 @@ namespace tidemark::agent {
 // Writes the samples of /proc/net/dev `text`; a bad line is skipped and reported.
 void parseNetDev(std::string_view text, SampleWriter& out, ParseProblems& problems);
 
-class NetDevCollector final : public Collector {
+class NetDevCollector final : public FileCollector {
  public:
-  NetDevCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
-
-  std::string_view name() const override { return "proc_net_dev"; }
-  void collect(SampleWriter& out) override;
-
- private:
-  FileReader& reader_;
-  ThrottledLog& log_;
-  std::string buffer_;
+  NetDevCollector(FileReader& reader, ThrottledLog& log)
+      : FileCollector("proc_net_dev", "/proc/net/dev", parseNetDev, reader, log) {}
 };
 
 }  // namespace tidemark::agent

@@ -9,7 +9,6 @@
 namespace tidemark::agent {
 namespace {
 
-constexpr std::string_view kPath = "/proc/stat";
 
 // Column order of a "cpuN" line after the name. user and nice already include the
 // guest columns (the kernel double-counts them), as in node_exporter.
@@ -114,13 +113,6 @@ void parseProcStat(std::string_view text, SampleWriter& out, ParseProblems& prob
       }
     }
   }
-}
-
-void ProcStatCollector::collect(SampleWriter& out) {
-  if (!readOrLog(reader_, log_, name(), kPath, buffer_)) return;
-  ParseProblems problems(name(), kPath);
-  parseProcStat(buffer_, out, problems);
-  problems.logTo(log_);
 }
 
 }  // namespace tidemark::agent

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/collectors/collector.h"
+#include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
 #include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
@@ -19,17 +19,10 @@ inline constexpr double kUserHz = 100.0;
 // Writes the samples of /proc/stat `text`; bad lines are skipped and reported.
 void parseProcStat(std::string_view text, SampleWriter& out, ParseProblems& problems);
 
-class ProcStatCollector final : public Collector {
+class ProcStatCollector final : public FileCollector {
  public:
-  ProcStatCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
-
-  std::string_view name() const override { return "proc_stat"; }
-  void collect(SampleWriter& out) override;
-
- private:
-  FileReader& reader_;
-  ThrottledLog& log_;
-  std::string buffer_;
+  ProcStatCollector(FileReader& reader, ThrottledLog& log)
+      : FileCollector("proc_stat", "/proc/stat", parseProcStat, reader, log) {}
 };
 
 }  // namespace tidemark::agent

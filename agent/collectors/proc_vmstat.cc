@@ -8,7 +8,6 @@
 namespace tidemark::agent {
 namespace {
 
-constexpr std::string_view kPath = "/proc/vmstat";
 
 struct Field {
   std::string_view key;
@@ -61,13 +60,6 @@ void parseVmstat(std::string_view text, SampleWriter& out, ParseProblems& proble
       out.add(field->metric, static_cast<double>(value));
     }
   }
-}
-
-void VmstatCollector::collect(SampleWriter& out) {
-  if (!readOrLog(reader_, log_, name(), kPath, buffer_)) return;
-  ParseProblems problems(name(), kPath);
-  parseVmstat(buffer_, out, problems);
-  problems.logTo(log_);
 }
 
 }  // namespace tidemark::agent

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/collectors/collector.h"
+#include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
 #include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
@@ -16,17 +16,10 @@ namespace tidemark::agent {
 // bad selected line is skipped and reported.
 void parseVmstat(std::string_view text, SampleWriter& out, ParseProblems& problems);
 
-class VmstatCollector final : public Collector {
+class VmstatCollector final : public FileCollector {
  public:
-  VmstatCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
-
-  std::string_view name() const override { return "proc_vmstat"; }
-  void collect(SampleWriter& out) override;
-
- private:
-  FileReader& reader_;
-  ThrottledLog& log_;
-  std::string buffer_;
+  VmstatCollector(FileReader& reader, ThrottledLog& log)
+      : FileCollector("proc_vmstat", "/proc/vmstat", parseVmstat, reader, log) {}
 };
 
 }  // namespace tidemark::agent
