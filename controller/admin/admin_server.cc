@@ -7,7 +7,10 @@
 
 #include <capnp/message.h>
 
+#include <zmq_addon.hpp>
+
 #include <filesystem>
+#include <iterator>
 
 #include "common/errors/error.h"
 #include "common/transport/endpoint.h"
@@ -52,11 +55,7 @@ void AdminServer::run() {
     zmq::poll(&item, 1, std::chrono::milliseconds(200));
     if ((item.revents & ZMQ_POLLIN) == 0) continue;
     std::vector<zmq::message_t> frames;
-    do {
-      zmq::message_t frame;
-      if (!socket_.recv(frame, zmq::recv_flags::none)) break;
-      frames.push_back(std::move(frame));
-    } while (frames.back().more());
+    (void)zmq::recv_multipart(socket_, std::back_inserter(frames));
     // REQ clients send [identity][empty delimiter][request].
     if (frames.size() != 3 || frames[1].size() != 0) {
       spdlog::warn("admin: dropped a request of {} frames (expected a REQ client)", frames.size());

@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 #include <zmq.h>
 
+#include <zmq_addon.hpp>
+
+#include <iterator>
 #include <vector>
 
 namespace tidemark::controller {
@@ -25,11 +28,7 @@ void ZapHandler::run() {
     zmq::poll(&item, 1, std::chrono::milliseconds(200));
     if ((item.revents & ZMQ_POLLIN) == 0) continue;
     std::vector<zmq::message_t> frames;
-    do {
-      zmq::message_t frame;
-      if (!socket_.recv(frame, zmq::recv_flags::none)) break;
-      frames.push_back(std::move(frame));
-    } while (frames.back().more());
+    (void)zmq::recv_multipart(socket_, std::back_inserter(frames));
     // version, request id, domain, address, identity, mechanism, credentials...
     std::string request_id = frames.size() > 1 ? frames[1].to_string() : "";
     std::string status = "400";
