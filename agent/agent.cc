@@ -17,7 +17,7 @@ Agent::Agent(AgentConfig config, const Clock& clock, StateDir& state, SeriesRegi
       link_(link),
       collectors_(std::move(collectors)),
       builder_(registry),
-      outbox_(config_.outbox) {
+      outbox_(state_.outboxPath(), state_.countersPath(), config_.outbox) {
   if (config_.ack_timeout_ms <= 0) {
     config_.ack_timeout_ms = std::max<int64_t>(3 * config_.interval_ms, 10'000);
   }
@@ -25,16 +25,28 @@ Agent::Agent(AgentConfig config, const Clock& clock, StateDir& state, SeriesRegi
   config_.hello.epoch = state_.epoch();
   config_.hello.interval_ms = static_cast<uint32_t>(config_.interval_ms);
   last_ack_ms_ = clock_.monotonicMs();
+  syncCounts();
+}
+
+void Agent::syncCounts() {
+  const OutboxCounters& counts = outbox_.counters();
+  stats_.samples_collected = counts.samples_collected;
+  stats_.samples_acked = counts.samples_acked;
+  stats_.samples_dropped = counts.samples_dropped;
+  stats_.batches_acked = counts.batches_acked;
+  stats_.batches_dropped = counts.batches_dropped;
 }
 
 void Agent::writeSelfMetrics(SampleWriter& out) {
   out.add("tidemark_agent_samples_collected_total", static_cast<double>(stats_.samples_collected));
   out.add("tidemark_agent_samples_acked_total", static_cast<double>(stats_.samples_acked));
-  out.add("tidemark_agent_samples_dropped_total", static_cast<double>(outbox_.droppedSamples()));
+  out.add("tidemark_agent_samples_dropped_total", static_cast<double>(stats_.samples_dropped));
   out.add("tidemark_agent_batches_sent_total", static_cast<double>(stats_.batches_sent));
   out.add("tidemark_agent_batches_acked_total", static_cast<double>(stats_.batches_acked));
-  out.add("tidemark_agent_batches_dropped_total", static_cast<double>(outbox_.droppedBatches()));
+  out.add("tidemark_agent_batches_dropped_total", static_cast<double>(stats_.batches_dropped));
   out.add("tidemark_agent_outbox_batches", static_cast<double>(outbox_.size()));
+  out.add("tidemark_agent_outbox_bytes", static_cast<double>(outbox_.bytes()));
+  out.add("tidemark_agent_outbox_unwritten_batches", static_cast<double>(outbox_.unwritten()));
   out.add("tidemark_agent_series", static_cast<double>(registry_.size()));
   out.add("tidemark_agent_collection_duration_seconds", stats_.last_collection_seconds);
   for (const auto& [name, seconds] : stats_.collector_seconds) {
@@ -59,7 +71,6 @@ void Agent::collectOnce() {
   }
   stats_.last_collection_seconds = (clock_.monotonicMs() - started) / 1000.0;
   writeSelfMetrics(builder_);
-  stats_.samples_collected += builder_.rows();
   ++stats_.collections;
 
   wire::MetricBatchData batch = builder_.take();
@@ -70,6 +81,7 @@ void Agent::collectOnce() {
     spdlog::warn("outbox full: dropped the {} oldest unacknowledged batches ({} dropped in all)",
                  dropped, outbox_.droppedBatches());
   }
+  syncCounts();
 }
 
 void Agent::sendHello() {
@@ -120,19 +132,16 @@ void Agent::handleAck(const wire::AckData& ack) {
         // The Hello was refused with the rest: send it again so the controller has our facts.
         hello_pending_ = true;
       }
-      stats_.batches_acked += outbox_.acknowledgeThrough(ack.sequence, [&](const auto& batch) {
-        stats_.samples_acked += batch.values.size();
+      outbox_.acknowledgeThrough(ack.sequence, [&](const auto& batch) {
         for (uint32_t id : batch.series_ids) registry_.markAcknowledged(id);
       });
       break;
     case wire::AckStatus::kGap:
       if (ack.expected_sequence == 0) break;  // malformed: 0 is never a batch sequence
       // Everything before the expected sequence that we still hold was stored.
-      stats_.batches_acked +=
-          outbox_.acknowledgeThrough(ack.expected_sequence - 1, [&](const auto& batch) {
-            stats_.samples_acked += batch.values.size();
-            for (uint32_t id : batch.series_ids) registry_.markAcknowledged(id);
-          });
+      outbox_.acknowledgeThrough(ack.expected_sequence - 1, [&](const auto& batch) {
+        for (uint32_t id : batch.series_ids) registry_.markAcknowledged(id);
+      });
       outbox_.resendFrom(ack.expected_sequence);
       break;
     case wire::AckStatus::kResync:
@@ -156,6 +165,7 @@ void Agent::handleAck(const wire::AckData& ack) {
       ++stats_.batches_rejected;
       break;
   }
+  syncCounts();
 }
 
 void Agent::handle(const wire::ControllerMessageData& message) {
@@ -170,6 +180,16 @@ void Agent::handle(const wire::ControllerMessageData& message) {
 
 void Agent::exchange(int timeout_ms) {
   const int64_t now = clock_.monotonicMs();
+  if (link_.connections() != link_connections_) {
+    // A new connection (after the first): what was in flight on the old one may
+    // be lost, so say Hello and send everything unacknowledged again, now rather
+    // than after the ack timeout. Repeats are acked as duplicates.
+    if (link_connections_ > 0 || link_.connections() > 1) {
+      outbox_.resendFrom(0);
+      hello_pending_ = true;
+    }
+    link_connections_ = link_.connections();
+  }
   if (!outbox_.empty()) {
     const auto& oldest = outbox_.pending().front();
     if (oldest.sent_at_ms >= 0 && now - oldest.sent_at_ms >= config_.ack_timeout_ms) {

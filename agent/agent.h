@@ -1,6 +1,8 @@
 // The agent loop: every interval, run the collectors into one batch, put it in the
-// outbox and send what the controller has not acknowledged; in between, handle
-// acks. All on one thread: collectors, registry and outbox need no locks.
+// outbox (on disk, in the state dir) and send what the controller has not
+// acknowledged; in between, handle acks. After a restart the outbox's batches go
+// out again, in order, after the Hello; so do they after every reconnection. All on
+// one thread: collectors, registry and outbox need no locks.
 #pragma once
 
 #include <functional>
@@ -26,6 +28,7 @@ struct AgentConfig {
   int64_t ack_timeout_ms = 0;
   // How long stop() waits for the last acknowledgements. Default: 2 s.
   int64_t flush_timeout_ms = 2'000;
+  // Bounds of the outbox, which lives in STATE_DIR/outbox.
   OutboxOptions outbox;
   wire::HelloData hello;  // host facts; ids and epoch are filled in by the agent
 };
@@ -52,6 +55,8 @@ class Agent {
   void handle(const wire::ControllerMessageData& message);
   void handleAck(const wire::AckData& ack);
   void writeSelfMetrics(SampleWriter& out);
+  // Copies the outbox's lifetime counters into stats_.
+  void syncCounts();
 
   AgentConfig config_;
   const Clock& clock_;
@@ -66,6 +71,7 @@ class Agent {
   int64_t last_ack_ms_ = 0;
   bool warned_unreachable_ = false;
   bool hello_pending_ = true;
+  uint64_t link_connections_ = 0;  // the link's handshakes already acted on
   std::string last_refusal_;  // the controller's last "unauthorized" reason, logged once
 };
 

@@ -38,6 +38,10 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
                     "longest wait for one statfs (default 1s)");
   set.addInteger("outbox_max_batches", &options.outbox_max_batches, 1, 10'000'000,
                  "unacknowledged batches kept (default 8640)");
+  set.addInteger("outbox_max_bytes", &options.outbox_max_bytes, 1ll << 16, 1ll << 40,
+                 "bytes of unacknowledged batches kept on disk (default 67108864, 64 MiB)");
+  set.addDurationMs("reconnect_max", &options.reconnect_max_ms,
+                    "longest wait between reconnect attempts, jittered (default 60s)");
   set.require("controller");
   app.parse(argc, argv);
   set.resolve();
@@ -55,6 +59,9 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   if (options.interval_ms < 1000) {
     throw ConfigError("--interval: " + std::to_string(options.interval_ms) +
                       "ms is below the 1s minimum");
+  }
+  if (options.reconnect_max_ms < 100 || options.reconnect_max_ms > 3'600'000) {
+    throw ConfigError("--reconnect-max: must be between 100ms and 1h");
   }
   if (options.statfs_timeout_ms < 10) {
     throw ConfigError("--filesystems-statfs-timeout: must be at least 10ms");

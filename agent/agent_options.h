@@ -31,8 +31,12 @@ struct AgentOptions {
   bool filesystems_include_fuse = false;
   // Longest wait for one statfs. Default: 1 s.
   int64_t statfs_timeout_ms = 1'000;
-  // Unacknowledged batches kept in memory. Default: 8640 (a day at 10 s).
+  // Unacknowledged batches kept in the outbox (STATE_DIR/outbox). Default: 8640 (a day at 10 s).
   int64_t outbox_max_batches = 8640;
+  // Bytes of unacknowledged batches kept (about 20 a sample). Default: 64 MiB.
+  int64_t outbox_max_bytes = 64ll << 20;
+  // Longest wait between reconnect attempts (the backoff's cap). Default: 60 s.
+  int64_t reconnect_max_ms = 60'000;
 };
 
 // Parses argv (and the --config file). Throws ConfigError or CLI::ParseError.

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     config.host_id = options.host_id;
     config.interval_ms = options.interval_ms;
     config.outbox.max_batches = static_cast<size_t>(options.outbox_max_batches);
+    config.outbox.max_bytes = static_cast<size_t>(options.outbox_max_bytes);
     config.hello.agent_version = TIDEMARK_VERSION;
     config.hello.boot_id = readBootId(reader);
     config.hello.facts = readHostFacts(reader);
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
     zmq::context_t context(1);
     LinkOptions link_options;
     link_options.controller = options.controller;
+    link_options.reconnect_max_ms = static_cast<int>(options.reconnect_max_ms);
     if (!options.insecure) {
       CurveKeyPair keys = readCurveSecretKeyFile(options.curve_key);
       link_options.curve_public_key = keys.public_key;
@@ -81,8 +83,9 @@ int main(int argc, char** argv) {
     Agent agent(config, clock, state, registry, link, collectors.take());
     agent.run([&] { return stop_signal.requested(); });
     const auto& stats = agent.stats();
+    // Counted since the state dir was created, not since this process started.
     spdlog::info("tidemark-agent stopped: samples_collected={} samples_acked={} samples_dropped={}",
-                 stats.samples_collected, stats.samples_acked, agent.outbox().droppedSamples());
+                 stats.samples_collected, stats.samples_acked, stats.samples_dropped);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;

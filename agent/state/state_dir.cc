@@ -63,10 +63,14 @@ StateDir::StateDir(std::string path, uint64_t sequence_block)
     if (epoch_ == 0) epoch_ = 1;
     char buffer[17];
     std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(epoch_));
-    writeDurably(epoch_path, std::string(buffer) + "\n");
-    // A new epoch starts its sequences and series ids afresh.
+    // A new epoch starts its sequences, series ids, outbox and counts afresh (batches
+    // of another epoch could not be sent after this epoch's Hello). Removed before
+    // the epoch is written, so a crash in between cannot pair them with it.
     std::filesystem::remove(path_ + "/sequence", error);
     std::filesystem::remove(path_ + "/series.tsv", error);
+    std::filesystem::remove_all(outboxPath(), error);
+    std::filesystem::remove(countersPath(), error);
+    writeDurably(epoch_path, std::string(buffer) + "\n");
   } else {
     auto [end, parse_error] = std::from_chars(text.data(), text.data() + text.size(), epoch_, 16);
     if (parse_error != std::errc() || end != text.data() + text.size() || epoch_ == 0) {

@@ -1,5 +1,6 @@
 // The agent's state dir: its epoch (made once, when the dir is created), the
-// sequence numbers it has handed out, and the series journal. Sequences are
+// sequence numbers it has handed out, the series journal, the outbox and the
+// lifetime counters. Sequences are
 // reserved in blocks written with fsync, so a crash never reuses a sequence.
 #pragma once
 
@@ -17,6 +18,10 @@ class StateDir {
   const std::string& path() const { return path_; }
   uint64_t epoch() const { return epoch_; }
   std::string seriesJournalPath() const { return path_ + "/series.tsv"; }
+  // The outbox's segment files.
+  std::string outboxPath() const { return path_ + "/outbox"; }
+  // The outbox's marker and the lifetime counters (collected, acked, dropped).
+  std::string countersPath() const { return path_ + "/counters"; }
 
   // The next batch sequence (1, 2, ...), unique within the epoch across restarts.
   uint64_t nextSequence();

@@ -50,30 +50,55 @@ void fillBatch(schema::MetricBatch::Builder out, const MetricBatchData& batch) {
   }
 }
 
-HelloData readHello(schema::Hello::Reader in) {
+// Cap'n Proto lets a list of structs declare elements of zero words, which cost
+// nothing in the frame (only the traversal limit bounds them): a 300-byte frame can
+// claim millions of facts or labels, tens of bytes each once decoded and stored.
+// Every element a real encoder writes takes at least one word, so all struct-list
+// elements of a message together may not outnumber the frame's words.
+class ElementBudget {
+ public:
+  explicit ElementBudget(size_t frame_bytes) : words_left_(frame_bytes / sizeof(capnp::word)) {}
+  void take(size_t count, const char* what) {
+    if (count > words_left_) {
+      throw WireError("malformed agent message: " + std::to_string(count) + " " + what +
+                      " cannot fit in the frame (zero-size list elements)");
+    }
+    words_left_ -= count;
+  }
+
+ private:
+  size_t words_left_;
+};
+
+HelloData readHello(schema::Hello::Reader in, ElementBudget& budget) {
   HelloData hello;
   hello.host_id = in.getHostId();
   hello.agent_version = in.getAgentVersion();
   hello.boot_id = in.getBootId();
   hello.epoch = in.getEpoch();
   hello.interval_ms = in.getIntervalMs();
-  for (auto fact : in.getFacts()) hello.facts.emplace_back(fact.getName(), fact.getValue());
+  auto facts = in.getFacts();
+  budget.take(facts.size(), "facts");
+  for (auto fact : facts) hello.facts.emplace_back(fact.getName(), fact.getValue());
   return hello;
 }
 
-MetricBatchData readBatch(schema::MetricBatch::Reader in) {
+MetricBatchData readBatch(schema::MetricBatch::Reader in, ElementBudget& budget) {
   MetricBatchData batch;
   batch.host_id = in.getHostId();
   batch.epoch = in.getEpoch();
   batch.sequence = in.getSequence();
   batch.oldest_pending = in.getOldestPending();
   auto announcements = in.getAnnouncements();
+  budget.take(announcements.size(), "announcements");
   batch.announcements.reserve(announcements.size());
   for (auto a : announcements) {
     SeriesAnnouncementData out;
     out.id = a.getId();
     out.name = a.getName();
-    for (auto label : a.getLabels()) out.labels.push_back({label.getName(), label.getValue()});
+    auto labels = a.getLabels();
+    budget.take(labels.size(), "labels");
+    for (auto label : labels) out.labels.push_back({label.getName(), label.getValue()});
     batch.announcements.push_back(std::move(out));
   }
   auto ids = in.getSeriesIds();
@@ -166,13 +191,14 @@ zmq::message_t encodeControllerMessage(const ControllerMessageData& message) {
 
 AgentMessageData decodeAgentMessage(const void* data, size_t size, const DecodeLimits& limits) {
   FrameReader frame(data, size, limits);
+  ElementBudget budget(size);
   try {
     auto root = frame.root<schema::AgentMessage>();
     switch (root.which()) {
       case schema::AgentMessage::HELLO:
-        return readHello(root.getHello());
+        return readHello(root.getHello(), budget);
       case schema::AgentMessage::BATCH:
-        return readBatch(root.getBatch());
+        return readBatch(root.getBatch(), budget);
     }
     throw WireError("agent message of unknown kind " + std::to_string(root.which()));
   } catch (const kj::Exception& e) {

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "tests/integration/agent_stop_line.h"
 #include "tests/integration/fleet.h"
 
@@ -26,6 +28,58 @@ TEST(FaultsTest, ControllerDownLongerThanTheAckTimeout) {
   const uint64_t before = fleet.storedSamples("outage-host");
   ASSERT_TRUE(eventually([&] { return fleet.storedSamples("outage-host") > before; }, 60s));
   expectEverythingStoredOnce(fleet, fleet.agent(0), "outage-host");
+}
+
+TEST(FaultsTest, AgentKilledWhileTheControllerIsDown) {
+  Fleet fleet;
+  fleet.startController();
+  fleet.startAgent("killed-host");
+  ASSERT_TRUE(eventually([&] { return fleet.storedSamples("killed-host") > 0; }, 30s));
+  ASSERT_EQ(fleet.stopController(), 0);
+  std::this_thread::sleep_for(3s);
+  // Batches wait in the outbox on disk; SIGKILL must not lose them.
+  fleet.agent(0).signal(SIGKILL);
+  fleet.agent(0).wait(10s);
+  fleet.startAgent("killed-host");  // same state dir
+  std::this_thread::sleep_for(2s);
+  fleet.startController();
+  // Counts in the stop line are since the state dir was created: both runs.
+  expectEverythingStoredOnce(fleet, fleet.agent(1), "killed-host");
+}
+
+// Mounts a small tmpfs for the agent's state dir. Needs root; skipped otherwise.
+class SmallDisk {
+ public:
+  SmallDisk(const std::string& path, const std::string& size) : path_(path) {
+    std::filesystem::create_directories(path_);
+    mounted_ = runCommand({"/usr/bin/mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", path_}, 10s)
+                   .exit_code == 0;
+  }
+  ~SmallDisk() {
+    if (mounted_) runCommand({"/usr/bin/umount", "-l", path_}, 10s);
+  }
+  bool mounted() const { return mounted_; }
+
+ private:
+  std::string path_;
+  bool mounted_ = false;
+};
+
+TEST(FaultsTest, OutboxDiskFullLosesNothing) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  Fleet fleet;
+  SmallDisk disk(fleet.dir().str() + "/agent-full-host", "96k");
+  if (!disk.mounted()) GTEST_SKIP() << "cannot mount tmpfs here";
+  fleet.startController();
+  ASSERT_EQ(fleet.stopController(), 0);
+  fleet.startAgent("full-host");
+  // With the controller down the outbox fills the 96 KiB disk within seconds.
+  ASSERT_TRUE(eventually([&] { return fleet.agent(0).log().find("No space left") != std::string::npos; }, 60s))
+      << fleet.agent(0).log();
+  std::this_thread::sleep_for(2s);
+  ASSERT_TRUE(fleet.agent(0).running()) << fleet.agent(0).log();
+  fleet.startController();
+  expectEverythingStoredOnce(fleet, fleet.agent(0), "full-host");
 }
 
 // A test host in its own network namespace, linked to this one by a veth pair,

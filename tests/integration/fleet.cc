@@ -5,6 +5,7 @@
 #include "tests/integration/agent_stop_line.h"
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -93,11 +94,12 @@ uint64_t Fleet::storedSamples(const std::string& host) {
   return 0;
 }
 
-bool Fleet::outboxDrained(const std::string& host) {
+bool Fleet::outboxDrained(const std::string& host, int64_t collected_after_ms) {
   const nlohmann::json reply =
       cli({"query", "tidemark_agent_outbox_batches", "--host", host, "--since", "1h", "--limit", "1"});
   if (reply["series"].empty() || reply["series"][0]["samples"].empty()) return false;
-  return reply["series"][0]["samples"][0][1].get<double>() == 0.0;
+  const auto& newest = reply["series"][0]["samples"][0];
+  return newest[0].get<int64_t>() > collected_after_ms && newest[1].get<double>() == 0.0;
 }
 
 size_t Fleet::querySamples(const std::string& metric, const std::string& host,
@@ -116,14 +118,18 @@ size_t Fleet::querySamples(const std::string& metric, const std::string& host,
 void expectEverythingStoredOnce(Fleet& fleet, ChildProcess& agent, const std::string& host) {
   // After a fault, acks can trail the data by a TCP retransmission backoff: wait
   // until the agent itself reports an empty outbox, then stop it.
-  ASSERT_TRUE(eventually([&] { return fleet.outboxDrained(host); }, 90s)) << agent.log();
+  // The newest stored gauge may predate the fault: only one collected from now on counts.
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  ASSERT_TRUE(eventually([&] { return fleet.outboxDrained(host, now_ms); }, 90s)) << agent.log();
   ASSERT_EQ(agent.stop(SIGTERM, 30s), 0);
   auto counts = parseStopLine(agent.log());
   ASSERT_TRUE(counts) << agent.log();
   EXPECT_GT(counts->collected, 0u);
   EXPECT_EQ(counts->dropped, 0u);
   EXPECT_EQ(counts->collected, counts->acked) << agent.log();
-  EXPECT_EQ(fleet.storedSamples(host), counts->acked);
+  EXPECT_EQ(fleet.storedSamples(host), counts->acked) << agent.log();
 }
 
 }  // namespace tidemark::testing

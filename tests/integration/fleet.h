@@ -48,9 +48,9 @@ class Fleet {
 
   // Samples stored for `host` according to `tidemark hosts --json` (0 when absent).
   uint64_t storedSamples(const std::string& host);
-  // True when the agent's newest tidemark_agent_outbox_batches sample is 0: it had
-  // nothing unacknowledged when it last collected.
-  bool outboxDrained(const std::string& host);
+  // True when the agent's newest tidemark_agent_outbox_batches sample was collected
+  // after `collected_after_ms` (unix ms) and is 0: nothing was unacknowledged then.
+  bool outboxDrained(const std::string& host, int64_t collected_after_ms);
   // Number of samples of `metric` for `host` in the last hour.
   size_t querySamples(const std::string& metric, const std::string& host,
                       const std::vector<std::string>& labels = {});

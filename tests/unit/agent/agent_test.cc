@@ -108,6 +108,15 @@ class AgentTest : public ::testing::Test {
                                      std::move(collectors));
   }
 
+  // A new agent process on the same state dir, the old one gone without a goodbye.
+  void restart(AgentConfig config = defaultConfig(), std::string endpoint = {}) {
+    agent_.reset();
+    link_.reset();
+    registry_.reset();
+    state_.reset();
+    start(std::move(config), std::move(endpoint));
+  }
+
   // Alternates agent exchanges and controller reads until `done` holds. Bounded.
   bool pumpUntil(const std::function<bool()>& done) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -480,27 +489,105 @@ TEST_F(AgentTest, ThrowingCollectorLosesItsIntervalNotTheBatch) {
   EXPECT_EQ(capture.count("collector throwing failed: sensor on fire"), 1u) << capture.text();
 }
 
-TEST_F(AgentTest, SequencesContinueAcrossAgentRestartsOnTheSameStateDir) {
+TEST_F(AgentTest, RestartOnTheSameStateDirReplaysUnackedBatchesAfterTheHello) {
   start();
-  collect(2);
-  ASSERT_TRUE(pumpUntilReceived(3));
+  collect(3);
+  ASSERT_TRUE(pumpUntilReceived(4));
+  ack(1, AckStatus::kStored);
+  ASSERT_TRUE(pumpUntil([&] { return agent_->outbox().size() == 2; }));
+  const MetricBatchData second = batchAt(2);
+  const MetricBatchData third = batchAt(3);
   const uint64_t epoch = state_->epoch();
   const uint32_t up_id = registry_->idFor("fake_up", {});
+  const AgentStats before = agent_->stats();
+  EXPECT_EQ(before.samples_acked, batchAt(1).values.size());
 
-  // A new agent process on the same state dir: same epoch, same ids, later sequences.
-  agent_.reset();
-  link_.reset();
-  registry_.reset();
-  state_.reset();
-  start();
+  // A new agent process on the same state dir (after a SIGKILL: nothing was
+  // flushed): same epoch, same ids, the unacked batches, later sequences.
+  restart();
+  EXPECT_EQ(outboxSequences(), (std::vector<uint64_t>{2, 3}));
+  // Counts are since the state dir was created, not since the process started.
+  EXPECT_EQ(agent_->stats().samples_collected, before.samples_collected);
+  EXPECT_EQ(agent_->stats().samples_acked, before.samples_acked);
+  EXPECT_EQ(agent_->stats().batches_acked, 1u);
+  EXPECT_EQ(agent_->stats().samples_dropped, 0u);
+
   collect();
-  ASSERT_TRUE(pumpUntilReceived(5)) << ::testing::PrintToString(trace());
-  EXPECT_EQ(trace(3)[0], "hello");
-  const MetricBatchData& batch = batchAt(4);
-  EXPECT_EQ(batch.epoch, epoch);
-  EXPECT_GT(batch.sequence, 2u);
+  ASSERT_TRUE(pumpUntilReceived(8)) << ::testing::PrintToString(trace());
+  ASSERT_EQ(trace(4).size(), 4u);
+  EXPECT_EQ(trace(4)[0], "hello");
+  EXPECT_EQ(trace(4)[1], "batch 2");
+  EXPECT_EQ(trace(4)[2], "batch 3");
+  // The replayed batches are the ones collected before the restart, announced again.
+  for (const auto* original : {&second, &third}) {
+    const MetricBatchData& replayed = batchAt(original == &second ? 5 : 6);
+    EXPECT_EQ(replayed.epoch, epoch);
+    EXPECT_EQ(replayed.sequence, original->sequence);
+    EXPECT_EQ(replayed.series_ids, original->series_ids);
+    EXPECT_EQ(replayed.timestamps_ms, original->timestamps_ms);
+    EXPECT_EQ(replayed.values, original->values);
+    EXPECT_EQ(replayed.oldest_pending, 2u);
+    expectAnnouncesEverySeries(replayed, *registry_);
+  }
+  const MetricBatchData& fresh = batchAt(7);
+  EXPECT_EQ(fresh.epoch, epoch);
+  EXPECT_GT(fresh.sequence, 3u);
+  EXPECT_EQ(fresh.oldest_pending, 2u);
   EXPECT_EQ(registry_->idFor("fake_up", {}), up_id);
-  expectAnnouncesEverySeries(batch, *registry_);
+  // The agent's own collected count includes the batches from before the restart.
+  EXPECT_EQ(valueOf(fresh, *registry_, "tidemark_agent_samples_collected_total"),
+            static_cast<double>(before.samples_collected));
+
+  ack(fresh.sequence, AckStatus::kStored);
+  ASSERT_TRUE(pumpUntil([&] { return agent_->outbox().empty(); }));
+  EXPECT_EQ(agent_->stats().samples_collected, agent_->stats().samples_acked);
+  EXPECT_EQ(agent_->stats().batches_acked, 4u);
+}
+
+TEST_F(AgentTest, DropsAreCountedSinceTheStateDirWasCreated) {
+  RefusingPort port;
+  AgentConfig config = defaultConfig();
+  config.outbox.max_batches = 2;
+  start(config, port.endpoint());
+  collect(4);
+  const uint64_t dropped = agent_->stats().samples_dropped;
+  EXPECT_GT(dropped, 0u);
+  EXPECT_EQ(agent_->stats().batches_dropped, 2u);
+  restart(config, port.endpoint());
+  EXPECT_EQ(agent_->stats().samples_dropped, dropped);
+  EXPECT_EQ(agent_->stats().batches_dropped, 2u);
+  EXPECT_EQ(outboxSequences(), (std::vector<uint64_t>{3, 4}));
+  const uint64_t collected = agent_->stats().samples_collected;
+  uint64_t pending = 0;
+  for (const auto& p : agent_->outbox().pending()) pending += p.batch.values.size();
+  EXPECT_EQ(collected, dropped + pending);
+}
+
+TEST_F(AgentTest, ANewConnectionGetsTheHelloAndEverythingUnackedAtOnce) {
+  auto first = std::make_unique<FakeController>(context_);
+  const std::string endpoint = first->endpoint();
+  start(defaultConfig(), endpoint);
+  collect(2);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (first->received.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    agent_->exchange(5);
+    first->receiveAll(5);
+  }
+  ASSERT_EQ(first->received.size(), 3u);
+
+  // The controller restarts; nothing was acked. The link reconnects by itself and
+  // the agent resends without waiting for the ack timeout (the clock stands still).
+  first.reset();
+  auto second = FakeController::bindAgain(context_, endpoint);
+  while (second->received.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    agent_->exchange(5);
+    second->receiveAll(5);
+  }
+  ASSERT_EQ(second->received.size(), 3u);
+  EXPECT_TRUE(std::holds_alternative<wire::HelloData>(second->received[0]));
+  EXPECT_EQ(std::get<MetricBatchData>(second->received[1]).sequence, 1u);
+  EXPECT_EQ(std::get<MetricBatchData>(second->received[2]).sequence, 2u);
+  EXPECT_EQ(link_->connections(), 2u);
 }
 
 }  // namespace

@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
+#include <limits>
+#include <memory>
 #include <optional>
 
 #include "common/errors/error.h"
+#include "tests/unit/agent/collectors/collector_test_util.h"
 #include "tests/unit/agent/link/fake_controller.h"
 
 namespace tidemark::agent {
@@ -154,6 +158,129 @@ TEST(ControllerLinkTest, MalformedFrameThrowsWireErrorAndTheLinkKeepsWorking) {
   auto ack = receiveWithin(link);
   ASSERT_TRUE(ack.has_value());
   EXPECT_EQ(std::get<wire::AckData>(*ack).sequence, 1u);
+}
+
+// Keeps the link busy (its monitor is read in send and receive) until `done` holds.
+bool pumpLink(ControllerLink& link, const std::function<bool()>& done,
+              std::chrono::milliseconds limit = kDeliveryLimit) {
+  const auto deadline = Steady::now() + limit;
+  while (!done()) {
+    if (Steady::now() >= deadline) return false;
+    (void)link.receive(5);
+  }
+  return true;
+}
+
+struct CurveKeys {
+  std::string public_key;
+  std::string secret_key;
+};
+
+CurveKeys makeCurveKeys() {
+  char public_key[41] = {};
+  char secret_key[41] = {};
+  EXPECT_EQ(zmq_curve_keypair(public_key, secret_key), 0);
+  return {public_key, secret_key};
+}
+
+TEST(ControllerLinkTest, ReconnectsAfterTheControllerRestartsAndResetsTheBackoff) {
+  zmq::context_t context;
+  auto controller = std::make_unique<FakeController>(context);
+  const std::string endpoint = controller->endpoint();
+  ControllerLink link(context, fastOptions(endpoint));
+  ASSERT_TRUE(deliver(link, *controller, makeHello()));
+  ASSERT_TRUE(pumpLink(link, [&] { return link.connections() == 1; }));
+  EXPECT_TRUE(link.connected());
+  EXPECT_EQ(link.sockets(), 1u);
+
+  controller.reset();
+  ASSERT_TRUE(pumpLink(link, [&] { return !link.connected(); }));
+  EXPECT_FALSE(link.send(makeHello()));  // nothing queues while it is down
+  controller = FakeController::bindAgain(context, endpoint);
+  ASSERT_TRUE(deliver(link, *controller, makeHello()));
+  ASSERT_TRUE(pumpLink(link, [&] { return link.connections() == 2; }));
+  // A new socket, not libzmq's own reconnect; the backoff starts over.
+  EXPECT_GE(link.sockets(), 2u);
+  EXPECT_EQ(link.failedAttempts(), 0);
+}
+
+TEST(ControllerLinkTest, RetriesARefusingControllerWithGrowingJitteredDelays) {
+  zmq::context_t context;
+  RefusingPort port;
+  LinkOptions options = fastOptions(port.endpoint());
+  // Always the longest delay allowed: 20, 40, 80, 100, 100 ms ...
+  ControllerLink link(context, options, [] { return std::numeric_limits<uint64_t>::max() / 2; });
+  ASSERT_TRUE(pumpLink(link, [&] { return link.sockets() >= 5; }));
+  EXPECT_GE(link.failedAttempts(), 4);
+  EXPECT_EQ(link.connections(), 0u);
+  EXPECT_FALSE(link.connected());
+}
+
+TEST(ControllerLinkTest, WaitsTheBackoffDelayBeforeTheNextSocket) {
+  zmq::context_t context;
+  RefusingPort port;
+  LinkOptions options = fastOptions(port.endpoint());
+  options.reconnect_ms = 600;
+  options.reconnect_max_ms = 600;
+  // r % 601 == 600: the whole window, every time.
+  ControllerLink link(context, options, [] { return uint64_t{600}; });
+  ASSERT_TRUE(pumpLink(link, [&] { return link.failedAttempts() == 1; }));
+  // The first attempt failed; the second may not start for 600 ms. A loaded
+  // machine only makes this window longer, never shorter.
+  const auto failed_at = Steady::now();
+  pumpLink(link, [&] { return Steady::now() - failed_at > std::chrono::milliseconds(300); });
+  EXPECT_EQ(link.sockets(), 1u);
+  ASSERT_TRUE(pumpLink(link, [&] { return link.sockets() == 2; }));
+}
+
+TEST(ControllerLinkTest, CurveLinkReconnectsWithItsKeysAndPinning) {
+  zmq::context_t context;
+  const CurveKeys server = makeCurveKeys();
+  const CurveKeys client = makeCurveKeys();
+  auto controller = std::make_unique<FakeController>(context, "tcp://127.0.0.1:*", server.secret_key);
+  const std::string endpoint = controller->endpoint();
+  LinkOptions options = fastOptions(endpoint);
+  options.controller_public_key = server.public_key;
+  options.curve_public_key = client.public_key;
+  options.curve_secret_key = client.secret_key;
+  ControllerLink link(context, options);
+  ASSERT_TRUE(deliver(link, *controller, makeHello()));
+
+  controller.reset();
+  // (A send racing the disconnect could land on the dying connection; the agent
+  // resends everything on a new connection, this test waits instead.)
+  ASSERT_TRUE(pumpLink(link, [&] { return !link.connected(); }));
+  controller = FakeController::bindAgain(context, endpoint, server.secret_key);
+  // The new socket must carry the keys again, or this handshake would fail.
+  ASSERT_TRUE(deliver(link, *controller, makeHello()));
+  EXPECT_TRUE(pumpLink(link, [&] { return link.connections() == 2; }));
+}
+
+TEST(ControllerLinkTest, ControllerWithoutThePinnedKeyIsReportedOnceAndNeverTalkedTo) {
+  zmq::context_t context;
+  const CurveKeys impostor = makeCurveKeys();
+  const CurveKeys pinned = makeCurveKeys();
+  const CurveKeys client = makeCurveKeys();
+  FakeController controller(context, "tcp://127.0.0.1:*", impostor.secret_key);
+  LinkOptions options = fastOptions(controller.endpoint());
+  options.controller_public_key = pinned.public_key;
+  options.curve_public_key = client.public_key;
+  options.curve_secret_key = client.secret_key;
+
+  tidemark::testing::LogCapture capture;
+  ControllerLink link(context, options);
+  // Several failed handshakes, each on a new socket.
+  ASSERT_TRUE(pumpLink(link, [&] {
+    (void)link.send(makeHello());
+    controller.receiveAll(0);
+    return link.sockets() >= 4;
+  }));
+  EXPECT_EQ(capture.count("controller at " + controller.endpoint() +
+                          " did not prove the pinned key " + pinned.public_key),
+            1u)
+      << capture.text();
+  EXPECT_EQ(link.connections(), 0u);
+  EXPECT_TRUE(controller.received.empty());
 }
 
 }  // namespace

@@ -10,9 +10,11 @@
 
 #include <chrono>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
@@ -23,10 +25,34 @@ namespace tidemark::testing {
 
 class FakeController {
  public:
-  explicit FakeController(zmq::context_t& context) : socket_(context, zmq::socket_type::router) {
+  // Binds `endpoint` (a free loopback port by default). With `curve_secret_key`
+  // (Z85) it is a CurveZMQ server holding that key.
+  explicit FakeController(zmq::context_t& context, const std::string& endpoint = "tcp://127.0.0.1:*",
+                          const std::string& curve_secret_key = {})
+      : socket_(context, zmq::socket_type::router) {
     socket_.set(zmq::sockopt::linger, 0);
-    socket_.bind("tcp://127.0.0.1:*");
+    if (!curve_secret_key.empty()) {
+      socket_.set(zmq::sockopt::curve_server, 1);
+      socket_.set(zmq::sockopt::curve_secretkey, curve_secret_key);
+    }
+    socket_.bind(endpoint);
     endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
+  }
+
+  // A new controller on the endpoint of one just destroyed: libzmq closes the old
+  // listening socket asynchronously, so binding is retried for a while.
+  static std::unique_ptr<FakeController> bindAgain(zmq::context_t& context,
+                                                   const std::string& endpoint,
+                                                   const std::string& curve_secret_key = {}) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+      try {
+        return std::make_unique<FakeController>(context, endpoint, curve_secret_key);
+      } catch (const zmq::error_t&) {
+        if (std::chrono::steady_clock::now() >= deadline) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
   }
 
   // "tcp://127.0.0.1:PORT", for the agent to connect to.

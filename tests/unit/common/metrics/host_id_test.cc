@@ -34,5 +34,13 @@ TEST(HostIdTest, RejectsOtherCharacters) {
   EXPECT_NE(checkHostId(std::string("a\0b", 3)), "");
 }
 
+// Host ids name files in the controller's pki dir (found by batch_ingest_fuzz).
+TEST(HostIdTest, RejectsDotAndDotDot) {
+  EXPECT_THAT(checkHostId("."), HasSubstr("not a name"));
+  EXPECT_THAT(checkHostId(".."), HasSubstr("not a name"));
+  EXPECT_EQ(checkHostId("..."), "");
+  EXPECT_EQ(checkHostId(".hidden"), "");
+}
+
 }  // namespace
 }  // namespace tidemark

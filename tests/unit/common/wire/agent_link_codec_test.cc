@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <string>
@@ -331,6 +333,25 @@ TEST(AgentLinkCodecTest, TruncatedFramesOnlyEverThrowWireError) {
   std::memcpy(words.data(), frame.data(), frame.size());
   for (size_t size = 8; size < frame.size(); size += 8) {
     EXPECT_THROW(decodeAgentMessage(words.data(), size, {}), WireError) << size;
+  }
+}
+
+// Found by the fuzzer (tests/fuzz): a 300-byte Hello whose facts list claims a huge
+// number of zero-size elements. Capn Proto accepts it; decoding it would allocate
+// millions of facts.
+TEST(AgentLinkCodecTest, ZeroSizeListElementsAreRefused) {
+  const std::string path =
+      std::string(TIDEMARK_FIXTURES_DIR) + "/../fuzz/corpus/agent_message_fuzz/regression_hello_zero_size_facts";
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path;
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<capnp::word> aligned(bytes.size() / sizeof(capnp::word));
+  std::memcpy(aligned.data(), bytes.data(), aligned.size() * sizeof(capnp::word));
+  try {
+    decodeAgentMessage(aligned.data(), aligned.size() * sizeof(capnp::word), DecodeLimits{});
+    FAIL() << "expected WireError";
+  } catch (const WireError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cannot fit in the frame"));
   }
 }
 
