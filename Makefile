@@ -44,3 +44,32 @@ demo: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# Fuzzing and sanitizers (see tests/fuzz/). `make fuzz` builds every libFuzzer target
+# in build-fuzz with clang-14 (ASan+UBSan) and runs each for FUZZ_SECONDS on a copy
+# of its seed corpus; it fails when any target crashed. `make test-asan` runs the
+# whole ctest suite under the `asan` preset (gcc, ASan+UBSan, build-asan/).
+FUZZ_SECONDS ?= 60
+FUZZ_DEPS := clang-14 libclang-rt-14-dev
+
+.PHONY: fuzz-deps fuzz test-asan
+
+fuzz-deps:
+	@missing=$$(for p in $(FUZZ_DEPS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make fuzz-deps: installing" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else \
+	  echo "make fuzz-deps: clang-14 and libclang-rt-14-dev present"; \
+	fi
+
+fuzz: deps fuzz-deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) bash tests/fuzz/run_fuzz.sh build-fuzz
+
+test-asan: deps
+	cmake --preset asan > /dev/null
+	cmake --build build-asan -j$(JOBS)
+	ctest --test-dir build-asan --output-on-failure -j$(JOBS) --timeout 600

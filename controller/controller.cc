@@ -13,6 +13,7 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   store_options.sync_writes = options.sync_writes;
   store_ = SampleStore::open(store_options);
   ingester_ = std::make_unique<BatchIngester>(*store_, options.limits);
+  importer_ = std::make_unique<SampleImporter>(*store_, options.limits);
 
   LinkOptions link_options;
   link_options.listen = options.listen;
@@ -31,7 +32,8 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
     throw std::runtime_error("cannot listen on " + options.listen + ": " + e.what());
   }
   AdminContext admin_context{*store_, presence_, clock_, clock_.monotonicMs(),
-                             link_->boundEndpoint(), registry_.get()};
+                             link_->boundEndpoint(), registry_.get(), importer_.get(),
+                             store_.get()};
   try {
     admin_ = std::make_unique<AdminServer>(context_, options.admin_socket,
                                            AdminHandler(admin_context));
@@ -44,6 +46,7 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
 Controller::~Controller() {
   admin_.reset();
   link_.reset();
+  importer_.reset();
   ingester_.reset();
   zap_.reset();
   store_.reset();

@@ -13,6 +13,7 @@
 #include "controller/auth/zap_handler.h"
 #include "controller/controller_options.h"
 #include "controller/ingest/agent_link_server.h"
+#include "controller/ingest/sample_importer.h"
 
 namespace tidemark::controller {
 
@@ -35,6 +36,7 @@ class Controller {
   std::unique_ptr<ZapHandler> zap_;
   AgentPresence presence_;
   std::unique_ptr<BatchIngester> ingester_;
+  std::unique_ptr<SampleImporter> importer_;
   std::unique_ptr<AgentLinkServer> link_;
   std::unique_ptr<AdminServer> admin_;
 };

@@ -40,12 +40,23 @@ struct AgentsRequest {
   }
 }
 
+# One bounded piece of `tidemark import`: applied atomically (all of it or none).
+# The CLI validates the whole file before it sends the first piece, so a malformed
+# file stores nothing; a piece refused by the controller (a limit) stops the import.
+struct ImportRequest {
+  # Each entry: host (from the `host` or `instance` label, or --host), metric, labels
+  # sorted by name without `host`, timestamps strictly increasing, one value each.
+  series @0 :List(SeriesData);
+}
+
 struct AdminRequest {
   union {
     status @0 :Void;
     hosts @1 :Void;
     query @2 :QueryRequest;
     agents @3 :AgentsRequest;
+    importSamples @4 :ImportRequest;
+    compact @5 :Void;   # seal every head and compact the whole store (bulk loads, benchmarks)
   }
 }
 
@@ -87,6 +98,17 @@ struct SeriesData {
   values @4 :List(Float64);
 }
 
+struct ImportReply {
+  samples @0 :UInt64;       # samples written by this request
+  series @1 :UInt64;        # series in this request
+  newSeries @2 :UInt64;     # of those, series the store did not have
+}
+
+struct CompactReply {
+  seconds @0 :Float64;
+  liveSstBytes @1 :UInt64;    # live SST files of every column family, after the compaction
+}
+
 struct AdminResponse {
   union {
     error @0 :Text;
@@ -95,5 +117,7 @@ struct AdminResponse {
     query @3 :List(SeriesData);
     agents @4 :List(AgentKeyInfo);
     done @5 :Text;      # what a change did, for the operator
+    imported @6 :ImportReply;
+    compacted @7 :CompactReply;
   }
 }

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "common/errors/error.h"
+
 namespace tidemark::controller {
 
 void AdminHandler::handle(schema::AdminRequest::Reader request,
@@ -18,6 +20,10 @@ void AdminHandler::handle(schema::AdminRequest::Reader request,
         return query(request.getQuery(), response);
       case schema::AdminRequest::AGENTS:
         return agents(request.getAgents(), response);
+      case schema::AdminRequest::IMPORT_SAMPLES:
+        return importSamples(request.getImportSamples(), response);
+      case schema::AdminRequest::COMPACT:
+        return compact(response);
     }
     response.setError("unknown admin request " + std::to_string(request.which()) +
                       " (is the CLI newer than the controller?)");
@@ -25,6 +31,8 @@ void AdminHandler::handle(schema::AdminRequest::Reader request,
     response.setError(e.what());
   } catch (const kj::Exception& e) {
     response.setError(std::string("malformed admin request: ") + e.getDescription().cStr());
+  } catch (const StoreError& e) {
+    response.setError(e.what());
   }
 }
 
@@ -151,6 +159,35 @@ void AdminHandler::agents(schema::AgentsRequest::Reader request,
     }
   }
   response.setError("unknown agents operation");
+}
+
+void AdminHandler::compact(schema::AdminResponse::Builder response) const {
+  if (context_.writable_store == nullptr) {
+    response.setError("this controller does not compact on request");
+    return;
+  }
+  const int64_t started = context_.clock.monotonicMs();
+  if (std::string error = context_.writable_store->compact(); !error.empty()) {
+    response.setError("compaction of " + context_.store.path() + " failed: " + error);
+    return;
+  }
+  auto reply = response.initCompacted();
+  reply.setSeconds(static_cast<double>(context_.clock.monotonicMs() - started) / 1000.0);
+  auto usage = context_.writable_store->diskUsage();
+  reply.setLiveSstBytes(usage.count("total") ? usage["total"] : 0);
+}
+
+void AdminHandler::importSamples(schema::ImportRequest::Reader request,
+                                 schema::AdminResponse::Builder response) const {
+  if (context_.importer == nullptr) {
+    response.setError("this controller does not accept imports");
+    return;
+  }
+  ImportResult result = context_.importer->apply(request);
+  auto reply = response.initImported();
+  reply.setSamples(result.samples);
+  reply.setSeries(result.series);
+  reply.setNewSeries(result.new_series);
 }
 
 }  // namespace tidemark::controller

@@ -7,6 +7,7 @@
 #include "common/time/clock.h"
 #include "controller/auth/agent_registry.h"
 #include "controller/ingest/agent_presence.h"
+#include "controller/ingest/sample_importer.h"
 #include "controller/store/sample_store.h"
 #include "schemas/admin.capnp.h"
 
@@ -19,6 +20,8 @@ struct AdminContext {
   int64_t started_monotonic_ms;
   std::string listen_endpoint;
   AgentRegistry* registry = nullptr;  // null when the controller runs --insecure
+  SampleImporter* importer = nullptr;  // null: this controller refuses imports
+  SampleStore* writable_store = nullptr;  // for `compact`; null: refused
 };
 
 class AdminHandler {
@@ -33,6 +36,9 @@ class AdminHandler {
   void hosts(schema::AdminResponse::Builder response) const;
   void query(schema::QueryRequest::Reader request, schema::AdminResponse::Builder response) const;
   void agents(schema::AgentsRequest::Reader request, schema::AdminResponse::Builder response) const;
+  void compact(schema::AdminResponse::Builder response) const;
+  void importSamples(schema::ImportRequest::Reader request,
+                     schema::AdminResponse::Builder response) const;
 
   AdminContext context_;
 };

@@ -47,9 +47,12 @@ AdminServer::~AdminServer() {
 }
 
 void AdminServer::run() {
-  // Replies to the CLI are ours to size; requests are small and limited.
+  // Replies to the CLI are ours to size. Requests are small except imports: the CLI
+  // sends at most 64 Ki samples per request (16 bytes each plus series names, about
+  // 1.2 MiB); 32 MiB leaves room for a series-heavy piece and bounds a hostile one.
   wire::DecodeLimits limits;
-  limits.max_frame_bytes = 1u << 20;
+  limits.max_frame_bytes = 32u << 20;
+  limits.traversal_limit_words = 8u << 20;
   while (!stopping_) {
     zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
     zmq::poll(&item, 1, std::chrono::milliseconds(200));

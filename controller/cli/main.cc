@@ -10,6 +10,7 @@
 #include "common/transport/admin_client.h"
 #include "common/transport/curve_keys.h"
 #include "controller/cli/commands.h"
+#include "controller/cli/import_command.h"
 
 namespace {
 
@@ -60,7 +61,23 @@ int main(int argc, char** argv) {
   auto* keys_generate = keys->add_subcommand("generate", "write PREFIX.key (secret, 0600) and PREFIX.pub");
   keys_generate->add_option("--out", key_prefix_out, "path prefix of the two files")->required();
 
-  for (auto* sub : {status, hosts, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
+  auto* compact = app.add_subcommand(
+      "compact", "seal every series' head and compact the store (after a bulk import)");
+  auto* import = app.add_subcommand("import", "backfill history from another system");
+  import->require_subcommand(1);
+  std::string import_file;
+  bool import_dry_run = false;
+  cli::ImportOptions import_options;
+  auto* import_openmetrics = import->add_subcommand(
+      "openmetrics",
+      "import Prometheus/OpenMetrics text with timestamps (promtool tsdb dump-openmetrics); "
+      "the whole file is checked before anything is sent");
+  import_openmetrics->add_option("FILE", import_file, "the exposition file")->required();
+  import_openmetrics->add_option("--host", import_options.default_host,
+                                 "host of series without a host or instance label");
+  import_openmetrics->add_flag("--dry-run", import_dry_run, "check the file, send nothing");
+
+  for (auto* sub : {status, hosts, compact, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
     sub->add_flag("--json", json, "print JSON for scripts");
   }
 
@@ -79,8 +96,13 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+  if (import_openmetrics->parsed()) {
+    return cli::runImportOpenMetrics(import_file, import_options, socket_path, timeout,
+                                     import_dry_run, std::cout, std::cerr);
+  }
   try {
-    AdminClient client(socket_path, std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000)));
+    AdminClient client(socket_path, timeout);
     if (status->parsed()) {
       client.call([](auto request) { request.setStatus(); },
                   [&](auto response) {
@@ -116,6 +138,20 @@ int main(int argc, char** argv) {
               std::cout << cli::agentsText(response.getAgents(), clock.wallMs());
             }
           });
+    } else if (compact->parsed()) {
+      client.call([](auto request) { request.setCompact(); },
+                  [&](auto response) {
+                    auto reply = response.getCompacted();
+                    if (json) {
+                      std::cout << nlohmann::json{{"seconds", reply.getSeconds()},
+                                                  {"live_sst_bytes", reply.getLiveSstBytes()}}
+                                       .dump(2)
+                                << "\n";
+                    } else {
+                      std::cout << "compacted in " << reply.getSeconds() << " s; live SST bytes "
+                                << reply.getLiveSstBytes() << "\n";
+                    }
+                  });
     } else if (query->parsed()) {
       client.call(
           [&](auto request) { cli::buildQueryRequest(query_arguments, clock.wallMs(), request.initQuery()); },

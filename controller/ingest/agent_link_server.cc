@@ -23,6 +23,10 @@ AgentLinkServer::AgentLinkServer(zmq::context_t& context, LinkOptions options, S
   // Acks to an agent that went away are dropped, not queued without bound.
   socket_.set(zmq::sockopt::sndhwm, 10'000);
   socket_.set(zmq::sockopt::rcvhwm, 100'000);
+  // libzmq's default listen backlog is 100: when a fleet (re)connects at once, the
+  // kernel drops the connections beyond it and agents wait out SYN retransmits
+  // (1, 2, 4, 8 ... s). The kernel caps this at net.core.somaxconn (4096 on Debian 12).
+  socket_.set(zmq::sockopt::backlog, 4096);
   socket_.set(zmq::sockopt::heartbeat_ivl, 10'000);
   socket_.set(zmq::sockopt::heartbeat_timeout, 30'000);
   if (registry_ != nullptr) {

@@ -10,30 +10,12 @@ using wire::AckStatus;
 
 std::string BatchIngester::checkAnnouncement(
     const wire::SeriesAnnouncementData& announcement) const {
-  const std::string& name = announcement.name;
-  if (!isValidMetricName(name) || name.size() > limits_.max_name_bytes) {
-    return "series " + std::to_string(announcement.id) + ": invalid metric name \"" +
-           name.substr(0, 64) + "\"";
+  std::string problem = checkSeriesShape(announcement.name, announcement.labels, limits_);
+  // A bad name cannot name the series; the agent's id does.
+  if (!problem.empty() && !problem.starts_with("series ")) {
+    problem = "series " + std::to_string(announcement.id) + ": " + problem;
   }
-  if (announcement.labels.size() > limits_.max_labels) {
-    return "series " + name + ": " + std::to_string(announcement.labels.size()) +
-           " labels, the limit is " + std::to_string(limits_.max_labels);
-  }
-  for (size_t i = 0; i < announcement.labels.size(); ++i) {
-    const auto& label = announcement.labels[i];
-    if (!isValidLabelName(label.name) || label.name.size() > limits_.max_name_bytes ||
-        label.name == "host") {
-      return "series " + name + ": invalid label name \"" + label.name.substr(0, 64) + "\"";
-    }
-    if (label.value.size() > limits_.max_name_bytes) {
-      return "series " + name + ": value of label " + label.name + " is longer than " +
-             std::to_string(limits_.max_name_bytes) + " bytes";
-    }
-    if (i > 0 && !(announcement.labels[i - 1].name < label.name)) {
-      return "series " + name + ": labels not sorted or duplicated at \"" + label.name + "\"";
-    }
-  }
-  return {};
+  return problem;
 }
 
 AckData BatchIngester::ingest(WriteSet& writes, const wire::MetricBatchData& batch,

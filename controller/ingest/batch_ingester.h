@@ -9,20 +9,19 @@
 #include <string>
 
 #include "common/metrics/host_id.h"
+#include "common/metrics/series_rules.h"
 #include "common/wire/agent_link_codec.h"
 #include "controller/store/sample_store.h"
 
 namespace tidemark::controller {
 
-struct IngestLimits {
+// The series shape limits (max_name_bytes, max_labels) come from SeriesShapeLimits,
+// shared with `tidemark import`, so both paths accept the same series.
+struct IngestLimits : SeriesShapeLimits {
   // Largest number of samples in one batch. Default: 1,000,000.
   size_t max_samples_per_batch = 1'000'000;
   // Largest number of series one host may create. Default: 100,000.
   uint64_t max_series_per_host = 100'000;
-  // Longest metric name, label name or label value, in bytes. Default: 1024.
-  size_t max_name_bytes = 1024;
-  // Most labels on one series. Default: 32.
-  size_t max_labels = 32;
 };
 
 class BatchIngester {

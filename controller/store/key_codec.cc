@@ -101,11 +101,20 @@ bool parseSeriesKey(std::string_view key, std::string& host, std::string& name, 
   return true;
 }
 
-std::string sampleKey(uint64_t series_id, int64_t timestamp_ms) {
+std::string chunkKey(uint64_t series_id, int64_t start_ms, uint64_t uniquifier) {
+  std::string key;
+  key.reserve(24);
+  appendU64(key, series_id);
+  appendTimestamp(key, start_ms);
+  appendU64(key, uniquifier);
+  return key;
+}
+
+std::string seriesTimeKey(uint64_t series_id, int64_t start_ms) {
   std::string key;
   key.reserve(16);
   appendU64(key, series_id);
-  appendTimestamp(key, timestamp_ms);
+  appendTimestamp(key, start_ms);
   return key;
 }
 

@@ -22,7 +22,11 @@ std::string seriesKeyPrefix(std::string_view name, std::string_view host);
 // Inverse of seriesKey; false when the bytes are not a series key.
 bool parseSeriesKey(std::string_view key, std::string& host, std::string& name, Labels& labels);
 
-std::string sampleKey(uint64_t series_id, int64_t timestamp_ms);
+// Series id, start timestamp, uniquifier (0 for a head's own chunks; the commit
+// number for late samples, which may share a start with another chunk).
+std::string chunkKey(uint64_t series_id, int64_t start_ms, uint64_t uniquifier);
+// Series id and window start (rollup records).
+std::string seriesTimeKey(uint64_t series_id, int64_t start_ms);
 std::string agentSeriesKey(std::string_view host, uint64_t epoch, uint32_t agent_series_id);
 
 }  // namespace tidemark::controller::keys

@@ -8,42 +8,75 @@
 #include <cstring>
 #include <tuple>
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <limits>
+
 #include "common/errors/error.h"
+#include "controller/store/chunk/chunk_codec.h"
+#include "controller/store/head_log.h"
 #include "controller/store/host_record_codec.h"
 #include "controller/store/key_codec.h"
+#include "controller/store/retention_filter.h"
+#include "controller/store/rollups.h"
+#include "controller/store/series_head.h"
 
 namespace tidemark::controller {
 
 namespace {
 
 constexpr const char* kSeriesFamily = "series";
-constexpr const char* kSamplesFamily = "samples";
+constexpr const char* kChunksFamily = "chunks";
+constexpr const char* kHeadLogFamily = "head_log";
+constexpr const char* kHeadMetaFamily = "head_meta";
+constexpr const char* kRollupsFamily = "rollups";
 constexpr const char* kHostsFamily = "hosts";
 constexpr const char* kAgentSeriesFamily = "agent_series";
 constexpr const char* kNextSeriesIdKey = "next_series_id";
-
-rocksdb::ColumnFamilyOptions familyOptions(bool bulk) {
-  rocksdb::ColumnFamilyOptions options;
-  // Samples are most of the bytes: LZ4 while hot, ZSTD once they settle at the bottom.
-  options.compression = rocksdb::kLZ4Compression;
-  if (bulk) options.bottommost_compression = rocksdb::kZSTD;
-  return options;
-}
-
-std::string encodeValue(double value) {
-  std::string out(sizeof value, '\0');
-  std::memcpy(out.data(), &value, sizeof value);
-  return out;
-}
-
-double decodeValue(std::string_view bytes) {
-  double value = 0;
-  if (bytes.size() == sizeof value) std::memcpy(&value, bytes.data(), sizeof value);
-  return value;
-}
+constexpr const char* kNextCommitKey = "next_commit";
+constexpr int64_t kMinTimestamp = std::numeric_limits<int64_t>::min();
 
 void check(const rocksdb::Status& status, const std::string& what) {
   if (!status.ok()) throw StoreError(what + ": " + status.ToString());
+}
+
+std::string u64Bytes(uint64_t value) {
+  std::string out;
+  keys::appendU64(out, value);
+  return out;
+}
+
+rocksdb::ColumnFamilyOptions smallFamily() {
+  rocksdb::ColumnFamilyOptions options;
+  options.compression = rocksdb::kLZ4Compression;
+  return options;
+}
+
+// Sealed chunks are most of the bytes. They are bit-packed already; ZSTD over a
+// 64 KiB block of one series' consecutive chunks still takes a share (measured in
+// bench/README.md), and costs little because chunks are read a block at a time.
+// Upper levels use LZ4: they are rewritten soon anyway.
+rocksdb::ColumnFamilyOptions chunkFamily(std::shared_ptr<rocksdb::CompactionFilterFactory> filter) {
+  rocksdb::ColumnFamilyOptions options;
+  options.compression = rocksdb::kLZ4Compression;
+  options.bottommost_compression = rocksdb::kZSTD;
+  options.bottommost_compression_opts.level = 3;
+  options.bottommost_compression_opts.enabled = true;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_size = 64 * 1024;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.compaction_filter_factory = std::move(filter);
+  // Cold files are rewritten (and their expired chunks dropped) at least daily.
+  options.periodic_compaction_seconds = 24 * 3600;
+  return options;
+}
+
+// Head-log records live minutes to an hour and are deleted by range: no compression.
+rocksdb::ColumnFamilyOptions headLogFamily() {
+  rocksdb::ColumnFamilyOptions options;
+  options.compression = rocksdb::kNoCompression;
+  return options;
 }
 
 bool matches(const LabelMatcher& matcher, const Labels& labels, const std::regex* pattern) {
@@ -64,22 +97,64 @@ bool matches(const LabelMatcher& matcher, const Labels& labels, const std::regex
   return false;
 }
 
+int64_t wallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
+
+// Heads to install once the write succeeded.
+struct SampleStore::PreparedHeads {
+  // Series whose head is replaced (sealed, flushed, or new and holding samples).
+  std::unordered_map<uint64_t, std::unique_ptr<SeriesHead>> replacements;
+  // Samples appended to a live head: ranges of `timestamps_ms` / `values`.
+  struct Append {
+    uint64_t series_id;
+    size_t begin;
+    size_t end;
+  };
+  std::vector<Append> appends;
+  std::vector<int64_t> timestamps_ms;
+  std::vector<double> values;
+};
 
 std::unique_ptr<SampleStore> SampleStore::open(const StoreOptions& options) {
   if (options.path.empty()) throw StoreError("store path is empty");
+  if (options.chunk_samples < 2 || options.max_chunk_span_ms <= 0) {
+    throw StoreError("store options: chunk_samples must be at least 2 and max_chunk_span positive");
+  }
+  StoreOptions resolved = options;
+  if (!resolved.now_ms) resolved.now_ms = wallClockMs;
+
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
 
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing).ok() &&
+      std::find(existing.begin(), existing.end(), "samples") != existing.end()) {
+    throw StoreError("the store at " + options.path +
+                     " was written by Tidemark's first, one-key-per-sample layout, which this "
+                     "version does not read; move it away (or export it with `tidemark query "
+                     "--json` and import it) and start with an empty data dir");
+  }
+
+  auto raw_filter = std::make_shared<RetentionFilterFactory>(
+      RetentionRule{resolved.raw_retention_ms, resolved.max_chunk_span_ms}, resolved.now_ms,
+      "tidemark.raw_retention");
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, familyOptions(false)},
-      {kSeriesFamily, familyOptions(false)},
-      {kSamplesFamily, familyOptions(true)},
-      {kHostsFamily, familyOptions(false)},
-      {kAgentSeriesFamily, familyOptions(false)},
+      {rocksdb::kDefaultColumnFamilyName, smallFamily()},
+      {kSeriesFamily, smallFamily()},
+      {kChunksFamily, chunkFamily(raw_filter)},
+      {kHeadLogFamily, headLogFamily()},
+      {kHeadMetaFamily, smallFamily()},
+      {kRollupsFamily, rollupFamilyOptions(resolved)},
+      {kHostsFamily, smallFamily()},
+      {kAgentSeriesFamily, smallFamily()},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -88,7 +163,7 @@ std::unique_ptr<SampleStore> SampleStore::open(const StoreOptions& options) {
     throw StoreError("cannot open the store at " + options.path + ": " + status.ToString());
   }
   auto store = std::unique_ptr<SampleStore>(
-      new SampleStore(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+      new SampleStore(resolved, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
   store->loadState();
   return store;
 }
@@ -97,15 +172,20 @@ SampleStore::SampleStore(const StoreOptions& options, std::unique_ptr<rocksdb::D
                          std::vector<rocksdb::ColumnFamilyHandle*> handles)
     : options_(options), db_(std::move(db)), handles_(std::move(handles)) {
   series_cf_ = handles_[1];
-  samples_cf_ = handles_[2];
-  hosts_cf_ = handles_[3];
-  agent_series_cf_ = handles_[4];
+  chunks_cf_ = handles_[2];
+  head_log_cf_ = handles_[3];
+  head_meta_cf_ = handles_[4];
+  rollups_cf_ = handles_[5];
+  hosts_cf_ = handles_[6];
+  agent_series_cf_ = handles_[7];
 }
 
 SampleStore::~SampleStore() {
   for (auto* handle : handles_) db_->DestroyColumnFamilyHandle(handle);
   db_->Close();
 }
+
+int64_t SampleStore::nowMs() const { return options_.now_ms(); }
 
 void SampleStore::loadState() {
   std::string value;
@@ -115,17 +195,87 @@ void SampleStore::loadState() {
   } else if (!status.IsNotFound()) {
     check(status, "reading the series counter in " + options_.path);
   }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), hosts_cf_));
-  std::lock_guard lock(hosts_mutex_);
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    HostState state = decodeHostRecord(it->value().ToStringView());
-    hosts_[state.host] = std::move(state);
+  status = db_->Get(rocksdb::ReadOptions(), kNextCommitKey, &value);
+  if (status.ok()) {
+    next_commit_ = keys::readU64(value);
+  } else if (!status.IsNotFound()) {
+    check(status, "reading the commit counter in " + options_.path);
   }
-  check(it->status(), "loading host records from " + options_.path);
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), series_cf_));
+    for (it->Seek("k"); it->Valid() && it->key().starts_with("k"); it->Next()) {
+      catalog_.add(keys::readU64(it->value().ToStringView()), it->key().ToString());
+    }
+    check(it->status(), "loading the series index from " + options_.path);
+  }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), hosts_cf_));
+    std::lock_guard lock(hosts_mutex_);
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      HostState state = decodeHostRecord(it->value().ToStringView());
+      hosts_[state.host] = std::move(state);
+    }
+    check(it->status(), "loading host records from " + options_.path);
+  }
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), head_meta_cf_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (it->key().size() != 8 || it->value().size() != 8) continue;
+      headForWrite(keys::readU64(it->key().ToStringView())).sealed_through_ms =
+          keys::readTimestamp(it->value().ToStringView());
+    }
+    check(it->status(), "loading head marks from " + options_.path);
+  }
+  replayHeadLog();
+  last_flush_ms_ = nowMs();
+  flush_mark_ = next_commit_;
 }
 
-WriteSet SampleStore::beginWrite() const {
+void SampleStore::replayHeadLog() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), head_log_cf_));
+  std::vector<HeadLogRun> runs;
+  bool first = true;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const uint64_t record = keys::readU64(it->key().ToStringView());
+    if (first) head_log_deleted_to_ = record;
+    first = false;
+    if (!decodeHeadLogRecord(it->value().ToStringView(), runs)) {
+      // A record is written whole in one RocksDB write, so damage here is the
+      // disk's; the samples of other records are still good.
+      spdlog::error("store {}: head-log record {} is damaged; its samples are lost", options_.path,
+                    record);
+      continue;
+    }
+    for (const auto& run : runs) {
+      SeriesHead& head = headForWrite(run.series_id);
+      for (size_t i = 0; i < run.timestamps_ms.size(); ++i) {
+        // Sealed already, or logged twice (a head's remainder is logged again when
+        // it is carried over a seal).
+        if (run.timestamps_ms[i] <= head.newestMs()) continue;
+        if (head.empty()) head.first_log = record;
+        head.chunk.append(run.timestamps_ms[i], run.values[i]);
+      }
+    }
+    next_commit_ = std::max(next_commit_, record + 1);
+  }
+  check(it->status(), "replaying the head log of " + options_.path);
+}
+
+SeriesHead* SampleStore::head(uint64_t series_id) const {
+  return series_id < heads_.size() ? heads_[series_id].get() : nullptr;
+}
+
+SeriesHead& SampleStore::headForWrite(uint64_t series_id) {
+  if (series_id >= heads_.size()) {
+    heads_.resize(std::max<size_t>(series_id + 1, heads_.size() * 3 / 2));
+  }
+  if (!heads_[series_id]) heads_[series_id] = std::make_unique<SeriesHead>();
+  return *heads_[series_id];
+}
+
+WriteSet SampleStore::beginWrite() {
   WriteSet writes;
+  writes.lock_ = std::unique_lock(write_mutex_);
   writes.next_series_id_ = next_series_id_;
   return writes;
 }
@@ -133,24 +283,12 @@ WriteSet SampleStore::beginWrite() const {
 uint64_t SampleStore::resolveSeries(WriteSet& writes, const std::string& host,
                                     std::string_view name, const Labels& labels) {
   std::string key = keys::seriesKey(host, name, labels);
-  if (auto it = series_ids_.find(key); it != series_ids_.end()) return it->second;
+  if (auto id = catalog_.find(key)) return *id;
   if (auto it = writes.new_series_.find(key); it != writes.new_series_.end()) return it->second;
-  std::string value;
-  auto status = db_->Get(rocksdb::ReadOptions(), series_cf_, key, &value);
-  if (status.ok()) {
-    uint64_t id = keys::readU64(value);
-    series_ids_.emplace(std::move(key), id);
-    return id;
-  }
-  if (!status.IsNotFound()) check(status, "looking up a series in " + options_.path);
   uint64_t id = writes.next_series_id_++;
-  std::string id_bytes;
-  keys::appendU64(id_bytes, id);
-  writes.batch_.Put(series_cf_, key, id_bytes);
-  writes.batch_.Put(series_cf_, "i" + id_bytes, key);
-  std::string counter;
-  keys::appendU64(counter, writes.next_series_id_);
-  writes.batch_.Put(kNextSeriesIdKey, counter);
+  writes.batch_.Put(series_cf_, key, u64Bytes(id));
+  writes.batch_.Put(series_cf_, "i" + u64Bytes(id), key);
+  writes.batch_.Put(kNextSeriesIdKey, u64Bytes(writes.next_series_id_));
   writes.new_series_.emplace(std::move(key), id);
   hostForWrite(writes, host).series += 1;
   return id;
@@ -160,21 +298,15 @@ std::optional<uint64_t> SampleStore::findSeries(const WriteSet& writes, const st
                                                 std::string_view name,
                                                 const Labels& labels) const {
   std::string key = keys::seriesKey(host, name, labels);
-  if (auto it = series_ids_.find(key); it != series_ids_.end()) return it->second;
+  if (auto id = catalog_.find(key)) return id;
   if (auto it = writes.new_series_.find(key); it != writes.new_series_.end()) return it->second;
-  std::string value;
-  auto status = db_->Get(rocksdb::ReadOptions(), series_cf_, key, &value);
-  if (status.IsNotFound()) return std::nullopt;
-  check(status, "looking up a series in " + options_.path);
-  return keys::readU64(value);
+  return std::nullopt;
 }
 
 void SampleStore::mapAgentSeries(WriteSet& writes, const std::string& host, uint64_t epoch,
                                  uint32_t agent_series_id, uint64_t series_id) {
   std::string key = keys::agentSeriesKey(host, epoch, agent_series_id);
-  std::string value;
-  keys::appendU64(value, series_id);
-  writes.batch_.Put(agent_series_cf_, key, value);
+  writes.batch_.Put(agent_series_cf_, key, u64Bytes(series_id));
   writes.new_agent_series_[std::move(key)] = series_id;
 }
 
@@ -196,8 +328,170 @@ std::optional<uint64_t> SampleStore::agentSeries(const WriteSet& writes, const s
 
 void SampleStore::appendSample(WriteSet& writes, uint64_t series_id, int64_t timestamp_ms,
                                double value) {
-  writes.batch_.Put(samples_cf_, keys::sampleKey(series_id, timestamp_ms), encodeValue(value));
-  ++writes.samples_;
+  writes.samples_.push_back({series_id, timestamp_ms, value});
+}
+
+void SampleStore::appendSamples(WriteSet& writes, uint64_t series_id,
+                                std::span<const int64_t> timestamps_ms,
+                                std::span<const double> values) {
+  const size_t count = std::min(timestamps_ms.size(), values.size());
+  writes.samples_.reserve(writes.samples_.size() + count);
+  for (size_t i = 0; i < count; ++i) writes.samples_.push_back({series_id, timestamps_ms[i], values[i]});
+}
+
+void SampleStore::putChunk(WriteSet& writes, uint64_t series_id,
+                           std::span<const int64_t> timestamps_ms, std::span<const double> values,
+                           uint64_t uniquifier) {
+  std::string encoded;
+  chunk::encodeChunk(timestamps_ms, values, encoded);
+  writes.batch_.Put(chunks_cf_, keys::chunkKey(series_id, timestamps_ms.front(), uniquifier),
+                    encoded);
+  addRollups(writes.batch_, rollups_cf_, series_id, timestamps_ms, values);
+}
+
+void SampleStore::putChunks(WriteSet& writes, uint64_t series_id,
+                            std::span<const int64_t> timestamps_ms, std::span<const double> values,
+                            uint64_t uniquifier) {
+  size_t begin = 0;
+  while (begin < timestamps_ms.size()) {
+    size_t end = begin + 1;
+    while (end < timestamps_ms.size() && end - begin < options_.chunk_samples &&
+           timestamps_ms[end] - timestamps_ms[begin] <= options_.max_chunk_span_ms) {
+      ++end;
+    }
+    putChunk(writes, series_id, timestamps_ms.subspan(begin, end - begin),
+             values.subspan(begin, end - begin), uniquifier);
+    begin = end;
+  }
+}
+
+void SampleStore::prepareSamples(WriteSet& writes, PreparedHeads& prepared, bool flush_due) {
+  const uint64_t commit = next_commit_;
+  HeadLogWriter log;
+  auto& pending = writes.samples_;
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const auto& a, const auto& b) { return a.series_id < b.series_id; });
+
+  std::vector<int64_t> all_ts, late_ts;
+  std::vector<double> all_values, late_values;
+
+  // Seals the head `current` plus `ts`/`values` (in order, newer than the head): full
+  // chunks are written, the rest becomes the series' new head (everything when
+  // `everything`).
+  auto seal = [&](uint64_t id, const SeriesHead* current, std::span<const int64_t> ts,
+                  std::span<const double> values, bool everything) {
+    all_ts.clear();
+    all_values.clear();
+    auto next = std::make_unique<SeriesHead>();
+    if (current) {
+      current->chunk.decode(all_ts, all_values);
+      next->sealed_through_ms = current->sealed_through_ms;
+    }
+    all_ts.insert(all_ts.end(), ts.begin(), ts.end());
+    all_values.insert(all_values.end(), values.begin(), values.end());
+    size_t begin = 0;
+    while (begin < all_ts.size()) {
+      size_t end = begin + 1;
+      while (end < all_ts.size() && end - begin < options_.chunk_samples &&
+             all_ts[end] - all_ts[begin] <= options_.max_chunk_span_ms) {
+        ++end;
+      }
+      const bool full = end - begin == options_.chunk_samples || end < all_ts.size();
+      if (!full && !everything) break;
+      putChunk(writes, id, std::span(all_ts).subspan(begin, end - begin),
+               std::span(all_values).subspan(begin, end - begin), 0);
+      next->sealed_through_ms = all_ts[end - 1];
+      begin = end;
+    }
+    if (begin < all_ts.size()) {
+      next->first_log = commit;
+      for (size_t i = begin; i < all_ts.size(); ++i) next->chunk.append(all_ts[i], all_values[i]);
+      log.add(id, std::span(all_ts).subspan(begin), std::span(all_values).subspan(begin));
+    }
+    if (!current || next->sealed_through_ms != current->sealed_through_ms) {
+      std::string mark;
+      keys::appendTimestamp(mark, next->sealed_through_ms);
+      writes.batch_.Put(head_meta_cf_, u64Bytes(id), mark);
+    }
+    prepared.replacements[id] = std::move(next);
+  };
+
+  // Heads that have waited two flush intervals are sealed as they are, so that the
+  // head log can be cut behind them.
+  if (flush_due) {
+    for (uint64_t id = 0; id < heads_.size(); ++id) {
+      const SeriesHead* current = heads_[id].get();
+      if (current && !current->empty() && current->first_log < flush_mark_) {
+        seal(id, current, {}, {}, /*everything=*/true);
+      }
+    }
+  }
+
+  for (size_t group = 0; group < pending.size();) {
+    const uint64_t id = pending[group].series_id;
+    size_t group_end = group;
+    while (group_end < pending.size() && pending[group_end].series_id == id) ++group_end;
+
+    SeriesHead* staged = nullptr;
+    if (auto it = prepared.replacements.find(id); it != prepared.replacements.end()) {
+      staged = it->second.get();
+    }
+    const SeriesHead* current = staged ? staged : head(id);
+    int64_t newest = current ? current->newestMs() : kMinTimestamp;
+
+    const size_t first_in_order = prepared.timestamps_ms.size();
+    late_ts.clear();
+    late_values.clear();
+    for (size_t i = group; i < group_end; ++i) {
+      if (pending[i].timestamp_ms > newest) {
+        newest = pending[i].timestamp_ms;
+        prepared.timestamps_ms.push_back(pending[i].timestamp_ms);
+        prepared.values.push_back(pending[i].value);
+      } else {
+        late_ts.push_back(pending[i].timestamp_ms);
+        late_values.push_back(pending[i].value);
+      }
+    }
+    group = group_end;
+
+    if (!late_ts.empty()) {
+      // Late or backfilled samples: chunks of their own, sorted, keyed with this
+      // commit's number so they never replace another chunk with the same start.
+      std::vector<size_t> order(late_ts.size());
+      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return late_ts[a] < late_ts[b]; });
+      std::vector<int64_t> sorted_ts(order.size());
+      std::vector<double> sorted_values(order.size());
+      for (size_t i = 0; i < order.size(); ++i) {
+        sorted_ts[i] = late_ts[order[i]];
+        sorted_values[i] = late_values[order[i]];
+      }
+      putChunks(writes, id, sorted_ts, sorted_values, commit);
+    }
+
+    const size_t in_order = prepared.timestamps_ms.size() - first_in_order;
+    if (in_order == 0) continue;
+    const auto ts = std::span(prepared.timestamps_ms).subspan(first_in_order, in_order);
+    const auto values = std::span(prepared.values).subspan(first_in_order, in_order);
+    const size_t open = current ? current->chunk.count() : 0;
+    const int64_t first = open > 0 ? current->chunk.firstTimestampMs() : ts.front();
+    const bool fits = open + in_order < options_.chunk_samples &&
+                      ts.back() - first <= options_.max_chunk_span_ms;
+    if (!fits) {
+      seal(id, current, ts, values, /*everything=*/false);
+    } else if (staged) {
+      if (staged->empty()) staged->first_log = commit;
+      for (size_t i = 0; i < in_order; ++i) staged->chunk.append(ts[i], values[i]);
+      log.add(id, ts, values);
+    } else {
+      prepared.appends.push_back({id, first_in_order, first_in_order + in_order});
+      log.add(id, ts, values);
+    }
+  }
+
+  if (!log.empty()) writes.batch_.Put(head_log_cf_, u64Bytes(commit), log.finish());
+  writes.batch_.Put(kNextCommitKey, u64Bytes(commit + 1));
 }
 
 HostState& SampleStore::hostForWrite(WriteSet& writes, const std::string& host) {
@@ -213,19 +507,71 @@ HostState& SampleStore::hostForWrite(WriteSet& writes, const std::string& host) 
 }
 
 std::string SampleStore::commit(WriteSet& writes) {
+  const int64_t now = nowMs();
+  const bool flush_due = flush_forced_ || (options_.head_flush_interval_ms > 0 &&
+                                           now - last_flush_ms_ >= options_.head_flush_interval_ms);
+  PreparedHeads prepared;
+  try {
+    prepareSamples(writes, prepared, flush_due);
+  } catch (const std::exception& e) {
+    return std::string("preparing chunks: ") + e.what();
+  }
   for (const auto& [host, state] : writes.hosts_) {
     writes.batch_.Put(hosts_cf_, host, encodeHostRecord(state));
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
-  auto status = db_->Write(write_options, &writes.batch_);
-  if (!status.ok()) return status.ToString();
+  {
+    // Readers copy heads and take a DB snapshot under the shared lock: they see the
+    // state before this write or after it, never a chunk both sealed and in the head.
+    std::unique_lock heads_lock(heads_mutex_);
+    auto status = db_->Write(write_options, &writes.batch_);
+    if (!status.ok()) return status.ToString();
+    for (auto& [id, next] : prepared.replacements) {
+      if (id >= heads_.size()) heads_.resize(std::max<size_t>(id + 1, heads_.size() * 3 / 2));
+      heads_[id] = std::move(next);
+    }
+    for (const auto& append : prepared.appends) {
+      SeriesHead& target = headForWrite(append.series_id);
+      if (target.empty()) target.first_log = next_commit_;
+      for (size_t i = append.begin; i < append.end; ++i) {
+        target.chunk.append(prepared.timestamps_ms[i], prepared.values[i]);
+      }
+    }
+  }
+  ++next_commit_;
   next_series_id_ = writes.next_series_id_;
-  for (auto& [key, id] : writes.new_series_) series_ids_.emplace(key, id);
+  for (auto& [key, id] : writes.new_series_) catalog_.add(id, key);
   for (auto& [key, id] : writes.new_agent_series_) agent_series_[key] = id;
-  std::lock_guard lock(hosts_mutex_);
-  for (auto& [host, state] : writes.hosts_) hosts_[host] = std::move(state);
+  {
+    std::lock_guard lock(hosts_mutex_);
+    for (auto& [host, state] : writes.hosts_) hosts_[host] = std::move(state);
+  }
+  if (flush_due) {
+    flush_forced_ = false;
+    last_flush_ms_ = now;
+    flush_mark_ = next_commit_;
+    truncateHeadLog();
+  }
+  if (writes.lock_.owns_lock()) writes.lock_.unlock();
   return {};
+}
+
+void SampleStore::truncateHeadLog() {
+  uint64_t low = next_commit_;
+  for (const auto& head : heads_) {
+    if (head && !head->empty()) low = std::min(low, head->first_log);
+  }
+  if (low <= head_log_deleted_to_) return;
+  // Not synced: if lost, the records are replayed and skipped as already sealed.
+  auto status = db_->DeleteRange(rocksdb::WriteOptions(), head_log_cf_,
+                                 u64Bytes(head_log_deleted_to_), u64Bytes(low));
+  if (!status.ok()) {
+    spdlog::warn("store {}: cannot cut the head log below record {}: {}", options_.path, low,
+                 status.ToString());
+    return;
+  }
+  head_log_deleted_to_ = low;
 }
 
 std::vector<HostState> SampleStore::hosts() const {
@@ -255,64 +601,6 @@ uint64_t SampleStore::sampleCount() const {
   uint64_t total = 0;
   for (const auto& [_, state] : hosts_) total += state.samples;
   return total;
-}
-
-std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
-  std::vector<std::optional<std::regex>> patterns;
-  for (const auto& matcher : query.matchers) {
-    if (matcher.op == LabelMatcher::Op::kRegexMatch ||
-        matcher.op == LabelMatcher::Op::kRegexNoMatch) {
-      try {
-        patterns.emplace_back(std::regex(matcher.value, std::regex::ECMAScript));
-      } catch (const std::regex_error& e) {
-        throw std::invalid_argument("label matcher " + matcher.name + "=~\"" + matcher.value +
-                                    "\": invalid regular expression: " + e.what());
-      }
-    } else {
-      patterns.emplace_back(std::nullopt);
-    }
-  }
-
-  std::vector<SeriesResult> results;
-  const std::string prefix = keys::seriesKeyPrefix(query.metric, query.host);
-  rocksdb::ReadOptions read_options;
-  std::unique_ptr<rocksdb::Iterator> index(db_->NewIterator(read_options, series_cf_));
-  for (index->Seek(prefix); index->Valid() && index->key().starts_with(prefix); index->Next()) {
-    SeriesResult series;
-    if (!keys::parseSeriesKey(index->key().ToStringView(), series.host, series.metric,
-                              series.labels)) {
-      continue;
-    }
-    bool selected = true;
-    for (size_t i = 0; i < query.matchers.size() && selected; ++i) {
-      selected = matches(query.matchers[i], series.labels, patterns[i] ? &*patterns[i] : nullptr);
-    }
-    if (!selected) continue;
-
-    const uint64_t id = keys::readU64(index->value().ToStringView());
-    const std::string start = keys::sampleKey(id, query.since_ms);
-    const std::string end = keys::sampleKey(id, query.until_ms);
-    std::unique_ptr<rocksdb::Iterator> samples(db_->NewIterator(read_options, samples_cf_));
-    for (samples->Seek(start); samples->Valid() && samples->key().compare(end) <= 0;
-         samples->Next()) {
-      series.timestamps_ms.push_back(keys::readTimestamp(samples->key().ToStringView().substr(8)));
-      series.values.push_back(decodeValue(samples->value().ToStringView()));
-    }
-    check(samples->status(), "reading samples from " + options_.path);
-    if (query.max_samples_per_series > 0 &&
-        series.values.size() > query.max_samples_per_series) {
-      const auto drop = series.values.size() - query.max_samples_per_series;
-      series.values.erase(series.values.begin(), series.values.begin() + drop);
-      series.timestamps_ms.erase(series.timestamps_ms.begin(), series.timestamps_ms.begin() + drop);
-    }
-    if (!series.values.empty()) results.push_back(std::move(series));
-  }
-  check(index->status(), "reading the series index in " + options_.path);
-  // Index order is by encoded key (length-prefixed); people read label order.
-  std::sort(results.begin(), results.end(), [](const SeriesResult& a, const SeriesResult& b) {
-    return std::tie(a.host, a.labels) < std::tie(b.host, b.labels);
-  });
-  return results;
 }
 
 }  // namespace tidemark::controller

@@ -1,10 +1,21 @@
-// The controller's history: series, samples and host records in one RocksDB
-// database. This is the simple layout (one key per sample); the compressed
-// time-series engine replaces the sample layout behind the same interface.
+// The controller's history: a time-series engine inside one RocksDB database.
 //
-// Threading: one writer (the ingest thread) and any number of readers (admin).
-// Writes go through a WriteSet that is committed atomically with one WAL write;
-// nothing is visible, and no in-memory cache changes, until commit succeeds.
+// * Series index: `series` maps (host, metric, labels) to an id and back; the whole
+//   index is also held in memory (SeriesCatalog) with postings by metric and host.
+// * Samples: each series has an in-memory head (a compressed open chunk); when it
+//   holds `chunk_samples` samples, or spans `max_chunk_span_ms`, it is sealed into
+//   `chunks` (key: series id, start, uniquifier; value: a compressed chunk, see
+//   chunk/). Head samples are made durable by the `head_log` record written in the
+//   same RocksDB write as the rest of the commit (so they are in the WAL before the
+//   ack) and replayed on open. Samples older than a series' newest (late or
+//   backfilled) are written straight into chunks of their own.
+// * Rollups: `rollups` holds 5 min and 1 h (min, max, sum, count, last) per series,
+//   built from raw data as windows complete (rollup_builder.h).
+// * Retention per resolution by compaction filters (retention_filter.h).
+//
+// Threading: writers take turns (a WriteSet holds the write lock from beginWrite to
+// commit); any number of readers. Nothing is visible, and no in-memory state
+// changes, until commit succeeds.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -13,6 +24,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <span>
 #include <optional>
 #include <regex>
 #include <string>
@@ -20,6 +33,7 @@
 #include <vector>
 
 #include "common/metrics/series.h"
+#include "controller/store/series_catalog.h"
 #include "controller/store/store_options.h"
 
 namespace tidemark::controller {
@@ -44,6 +58,8 @@ struct LabelMatcher {
   Op op = Op::kEqual;
 };
 
+enum class Aggregation { kNone, kMin, kMax, kAvg, kSum, kLast, kCount };
+
 struct SeriesQuery {
   std::string metric;
   std::string host;  // empty: every host
@@ -51,6 +67,12 @@ struct SeriesQuery {
   int64_t since_ms = 0;
   int64_t until_ms = INT64_MAX;
   uint32_t max_samples_per_series = 0;  // 0: all; else the newest N
+  // With a step, samples are aggregated into step-aligned buckets (timestamp = the
+  // bucket's start); steps of 5 min or more read the rollups where they exist.
+  int64_t step_ms = 0;
+  Aggregation aggregation = Aggregation::kNone;  // kNone with a step means kAvg
+  // Only the newest sample of each series (since/until still bound it).
+  bool last_only = false;
 };
 
 struct SeriesResult {
@@ -62,20 +84,27 @@ struct SeriesResult {
 };
 
 class SampleStore;
+struct SeriesHead;
 
-// The pending writes of one group commit.
+// The pending writes of one group commit. Holds the store's write lock.
 class WriteSet {
  public:
-  size_t samples() const { return samples_; }
+  size_t samples() const { return samples_.size(); }
 
  private:
   friend class SampleStore;
+  struct PendingSample {
+    uint64_t series_id;
+    int64_t timestamp_ms;
+    double value;
+  };
+  std::unique_lock<std::mutex> lock_;
   rocksdb::WriteBatch batch_;
+  std::vector<PendingSample> samples_;
   std::unordered_map<std::string, uint64_t> new_series_;       // series key -> id
   std::map<std::string, uint64_t> new_agent_series_;           // agent key -> id
   std::map<std::string, HostState> hosts_;                     // host -> state after commit
   uint64_t next_series_id_ = 0;
-  size_t samples_ = 0;
 };
 
 class SampleStore {
@@ -85,7 +114,8 @@ class SampleStore {
   static std::unique_ptr<SampleStore> open(const StoreOptions& options);
   ~SampleStore();
 
-  WriteSet beginWrite() const;
+  // Waits for the write lock (held until commit or until the WriteSet is destroyed).
+  WriteSet beginWrite();
 
   // The id of the series (host, name, labels), created in `writes` when new.
   // `labels` must be sorted by name.
@@ -105,6 +135,9 @@ class SampleStore {
                                       uint64_t epoch, uint32_t agent_series_id) const;
 
   void appendSample(WriteSet& writes, uint64_t series_id, int64_t timestamp_ms, double value);
+  // Many samples of one series, oldest first (import, backfill).
+  void appendSamples(WriteSet& writes, uint64_t series_id, std::span<const int64_t> timestamps_ms,
+                     std::span<const double> values);
 
   // The host's state as of `writes` (pending changes included); a fresh state when unknown.
   HostState& hostForWrite(WriteSet& writes, const std::string& host);
@@ -121,25 +154,67 @@ class SampleStore {
   // Throws std::invalid_argument for an invalid regular expression in a matcher.
   std::vector<SeriesResult> query(const SeriesQuery& query) const;
 
+  // Seals every head into chunks and compacts the whole database (bulk loads,
+  // benchmarks, before a backup). Returns RocksDB's error, empty on success.
+  [[nodiscard]] std::string compact();
+  // Bytes of live SST files per column family, and their sum under "total".
+  std::map<std::string, uint64_t> diskUsage() const;
+  // Bytes the heads hold in memory (chunk buffers and bookkeeping).
+  uint64_t headBytes() const;
+
   const std::string& path() const { return options_.path; }
+  const StoreOptions& options() const { return options_; }
 
  private:
   SampleStore(const StoreOptions& options, std::unique_ptr<rocksdb::DB> db,
               std::vector<rocksdb::ColumnFamilyHandle*> handles);
   void loadState();
+  void replayHeadLog();
+  // Deletes the head-log records every head has sealed past.
+  void truncateHeadLog();
+  int64_t nowMs() const;
+  SeriesHead* head(uint64_t series_id) const;
+  SeriesHead& headForWrite(uint64_t series_id);
+  // Adds the chunk puts and the head-log record of `writes` to its batch; returns
+  // the heads to install after a successful write (series id -> new head).
+  struct PreparedHeads;
+  void prepareSamples(WriteSet& writes, PreparedHeads& prepared, bool seal_all_heads);
+  void putChunk(WriteSet& writes, uint64_t series_id, std::span<const int64_t> timestamps_ms,
+                std::span<const double> values, uint64_t uniquifier);
+  void putChunks(WriteSet& writes, uint64_t series_id, std::span<const int64_t> timestamps_ms,
+                 std::span<const double> values, uint64_t uniquifier);
+  // The samples of one series in [since, until], oldest first; `snapshot` and the
+  // head copy must be taken together under heads_mutex_.
+  void readSeries(uint64_t series_id, int64_t since_ms, int64_t until_ms,
+                  const rocksdb::Snapshot* snapshot, std::vector<int64_t>& timestamps_ms,
+                  std::vector<double>& values) const;
 
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* series_cf_;
-  rocksdb::ColumnFamilyHandle* samples_cf_;
+  rocksdb::ColumnFamilyHandle* chunks_cf_;
+  rocksdb::ColumnFamilyHandle* head_log_cf_;
+  rocksdb::ColumnFamilyHandle* head_meta_cf_;
+  rocksdb::ColumnFamilyHandle* rollups_cf_;
   rocksdb::ColumnFamilyHandle* hosts_cf_;
   rocksdb::ColumnFamilyHandle* agent_series_cf_;
 
-  // Writer-side caches (ingest thread only).
-  std::unordered_map<std::string, uint64_t> series_ids_;
+  std::mutex write_mutex_;  // one WriteSet at a time
+  SeriesCatalog catalog_;
+  // Writer-side state (under write_mutex_).
   std::unordered_map<std::string, uint64_t> agent_series_;
   uint64_t next_series_id_ = 1;
+  uint64_t next_commit_ = 1;         // head-log record number, also the chunk uniquifier
+  uint64_t head_log_deleted_to_ = 0;  // records below this are deleted
+  int64_t last_flush_ms_ = 0;
+  bool flush_forced_ = false;  // compact(): seal every head in the next commit
+  uint64_t flush_mark_ = 0;  // heads whose oldest sample is logged before this get sealed
+
+  // Heads, indexed by series id; replaced only under heads_mutex_ held exclusively,
+  // which readers share to copy a consistent view together with a DB snapshot.
+  mutable std::shared_mutex heads_mutex_;
+  std::vector<std::unique_ptr<SeriesHead>> heads_;
 
   // Host states are read by the admin thread too.
   mutable std::mutex hosts_mutex_;

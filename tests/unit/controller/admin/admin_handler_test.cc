@@ -29,6 +29,8 @@ class AdminHandlerTest : public ::testing::Test {
     StoreOptions options;
     options.path = (dir.path() / "db").string();
     options.sync_writes = false;
+    // Fixture timestamps are from 1970: keep them despite the raw retention.
+    options.raw_retention_ms = 0;
     store = SampleStore::open(options);
     handler = std::make_unique<AdminHandler>(
         AdminContext{*store, presence, clock, clock.monotonicMs(), "tcp://0.0.0.0:7070"});

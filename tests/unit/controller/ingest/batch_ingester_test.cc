@@ -56,6 +56,8 @@ class BatchIngesterTest : public ::testing::Test {
     StoreOptions options;
     options.path = (dir.path() / "db").string();
     options.sync_writes = false;
+    // Fixture timestamps are from 1970: keep them despite the raw retention.
+    options.raw_retention_ms = 0;
     store = SampleStore::open(options);
   }
 

@@ -134,14 +134,16 @@ TEST(KeyCodecTest, ParseRejectsNonSeriesKeys) {
   EXPECT_FALSE(parseSeriesKey(reverse, host, name, labels));
 }
 
-TEST(KeyCodecTest, SampleKeyLayout) {
-  std::string key = sampleKey(0x0102, 0);
-  ASSERT_EQ(key.size(), 16u);
+TEST(KeyCodecTest, ChunkKeyLayout) {
+  std::string key = chunkKey(0x0102, 0, 7);
+  ASSERT_EQ(key.size(), 24u);
   EXPECT_EQ(readU64(key), 0x0102u);
   EXPECT_EQ(readTimestamp(std::string_view(key).substr(8)), 0);
+  EXPECT_EQ(readU64(std::string_view(key).substr(16)), 7u);
+  EXPECT_EQ(seriesTimeKey(0x0102, 0), key.substr(0, 16));
 }
 
-TEST(KeyCodecTest, SampleKeyOrderMatchesNumericOrder) {
+TEST(KeyCodecTest, SeriesTimeKeyOrderMatchesNumericOrder) {
   std::vector<int64_t> timestamps = {std::numeric_limits<int64_t>::min(),
                                      -1'700'000'000'000,
                                      -256,
@@ -163,14 +165,14 @@ TEST(KeyCodecTest, SampleKeyOrderMatchesNumericOrder) {
     for (size_t j = 0; j < entries.size(); j += 7) {
       const auto& a = entries[i];
       const auto& b = entries[j];
-      EXPECT_EQ(sampleKey(a.first, a.second) < sampleKey(b.first, b.second), a < b)
+      EXPECT_EQ(seriesTimeKey(a.first, a.second) < seriesTimeKey(b.first, b.second), a < b)
           << a.first << "/" << a.second << " vs " << b.first << "/" << b.second;
     }
   }
   // And a sort by key equals a sort by (id, timestamp).
   auto by_key = entries;
   std::sort(by_key.begin(), by_key.end(), [](const auto& a, const auto& b) {
-    return sampleKey(a.first, a.second) < sampleKey(b.first, b.second);
+    return seriesTimeKey(a.first, a.second) < seriesTimeKey(b.first, b.second);
   });
   auto by_number = entries;
   std::sort(by_number.begin(), by_number.end());

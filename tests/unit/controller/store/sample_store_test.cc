@@ -30,6 +30,8 @@ class SampleStoreTest : public ::testing::Test {
     StoreOptions options;
     options.path = (dir.path() / "db").string();
     options.sync_writes = false;
+    // Fixture timestamps are from 1970: keep them despite the raw retention.
+    options.raw_retention_ms = 0;
     store = SampleStore::open(options);
   }
 
@@ -497,7 +499,7 @@ TEST_F(SampleStoreTest, FindSeriesNeverCreates) {
   EXPECT_EQ(store->findSeries(writes, "web", "up", {}), std::nullopt);
   uint64_t id = store->resolveSeries(writes, "web", "up", {});
   EXPECT_EQ(store->findSeries(writes, "web", "up", {}), id);  // pending in this write set
-  EXPECT_EQ(store->findSeries(store->beginWrite(), "web", "up", {}), std::nullopt);
+  EXPECT_EQ(store->findSeries(WriteSet{}, "web", "up", {}), std::nullopt);
   EXPECT_EQ(store->findSeries(writes, "db", "up", {}), std::nullopt);
   commit(writes);
   reopen();  // empty caches: found in the database
@@ -516,7 +518,7 @@ TEST_F(SampleStoreTest, AgentSeriesMapping) {
   // Visible through the write set before commit...
   EXPECT_EQ(store->agentSeries(writes, "web", 7, 1), id);
   // ...but not to another write set.
-  WriteSet other = store->beginWrite();
+  WriteSet other;  // another, empty write set (no lock: never committed)
   EXPECT_EQ(store->agentSeries(other, "web", 7, 1), std::nullopt);
   commit(writes);
 
@@ -525,6 +527,7 @@ TEST_F(SampleStoreTest, AgentSeriesMapping) {
   EXPECT_EQ(store->agentSeries(after, "web", 8, 1), std::nullopt);  // other epoch
   EXPECT_EQ(store->agentSeries(after, "web", 7, 2), std::nullopt);  // other id
   EXPECT_EQ(store->agentSeries(after, "db", 7, 1), std::nullopt);   // other host
+  commit(after);
 
   reopen();
   WriteSet reopened = store->beginWrite();

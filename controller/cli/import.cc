@@ -1,0 +1,243 @@
+#include "controller/cli/import.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <unordered_set>
+
+#include "common/metrics/host_id.h"
+
+namespace tidemark::cli {
+
+namespace {
+
+constexpr uint32_t kBadSeries = std::numeric_limits<uint32_t>::max();
+
+void appendField(std::string& key, std::string_view field) {
+  // Length-prefixed, so no byte inside a name or value can make two series collide.
+  const auto size = static_cast<uint32_t>(field.size());
+  key.append(reinterpret_cast<const char*>(&size), sizeof size);
+  key.append(field);
+}
+
+// The series as written on this line (labels in file order): the cheap lookup key.
+void rawKey(const openmetrics::Sample& sample, std::string& key) {
+  key.clear();
+  appendField(key, sample.name);
+  for (const auto& label : sample.labels) {
+    appendField(key, label.name);
+    appendField(key, label.value);
+  }
+}
+
+std::string canonicalKey(const ImportSeries& series) {
+  std::string key;
+  appendField(key, series.host);
+  appendField(key, series.name);
+  for (const auto& label : series.labels) {
+    appendField(key, label.name);
+    appendField(key, label.value);
+  }
+  return key;
+}
+
+// Where the sample's series goes, or why it cannot be stored.
+std::string describeSeries(const openmetrics::Sample& sample, const ImportOptions& options,
+                           ImportSeries& out) {
+  std::string_view host_label;
+  std::string_view instance_label;
+  bool has_host = false;
+  bool has_instance = false;
+  for (const auto& label : sample.labels) {
+    if (label.name == "host") {
+      host_label = label.value;
+      has_host = true;
+    } else if (label.name == "instance") {
+      instance_label = label.value;
+      has_instance = true;
+    }
+  }
+  std::string_view used;  // the label consumed as the host
+  if (has_host) {
+    out.host = host_label;
+    used = "host";
+  } else if (has_instance) {
+    std::string_view host = instance_label;
+    // "node1:9100" -> "node1"; a bare IPv6 address has more than one colon: left as is
+    // (and refused by checkHostId below, with the value in the message).
+    if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(':') == colon &&
+                                      colon + 1 < host.size() &&
+                                      std::all_of(host.begin() + colon + 1, host.end(),
+                                                  [](char c) { return c >= '0' && c <= '9'; })) {
+      host = host.substr(0, colon);
+    }
+    out.host = host;
+    used = "instance";
+  } else if (!options.default_host.empty()) {
+    out.host = options.default_host;
+  } else {
+    return "no host for " + std::string(sample.name) +
+           ": it has neither a host nor an instance label; pass --host NAME";
+  }
+  if (auto problem = checkHostId(out.host); !problem.empty()) {
+    return "host of " + std::string(sample.name) + " (from " +
+           (used.empty() ? std::string("--host") : std::string(used) + " label") + "): " + problem;
+  }
+  out.name = sample.name;
+  out.labels.clear();
+  for (const auto& label : sample.labels) {
+    if (label.name == used) continue;
+    out.labels.push_back({std::string(label.name), std::string(label.value)});
+  }
+  sortLabels(out.labels);
+  return checkSeriesShape(out.name, out.labels, options.limits);
+}
+
+}  // namespace
+
+ImportPlan planImport(std::string_view text, const ImportOptions& options) {
+  ImportPlan plan;
+  std::unordered_map<std::string, uint32_t> canonical;
+  std::unordered_set<std::string> hosts;
+  auto report = [&](size_t line, std::string reason) {
+    ++plan.error_count;
+    if (plan.errors.size() < options.max_errors) plan.errors.push_back({line, std::move(reason)});
+  };
+  openmetrics::Parser parser(text);
+  std::string key;
+  ImportSeries candidate;
+  for (auto event = parser.next(); event != openmetrics::Parser::Event::kEnd;
+       event = parser.next()) {
+    if (event == openmetrics::Parser::Event::kError) {
+      report(parser.error().line, parser.error().reason);
+      continue;
+    }
+    const auto& sample = parser.sample();
+    rawKey(sample, key);
+    auto it = plan.raw_index.find(key);
+    if (it == plan.raw_index.end()) {
+      uint32_t index = kBadSeries;
+      if (auto problem = describeSeries(sample, options, candidate); !problem.empty()) {
+        // Listed once, at its first line; its later lines are counted, not listed.
+        report(sample.line, problem);
+      } else {
+        auto [found, added] =
+            canonical.emplace(canonicalKey(candidate), static_cast<uint32_t>(plan.series.size()));
+        if (added) {
+          hosts.insert(candidate.host);
+          plan.series.push_back(std::move(candidate));
+          candidate = {};
+        }
+        index = found->second;
+      }
+      it = plan.raw_index.emplace(key, index).first;
+    } else if (it->second == kBadSeries) {
+      ++plan.error_count;
+    }
+    if (it->second != kBadSeries) ++plan.samples;
+  }
+  plan.hosts = hosts.size();
+  plan.saw_eof = parser.sawEof();
+  return plan;
+}
+
+void fillImportRequest(const ImportPlan& plan, const ImportChunk& chunk,
+                       schema::ImportRequest::Builder request) {
+  auto list = request.initSeries(static_cast<unsigned>(chunk.pieces.size()));
+  for (size_t i = 0; i < chunk.pieces.size(); ++i) {
+    const auto& piece = chunk.pieces[i];
+    const auto& series = plan.series[piece.series];
+    auto out = list[i];
+    out.setHost(series.host);
+    out.setMetric(series.name);
+    auto labels = out.initLabels(static_cast<unsigned>(series.labels.size()));
+    for (size_t j = 0; j < series.labels.size(); ++j) {
+      labels[j].setName(series.labels[j].name);
+      labels[j].setValue(series.labels[j].value);
+    }
+    auto timestamps = out.initTimestampsMs(static_cast<unsigned>(piece.timestamps_ms.size()));
+    auto values = out.initValues(static_cast<unsigned>(piece.values.size()));
+    for (size_t j = 0; j < piece.values.size(); ++j) {
+      timestamps.set(j, piece.timestamps_ms[j]);
+      values.set(j, piece.values[j]);
+    }
+  }
+}
+
+uint64_t sendImport(std::string_view text, const ImportPlan& plan, const ImportOptions& options,
+                    const std::function<void(const ImportChunk&)>& send) {
+  using Point = std::pair<int64_t, double>;
+  std::vector<std::vector<Point>> buffers(plan.series.size());
+  std::vector<uint32_t> touched;  // series with buffered samples, in first-seen order
+  size_t buffered = 0;
+  uint64_t sent = 0;
+  const size_t per_request = std::max<size_t>(1, options.max_samples_per_request);
+
+  auto flush = [&] {
+    ImportChunk chunk;
+    auto deliver = [&] {
+      if (chunk.samples == 0) return;
+      send(chunk);
+      sent += chunk.samples;
+      chunk = {};
+    };
+    for (uint32_t id : touched) {
+      auto& points = buffers[id];
+      // Files are usually in time order per series; sort only when they are not. The
+      // stable sort keeps file order among equal timestamps, so the later line wins.
+      auto by_time = [](const Point& a, const Point& b) { return a.first < b.first; };
+      if (!std::is_sorted(points.begin(), points.end(), by_time)) {
+        std::stable_sort(points.begin(), points.end(), by_time);
+      }
+      size_t kept = 0;
+      for (size_t i = 0; i < points.size(); ++i) {
+        if (kept > 0 && points[kept - 1].first == points[i].first) {
+          points[kept - 1] = points[i];
+        } else {
+          points[kept++] = points[i];
+        }
+      }
+      points.resize(kept);
+      size_t from = 0;
+      while (from < points.size()) {
+        if (chunk.samples == per_request) deliver();
+        const size_t take = std::min(points.size() - from, per_request - chunk.samples);
+        ImportChunk::Piece piece;
+        piece.series = id;
+        piece.timestamps_ms.reserve(take);
+        piece.values.reserve(take);
+        for (size_t i = from; i < from + take; ++i) {
+          piece.timestamps_ms.push_back(points[i].first);
+          piece.values.push_back(points[i].second);
+        }
+        chunk.pieces.push_back(std::move(piece));
+        chunk.samples += take;
+        from += take;
+      }
+      points.clear();
+    }
+    // Sent even when not full: a series must not have two pieces in one request.
+    deliver();
+    touched.clear();
+    buffered = 0;
+  };
+
+  openmetrics::Parser parser(text);
+  std::string key;
+  for (auto event = parser.next(); event != openmetrics::Parser::Event::kEnd;
+       event = parser.next()) {
+    if (event != openmetrics::Parser::Event::kSample) continue;  // the plan had no errors
+    const auto& sample = parser.sample();
+    rawKey(sample, key);
+    auto it = plan.raw_index.find(key);
+    if (it == plan.raw_index.end() || it->second == kBadSeries) continue;
+    auto& points = buffers[it->second];
+    if (points.empty()) touched.push_back(it->second);
+    points.emplace_back(*sample.timestamp_ms, sample.value);
+    if (++buffered >= options.max_buffered_samples) flush();
+  }
+  flush();
+  return sent;
+}
+
+}  // namespace tidemark::cli

@@ -1,0 +1,89 @@
+// `tidemark import openmetrics FILE`: backfill history from Prometheus/OpenMetrics
+// text. Two passes over the mapped file:
+//   1. plan: parse everything, derive each series' host, check every series with the
+//      same rules as agent ingest; any malformed line stops the import before a single
+//      sample is sent (the first `max_errors` are reported with their line numbers);
+//   2. send: parse again, group samples by series in a bounded buffer, and emit
+//      requests of at most `max_samples_per_request` samples, each series' timestamps
+//      sorted and unique (the later line wins), which the controller applies atomically.
+// The socket is not in here: the caller passes a function that delivers one request,
+// so both passes are tested on plain text.
+//
+// Host of a series: its `host` label, else its `instance` label without a trailing
+// `:port` (Prometheus' instance is HOST:PORT of the scrape target), else --host.
+// The label used as host is removed from the stored labels; `instance` stays a label
+// when `host` was present.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/metrics/series.h"
+#include "common/metrics/series_rules.h"
+#include "common/openmetrics/parser.h"
+#include "schemas/admin.capnp.h"
+
+namespace tidemark::cli {
+
+struct ImportOptions {
+  // Host of series with neither a `host` nor an `instance` label. Default: none (error).
+  std::string default_host;
+  // Most samples in one request to the controller. Default: 65,536.
+  size_t max_samples_per_request = 64 * 1024;
+  // Samples held in memory before they are grouped by series and sent; bounds memory
+  // (16 bytes a sample) for files in scrape order (every series at each time). Default: 4 Mi.
+  size_t max_buffered_samples = 4u << 20;
+  // Malformed lines reported before giving up on the listing. Default: 20.
+  size_t max_errors = 20;
+  // The ingest rules; the controller applies its own configured ones again.
+  SeriesShapeLimits limits;
+};
+
+// One stored series: where it goes.
+struct ImportSeries {
+  std::string host;
+  std::string name;
+  Labels labels;  // sorted, without the label used as host
+};
+
+struct ImportPlan {
+  std::vector<ImportSeries> series;
+  // A series as written in the file (name and labels in file order) -> index in
+  // `series`; the same series written with its labels in another order maps to the
+  // same index.
+  std::unordered_map<std::string, uint32_t> raw_index;
+  uint64_t samples = 0;
+  uint64_t hosts = 0;
+  std::vector<openmetrics::ParseError> errors;  // the first max_errors
+  uint64_t error_count = 0;                     // all of them
+  bool saw_eof = false;
+};
+
+// Pass 1. Never throws for bad input: everything wrong is in `errors`.
+ImportPlan planImport(std::string_view text, const ImportOptions& options);
+
+// One request's worth: whole or partial series, timestamps strictly increasing.
+struct ImportChunk {
+  struct Piece {
+    uint32_t series;  // index in ImportPlan::series
+    std::vector<int64_t> timestamps_ms;
+    std::vector<double> values;
+  };
+  std::vector<Piece> pieces;
+  size_t samples = 0;
+};
+
+void fillImportRequest(const ImportPlan& plan, const ImportChunk& chunk,
+                       schema::ImportRequest::Builder request);
+
+// Pass 2, for a plan without errors: calls `send` for every chunk, in order, and
+// returns the number of samples sent (duplicates of a timestamp within a series are
+// sent once). Exceptions from `send` propagate and stop the import.
+uint64_t sendImport(std::string_view text, const ImportPlan& plan, const ImportOptions& options,
+                    const std::function<void(const ImportChunk&)>& send);
+
+}  // namespace tidemark::cli

@@ -1,0 +1,316 @@
+// SampleStore's read side: series selection, raw and step-aggregated ranges, last
+// values; plus compaction and size accounting.
+#include <rocksdb/db.h>
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+#include <tuple>
+
+#include "common/errors/error.h"
+#include "controller/store/chunk/chunk_codec.h"
+#include "controller/store/key_codec.h"
+#include "controller/store/rollups.h"
+#include "controller/store/sample_store.h"
+#include "controller/store/series_head.h"
+
+namespace tidemark::controller {
+
+namespace {
+
+constexpr int64_t kMaxTimestamp = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMinTimestamp = std::numeric_limits<int64_t>::min();
+
+bool matches(const LabelMatcher& matcher, const Labels& labels, const std::regex* pattern) {
+  std::string_view value;
+  for (const auto& label : labels) {
+    if (label.name == matcher.name) value = label.value;
+  }
+  switch (matcher.op) {
+    case LabelMatcher::Op::kEqual:
+      return value == matcher.value;
+    case LabelMatcher::Op::kNotEqual:
+      return value != matcher.value;
+    case LabelMatcher::Op::kRegexMatch:
+      return std::regex_match(value.begin(), value.end(), *pattern);
+    case LabelMatcher::Op::kRegexNoMatch:
+      return !std::regex_match(value.begin(), value.end(), *pattern);
+  }
+  return false;
+}
+
+// Sorts by timestamp when out of order (late chunks), keeping the first of equal ones.
+void sortAndDeduplicate(std::vector<int64_t>& timestamps, std::vector<double>& values) {
+  bool sorted = true;
+  for (size_t i = 1; i < timestamps.size() && sorted; ++i) sorted = timestamps[i - 1] < timestamps[i];
+  if (sorted) return;
+  std::vector<size_t> order(timestamps.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return timestamps[a] < timestamps[b]; });
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  ts.reserve(order.size());
+  vs.reserve(order.size());
+  for (size_t index : order) {
+    if (!ts.empty() && ts.back() == timestamps[index]) continue;
+    ts.push_back(timestamps[index]);
+    vs.push_back(values[index]);
+  }
+  timestamps = std::move(ts);
+  values = std::move(vs);
+}
+
+double pick(const RollupBucket& bucket, Aggregation aggregation) {
+  switch (aggregation) {
+    case Aggregation::kMin:
+      return bucket.min;
+    case Aggregation::kMax:
+      return bucket.max;
+    case Aggregation::kSum:
+      return bucket.sum;
+    case Aggregation::kLast:
+      return bucket.last;
+    case Aggregation::kCount:
+      return static_cast<double>(bucket.count);
+    case Aggregation::kNone:
+    case Aggregation::kAvg:
+      break;
+  }
+  return bucket.sum / static_cast<double>(bucket.count);
+}
+
+// Re-buckets finer buckets into `step` buckets.
+std::vector<RollupBucket> regroup(const std::vector<RollupBucket>& buckets, int64_t step) {
+  std::vector<RollupBucket> out;
+  for (const auto& bucket : buckets) {
+    RollupBucket coarse = bucket;
+    coarse.start_ms = floorTo(bucket.start_ms, step);
+    mergeBuckets(out, {coarse});
+  }
+  return out;
+}
+
+}  // namespace
+
+void SampleStore::readSeries(uint64_t series_id, int64_t since_ms, int64_t until_ms,
+                             const rocksdb::Snapshot* snapshot, std::vector<int64_t>& timestamps_ms,
+                             std::vector<double>& values) const {
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot;
+  // A chunk starts at most max_chunk_span before its last sample.
+  const int64_t seek_from =
+      since_ms < kMinTimestamp + options_.max_chunk_span_ms ? kMinTimestamp
+                                                             : since_ms - options_.max_chunk_span_ms;
+  const std::string upper = keys::chunkKey(series_id + 1, kMinTimestamp, 0);
+  rocksdb::Slice upper_slice(upper);
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, chunks_cf_));
+  std::vector<int64_t> chunk_ts;
+  std::vector<double> chunk_values;
+  for (it->Seek(keys::chunkKey(series_id, seek_from, 0)); it->Valid(); it->Next()) {
+    const auto key = it->key().ToStringView();
+    if (keys::readTimestamp(key.substr(8, 8)) > until_ms) break;
+    chunk_ts.clear();
+    chunk_values.clear();
+    try {
+      chunk::decodeChunk(it->value().ToStringView(), chunk_ts, chunk_values);
+    } catch (const StoreError& e) {
+      throw StoreError("store " + options_.path + ": chunk of series " + std::to_string(series_id) +
+                       " at " + std::to_string(keys::readTimestamp(key.substr(8, 8))) + ": " +
+                       e.what());
+    }
+    for (size_t i = 0; i < chunk_ts.size(); ++i) {
+      if (chunk_ts[i] < since_ms || chunk_ts[i] > until_ms) continue;
+      timestamps_ms.push_back(chunk_ts[i]);
+      values.push_back(chunk_values[i]);
+    }
+  }
+  if (!it->status().ok()) {
+    throw StoreError("store " + options_.path + ": reading chunks: " + it->status().ToString());
+  }
+}
+
+std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
+  std::vector<std::optional<std::regex>> patterns;
+  for (const auto& matcher : query.matchers) {
+    if (matcher.op == LabelMatcher::Op::kRegexMatch ||
+        matcher.op == LabelMatcher::Op::kRegexNoMatch) {
+      try {
+        patterns.emplace_back(std::regex(matcher.value, std::regex::ECMAScript));
+      } catch (const std::regex_error& e) {
+        throw std::invalid_argument("label matcher " + matcher.name + "=~\"" + matcher.value +
+                                    "\": invalid regular expression: " + e.what());
+      }
+    } else {
+      patterns.emplace_back(std::nullopt);
+    }
+  }
+  if (query.step_ms < 0) throw std::invalid_argument("step must be positive");
+
+  std::vector<SeriesResult> results;
+  std::vector<uint64_t> ids;
+  for (uint64_t id : catalog_.select(query.metric, query.host)) {
+    SeriesDescription description;
+    if (!catalog_.describe(id, description)) continue;
+    bool selected = true;
+    for (size_t i = 0; i < query.matchers.size() && selected; ++i) {
+      selected =
+          matches(query.matchers[i], description.labels, patterns[i] ? &*patterns[i] : nullptr);
+    }
+    if (!selected) continue;
+    SeriesResult series;
+    series.host = std::move(description.host);
+    series.metric = std::move(description.metric);
+    series.labels = std::move(description.labels);
+    results.push_back(std::move(series));
+    ids.push_back(id);
+  }
+
+  // Raw data older than its retention may wait for a compaction: never return it.
+  const int64_t raw_since =
+      options_.raw_retention_ms > 0
+          ? std::max(query.since_ms, nowMs() - options_.raw_retention_ms)
+          : query.since_ms;
+
+  // Heads and a snapshot taken together: a seal between them would otherwise show
+  // its samples twice or not at all.
+  std::vector<std::vector<int64_t>> head_ts(ids.size());
+  std::vector<std::vector<double>> head_values(ids.size());
+  const rocksdb::Snapshot* snapshot = nullptr;
+  {
+    std::shared_lock lock(heads_mutex_);
+    snapshot = db_->GetSnapshot();
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const SeriesHead* current = head(ids[i]);
+      if (!current || current->empty()) continue;
+      if (query.last_only) {
+        const int64_t last = current->chunk.lastTimestampMs();
+        if (last >= query.since_ms && last <= query.until_ms) {
+          head_ts[i].push_back(last);
+          head_values[i].push_back(current->chunk.lastValue());
+        }
+        continue;
+      }
+      if (current->chunk.lastTimestampMs() < query.since_ms ||
+          current->chunk.firstTimestampMs() > query.until_ms) {
+        continue;
+      }
+      current->chunk.decode(head_ts[i], head_values[i]);
+    }
+  }
+  struct SnapshotRelease {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snapshot;
+    ~SnapshotRelease() { db->ReleaseSnapshot(snapshot); }
+  } release{db_.get(), snapshot};
+
+  const bool use_rollups = query.step_ms >= bucketMs(Resolution::k5m) && !query.last_only &&
+                           query.step_ms % bucketMs(Resolution::k5m) == 0;
+  const Resolution resolution = query.step_ms % bucketMs(Resolution::k1h) == 0
+                                    ? Resolution::k1h
+                                    : Resolution::k5m;
+
+  for (size_t i = 0; i < ids.size(); ++i) {
+    SeriesResult& series = results[i];
+    auto& ts = series.timestamps_ms;
+    auto& values = series.values;
+    if (query.last_only && !head_ts[i].empty()) {
+      ts = std::move(head_ts[i]);
+      values = std::move(head_values[i]);
+      continue;
+    }
+    if (use_rollups) {
+      // Sealed samples are in the rollups; the open head is bucketed here.
+      std::vector<RollupBucket> buckets =
+          readRollups(*db_, rollups_cf_, snapshot, ids[i], resolution, query.since_ms, query.until_ms);
+      std::vector<RollupBucket> head_buckets;
+      std::vector<int64_t> in_range_ts;
+      std::vector<double> in_range_values;
+      for (size_t j = 0; j < head_ts[i].size(); ++j) {
+        if (head_ts[i][j] < query.since_ms || head_ts[i][j] > query.until_ms) continue;
+        in_range_ts.push_back(head_ts[i][j]);
+        in_range_values.push_back(head_values[i][j]);
+      }
+      bucketize(in_range_ts, in_range_values, bucketMs(resolution), head_buckets);
+      mergeBuckets(buckets, head_buckets);
+      for (const auto& bucket : regroup(buckets, query.step_ms)) {
+        ts.push_back(bucket.start_ms);
+        values.push_back(pick(bucket, query.aggregation));
+      }
+    } else {
+      readSeries(ids[i], raw_since, query.until_ms, snapshot, ts, values);
+      for (size_t j = 0; j < head_ts[i].size(); ++j) {
+        if (head_ts[i][j] < raw_since || head_ts[i][j] > query.until_ms) continue;
+        ts.push_back(head_ts[i][j]);
+        values.push_back(head_values[i][j]);
+      }
+      sortAndDeduplicate(ts, values);
+      if (query.last_only && ts.size() > 1) {
+        ts.erase(ts.begin(), ts.end() - 1);
+        values.erase(values.begin(), values.end() - 1);
+      }
+      if (query.step_ms > 0) {
+        std::vector<RollupBucket> buckets;
+        bucketize(ts, values, query.step_ms, buckets);
+        ts.clear();
+        values.clear();
+        for (const auto& bucket : buckets) {
+          ts.push_back(bucket.start_ms);
+          values.push_back(pick(bucket, query.aggregation));
+        }
+      }
+    }
+    if (query.max_samples_per_series > 0 && values.size() > query.max_samples_per_series) {
+      const auto drop = static_cast<std::ptrdiff_t>(values.size() - query.max_samples_per_series);
+      values.erase(values.begin(), values.begin() + drop);
+      ts.erase(ts.begin(), ts.begin() + drop);
+    }
+  }
+  std::erase_if(results, [](const SeriesResult& series) { return series.values.empty(); });
+  std::sort(results.begin(), results.end(), [](const SeriesResult& a, const SeriesResult& b) {
+    return std::tie(a.host, a.labels) < std::tie(b.host, b.labels);
+  });
+  return results;
+}
+
+std::string SampleStore::compact() {
+  {
+    // An empty commit with every head flushed: all open samples become chunks.
+    WriteSet writes = beginWrite();
+    flush_forced_ = true;
+    flush_mark_ = std::numeric_limits<uint64_t>::max();
+    if (std::string error = commit(writes); !error.empty()) return error;
+  }
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* handle : handles_) {
+    auto status = db_->CompactRange(options, handle, nullptr, nullptr);
+    if (!status.ok()) return status.ToString();
+  }
+  return {};
+}
+
+std::map<std::string, uint64_t> SampleStore::diskUsage() const {
+  std::map<std::string, uint64_t> usage;
+  uint64_t total = 0;
+  for (auto* handle : handles_) {
+    uint64_t bytes = 0;
+    db_->GetIntProperty(handle, "rocksdb.total-sst-files-size", &bytes);
+    usage[handle->GetName()] = bytes;
+    total += bytes;
+  }
+  usage["total"] = total;
+  return usage;
+}
+
+uint64_t SampleStore::headBytes() const {
+  std::shared_lock lock(heads_mutex_);
+  uint64_t bytes = heads_.capacity() * sizeof(heads_[0]);
+  for (const auto& current : heads_) {
+    if (current) bytes += sizeof(SeriesHead) + current->chunk.heapBytes();
+  }
+  return bytes;
+}
+
+}  // namespace tidemark::controller

@@ -1,0 +1,177 @@
+#include "controller/cli/import.h"
+
+#include <capnp/message.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace tidemark::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Every chunk sent, flattened to (host|name|labels) -> (timestamps, values).
+struct Sent {
+  std::vector<ImportChunk> chunks;
+  std::map<std::string, std::pair<std::vector<int64_t>, std::vector<double>>> series;
+};
+
+std::string keyOf(const ImportSeries& s) { return s.host + "|" + formatSeries(s.name, s.labels); }
+
+Sent sendAll(std::string_view text, const ImportPlan& plan, const ImportOptions& options) {
+  Sent sent;
+  uint64_t total = sendImport(text, plan, options, [&](const ImportChunk& chunk) {
+    sent.chunks.push_back(chunk);
+    for (const auto& piece : chunk.pieces) {
+      auto& [ts, values] = sent.series[keyOf(plan.series[piece.series])];
+      ts.insert(ts.end(), piece.timestamps_ms.begin(), piece.timestamps_ms.end());
+      values.insert(values.end(), piece.values.begin(), piece.values.end());
+    }
+  });
+  size_t counted = 0;
+  for (const auto& chunk : sent.chunks) counted += chunk.samples;
+  EXPECT_EQ(total, counted);
+  return sent;
+}
+
+TEST(ImportPlan, HostComesFromHostThenInstanceThenTheFlag) {
+  const std::string text =
+      "m{host=\"web1\",instance=\"10.0.0.1:9100\",job=\"node\"} 1 1\n"
+      "m{instance=\"db1:9100\",job=\"node\"} 2 1\n"
+      "m{instance=\"cache1\"} 3 1\n"
+      "m{job=\"batch\"} 4 1\n"
+      "# EOF\n";
+  ImportOptions options;
+  options.default_host = "fallback";
+  ImportPlan plan = planImport(text, options);
+  ASSERT_EQ(plan.error_count, 0u) << plan.errors[0].reason;
+  EXPECT_TRUE(plan.saw_eof);
+  EXPECT_EQ(plan.samples, 4u);
+  EXPECT_EQ(plan.hosts, 4u);
+  ASSERT_EQ(plan.series.size(), 4u);
+  EXPECT_EQ(keyOf(plan.series[0]), "web1|m{instance=\"10.0.0.1:9100\",job=\"node\"}");
+  EXPECT_EQ(keyOf(plan.series[1]), "db1|m{job=\"node\"}");
+  EXPECT_EQ(keyOf(plan.series[2]), "cache1|m");
+  EXPECT_EQ(keyOf(plan.series[3]), "fallback|m{job=\"batch\"}");
+}
+
+TEST(ImportPlan, ReportsEveryBadLineWithItsNumberUpToTheLimit) {
+  std::string text = "ok{host=\"a\"} 1 1\n";
+  for (int i = 0; i < 30; ++i) text += "bad{ 1 1\n";                   // lines 2..31
+  text += "nohost 1 1\n";                                              // 32
+  text += "m{host=\"bad host\"} 1 1\n";                                // 33
+  text += "m{host=\"a\",b=\"" + std::string(2000, 'x') + "\"} 1 1\n";  // 34
+  ImportOptions options;
+  options.max_errors = 100;
+  ImportPlan plan = planImport(text, options);
+  EXPECT_EQ(plan.error_count, 33u);
+  ASSERT_EQ(plan.errors.size(), 33u);
+  EXPECT_EQ(plan.errors[0].line, 2u);
+  EXPECT_EQ(plan.errors[29].line, 31u);
+  EXPECT_EQ(plan.errors[30].line, 32u);
+  EXPECT_THAT(plan.errors[30].reason, HasSubstr("--host"));
+  EXPECT_EQ(plan.errors[31].line, 33u);
+  EXPECT_THAT(plan.errors[31].reason, HasSubstr("host label"));
+  EXPECT_EQ(plan.errors[32].line, 34u);
+  EXPECT_THAT(plan.errors[32].reason, HasSubstr("longer than 1024 bytes"));
+
+  options.max_errors = 20;
+  plan = planImport(text, options);
+  EXPECT_EQ(plan.error_count, 33u);
+  EXPECT_EQ(plan.errors.size(), 20u);
+}
+
+TEST(ImportPlan, ABadSeriesIsListedOnceAndCountedOnEveryLine) {
+  ImportPlan plan = planImport("m 1 1\nm 2 2\nm 3 3\n", ImportOptions{});
+  EXPECT_EQ(plan.error_count, 3u);
+  ASSERT_EQ(plan.errors.size(), 1u);
+  EXPECT_EQ(plan.errors[0].line, 1u);
+}
+
+TEST(ImportSend, GroupsBySeriesSortsAndSplitsIntoBoundedRequests) {
+  // Scrape order (every series at each time), one series out of order, a duplicate
+  // timestamp (the later line wins), and labels written in two orders.
+  const std::string text =
+      "a{host=\"h\",x=\"1\",y=\"2\"} 1 10\n"
+      "b{host=\"h\"} 10 10\n"
+      "a{y=\"2\",x=\"1\",host=\"h\"} 2 20\n"
+      "b{host=\"h\"} 30 30\n"
+      "b{host=\"h\"} 20 20\n"
+      "a{host=\"h\",x=\"1\",y=\"2\"} 3 30\n"
+      "a{host=\"h\",x=\"1\",y=\"2\"} 4 30\n"
+      "# EOF\n";
+  ImportOptions options;
+  options.max_samples_per_request = 2;
+  ImportPlan plan = planImport(text, options);
+  ASSERT_EQ(plan.error_count, 0u);
+  ASSERT_EQ(plan.series.size(), 2u);
+  EXPECT_EQ(plan.samples, 7u);
+  Sent sent = sendAll(text, plan, options);
+  for (const auto& chunk : sent.chunks) EXPECT_LE(chunk.samples, 2u);
+  auto& a = sent.series["h|a{x=\"1\",y=\"2\"}"];
+  EXPECT_THAT(a.first, ElementsAre(10'000, 20'000, 30'000));
+  EXPECT_THAT(a.second, ElementsAre(1, 2, 4));
+  auto& b = sent.series["h|b"];
+  EXPECT_THAT(b.first, ElementsAre(10'000, 20'000, 30'000));
+  EXPECT_THAT(b.second, ElementsAre(10, 20, 30));
+}
+
+TEST(ImportSend, ASmallBufferStillSendsEverySampleOncePerRequestPerSeries) {
+  std::string text;
+  for (int t = 1; t <= 50; ++t) {
+    for (int s = 0; s < 7; ++s) {
+      text += "m{host=\"h\",s=\"" + std::to_string(s) + "\"} " + std::to_string(t * 10 + s) + " " +
+              std::to_string(t) + "\n";
+    }
+  }
+  ImportOptions options;
+  options.max_samples_per_request = 16;
+  options.max_buffered_samples = 40;
+  ImportPlan plan = planImport(text, options);
+  ASSERT_EQ(plan.error_count, 0u);
+  Sent sent = sendAll(text, plan, options);
+  size_t total = 0;
+  for (const auto& chunk : sent.chunks) {
+    EXPECT_LE(chunk.samples, 16u);
+    std::set<uint32_t> seen;
+    for (const auto& piece : chunk.pieces) {
+      EXPECT_TRUE(seen.insert(piece.series).second) << "a series twice in one request";
+      EXPECT_TRUE(std::is_sorted(piece.timestamps_ms.begin(), piece.timestamps_ms.end()));
+    }
+    total += chunk.samples;
+  }
+  EXPECT_EQ(total, 350u);
+  ASSERT_EQ(sent.series.size(), 7u);
+  for (const auto& [key, data] : sent.series) {
+    ASSERT_EQ(data.first.size(), 50u) << key;
+    EXPECT_EQ(data.first.front(), 1000);
+    EXPECT_EQ(data.first.back(), 50'000);
+  }
+}
+
+TEST(ImportSend, FillsTheAdminRequest) {
+  const std::string text = "m{instance=\"h:1\",b=\"2\",a=\"1\"} 1.5 1.001\n";
+  ImportPlan plan = planImport(text, ImportOptions{});
+  ASSERT_EQ(plan.error_count, 0u);
+  Sent sent = sendAll(text, plan, ImportOptions{});
+  ASSERT_EQ(sent.chunks.size(), 1u);
+  capnp::MallocMessageBuilder message;
+  fillImportRequest(plan, sent.chunks[0], message.initRoot<schema::ImportRequest>());
+  auto series = message.getRoot<schema::ImportRequest>().asReader().getSeries();
+  ASSERT_EQ(series.size(), 1u);
+  EXPECT_STREQ(series[0].getHost().cStr(), "h");
+  EXPECT_STREQ(series[0].getMetric().cStr(), "m");
+  ASSERT_EQ(series[0].getLabels().size(), 2u);
+  EXPECT_STREQ(series[0].getLabels()[0].getName().cStr(), "a");
+  EXPECT_EQ(series[0].getTimestampsMs()[0], 1001);
+  EXPECT_EQ(series[0].getValues()[0], 1.5);
+}
+
+}  // namespace
+}  // namespace tidemark::cli
