@@ -25,10 +25,9 @@ struct StoreOptions {
   uint32_t chunk_samples = 120;
   int64_t max_chunk_span_ms = 6 * 3600 * 1000;
   // A head that has not filled a chunk within two of these intervals is sealed as it
-  // is, and the head log is cut behind the oldest open head. 0 disables both.
-  // Default: 0, because the crash test (sample_store_crash_test.cc) lost a sample
-  // with flushes on: until that is understood the head log is only cut by compact().
-  int64_t head_flush_interval_ms = 0;
+  // is, and the head log is cut behind the oldest open head, so replay stays short.
+  // 0 disables both (the log is then cut only by compact()). Default: 30 min.
+  int64_t head_flush_interval_ms = 30 * 60 * 1000;
   // Wall clock in unix ms (retention, head flushes); injected by tests.
   std::function<int64_t()> now_ms;
 };
