@@ -26,6 +26,18 @@ struct QueryRequest {
   sinceMs @3 :Int64;          # Inclusive, wall-clock milliseconds.
   untilMs @4 :Int64;          # Inclusive.
   maxSamplesPerSeries @5 :UInt32;   # 0: no limit. The newest are kept.
+  stepMs @6 :Int64;           # 0: raw samples; else step-aligned buckets.
+  aggregation @7 :Aggregation;  # With a step; none means avg.
+  lastOnly @8 :Bool;          # Only the newest sample of each series.
+  enum Aggregation {
+    none @0;
+    min @1;
+    max @2;
+    avg @3;
+    sum @4;
+    last @5;
+    count @6;
+  }
 }
 
 struct AgentsRequest {

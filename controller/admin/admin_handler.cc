@@ -77,6 +77,19 @@ void AdminHandler::query(schema::QueryRequest::Reader request,
   query.since_ms = request.getSinceMs();
   query.until_ms = request.getUntilMs();
   query.max_samples_per_series = request.getMaxSamplesPerSeries();
+  query.step_ms = request.getStepMs();
+  if (query.step_ms < 0) throw std::invalid_argument("step must be positive");
+  using Wire = schema::QueryRequest::Aggregation;
+  switch (request.getAggregation()) {
+    case Wire::MIN: query.aggregation = Aggregation::kMin; break;
+    case Wire::MAX: query.aggregation = Aggregation::kMax; break;
+    case Wire::AVG: query.aggregation = Aggregation::kAvg; break;
+    case Wire::SUM: query.aggregation = Aggregation::kSum; break;
+    case Wire::LAST: query.aggregation = Aggregation::kLast; break;
+    case Wire::COUNT: query.aggregation = Aggregation::kCount; break;
+    default: query.aggregation = Aggregation::kNone; break;
+  }
+  query.last_only = request.getLastOnly();
   for (auto matcher : request.getMatchers()) {
     LabelMatcher m;
     m.name = matcher.getName();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <stdexcept>
 
 #include "common/config/duration.h"
@@ -67,6 +68,27 @@ void buildQueryRequest(const QueryArguments& arguments, int64_t now_ms,
   request.setSinceMs(*since);
   request.setUntilMs(*until);
   request.setMaxSamplesPerSeries(arguments.limit);
+  if (!arguments.step.empty()) {
+    auto step = parseDurationMs(arguments.step);
+    if (!step || *step <= 0) {
+      throw std::invalid_argument("--step " + arguments.step + ": expected a duration (1m, 5m, 1h)");
+    }
+    request.setStepMs(*step);
+  }
+  if (!arguments.aggregation.empty()) {
+    static const std::map<std::string, schema::QueryRequest::Aggregation> kAggregations{
+        {"min", schema::QueryRequest::Aggregation::MIN},   {"max", schema::QueryRequest::Aggregation::MAX},
+        {"avg", schema::QueryRequest::Aggregation::AVG},   {"sum", schema::QueryRequest::Aggregation::SUM},
+        {"last", schema::QueryRequest::Aggregation::LAST}, {"count", schema::QueryRequest::Aggregation::COUNT}};
+    auto it = kAggregations.find(arguments.aggregation);
+    if (it == kAggregations.end()) {
+      throw std::invalid_argument("--agg " + arguments.aggregation +
+                                  ": expected min, max, avg, sum, last or count");
+    }
+    if (arguments.step.empty()) throw std::invalid_argument("--agg needs --step");
+    request.setAggregation(it->second);
+  }
+  request.setLastOnly(arguments.last);
   auto matchers = request.initMatchers(static_cast<unsigned>(arguments.labels.size()));
   for (size_t i = 0; i < arguments.labels.size(); ++i) parseMatcher(arguments.labels[i], matchers[i]);
 }

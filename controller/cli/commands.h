@@ -18,6 +18,9 @@ struct QueryArguments {
   std::string since = "1h";
   std::string until = "now";
   uint32_t limit = 0;
+  std::string step;         // duration; empty: raw samples
+  std::string aggregation;  // min, max, avg, sum, last, count (with --step; default avg)
+  bool last = false;        // only the newest sample of each series
 };
 
 // Fills the request from the arguments; throws std::invalid_argument with a

@@ -43,6 +43,11 @@ int main(int argc, char** argv) {
   query->add_option("--since", query_arguments.since, "start: duration ago (1h), RFC 3339 or Unix seconds (default 1h)");
   query->add_option("--until", query_arguments.until, "end: as --since, or now (default now)");
   query->add_option("--limit", query_arguments.limit, "newest N samples per series (default all)");
+  query->add_option("--step", query_arguments.step,
+                    "aggregate into buckets of this duration (5m and 1h multiples read the rollups)");
+  query->add_option("--agg", query_arguments.aggregation,
+                    "with --step: min, max, avg, sum, last or count (default avg)");
+  query->add_flag("--last", query_arguments.last, "only the newest sample of each series");
   auto* agents = app.add_subcommand("agents", "the allow-list of agent keys (enrolment)");
   agents->require_subcommand(1);
   auto* agents_list = agents->add_subcommand("list", "every agent key: accepted, pending, denied");

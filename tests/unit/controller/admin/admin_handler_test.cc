@@ -105,7 +105,10 @@ class AdminHandlerTest : public ::testing::Test {
   schema::AdminResponse::Reader runQuery(const std::string& metric, const std::string& host = "",
                                          std::vector<Matcher> matchers = {},
                                          int64_t since = kStart - 3'600'000,
-                                         int64_t until = kStart, uint32_t limit = 0) {
+                                         int64_t until = kStart, uint32_t limit = 0,
+                                         int64_t step = 0,
+                                         schema::QueryRequest::Aggregation aggregation =
+                                             schema::QueryRequest::Aggregation::NONE) {
     capnp::MallocMessageBuilder request;
     auto query = request.initRoot<schema::AdminRequest>().initQuery();
     query.setMetric(metric);
@@ -113,6 +116,8 @@ class AdminHandlerTest : public ::testing::Test {
     query.setSinceMs(since);
     query.setUntilMs(until);
     query.setMaxSamplesPerSeries(limit);
+    query.setStepMs(step);
+    query.setAggregation(aggregation);
     auto list = query.initMatchers(static_cast<unsigned>(matchers.size()));
     for (size_t i = 0; i < matchers.size(); ++i) {
       list[i].setName(matchers[i].name);
@@ -197,6 +202,20 @@ TEST_F(AdminHandlerTest, HostsListEmpty) {
   auto response = runHosts();
   ASSERT_EQ(response.which(), schema::AdminResponse::HOSTS);
   EXPECT_EQ(response.getHosts().size(), 0u);
+}
+
+TEST_F(AdminHandlerTest, QueryWithStepAggregates) {
+  populate();
+  // web sda holds 1, 2, 3 at kStart - 3 s, - 2 s, - 1 s: one 1 h bucket (or two when
+  // kStart - 3 s and kStart - 1 s straddle an hour boundary).
+  auto response = runQuery("node_disk_reads", "web", {{"device", schema::LabelMatcher::Op::EQUAL, "sda"}},
+                           kStart - 3'600'000, kStart, 0, 3'600'000, schema::QueryRequest::Aggregation::SUM);
+  ASSERT_EQ(response.which(), schema::AdminResponse::QUERY) << response.getError().cStr();
+  ASSERT_EQ(response.getQuery().size(), 1u);
+  double total = 0;
+  for (double value : response.getQuery()[0].getValues()) total += value;
+  EXPECT_EQ(total, 6.0);
+  for (int64_t ts : response.getQuery()[0].getTimestampsMs()) EXPECT_EQ(ts % 3'600'000, 0);
 }
 
 TEST_F(AdminHandlerTest, QueryReturnsSeries) {

@@ -53,6 +53,36 @@ TEST_F(QueryRequestTest, DefaultsAreTheLastHour) {
   EXPECT_EQ(request.getMatchers().size(), 0u);
 }
 
+TEST_F(QueryRequestTest, StepAggregationAndLast) {
+  QueryArguments arguments;
+  arguments.metric = "node_load1";
+  auto plain = build(arguments);
+  EXPECT_EQ(plain.getStepMs(), 0);
+  EXPECT_EQ(plain.getAggregation(), schema::QueryRequest::Aggregation::NONE);
+  EXPECT_FALSE(plain.getLastOnly());
+
+  arguments.step = "5m";
+  arguments.aggregation = "max";
+  arguments.last = true;
+  auto request = build(arguments);
+  EXPECT_EQ(request.getStepMs(), 300'000);
+  EXPECT_EQ(request.getAggregation(), schema::QueryRequest::Aggregation::MAX);
+  EXPECT_TRUE(request.getLastOnly());
+}
+
+TEST_F(QueryRequestTest, BadStepOrAggregationIsAClearError) {
+  QueryArguments arguments;
+  arguments.metric = "node_load1";
+  arguments.step = "fast";
+  EXPECT_THAT(errorOf(arguments), HasSubstr("--step fast"));
+  arguments.step = "1m";
+  arguments.aggregation = "median";
+  EXPECT_THAT(errorOf(arguments), HasSubstr("--agg median: expected min, max, avg, sum, last or count"));
+  arguments.step = "";
+  arguments.aggregation = "max";
+  EXPECT_THAT(errorOf(arguments), HasSubstr("--agg needs --step"));
+}
+
 TEST_F(QueryRequestTest, FillsHostTimesAndLimit) {
   QueryArguments arguments;
   arguments.metric = "node_load1";
