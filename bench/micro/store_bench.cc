@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <span>
 
 #include "controller/ingest/batch_ingester.h"
 
@@ -19,6 +20,7 @@ struct TempStore {
     StoreOptions options;
     options.path = path + "/db";
     options.sync_writes = sync;
+    options.raw_retention_ms = 0;  // the data is from 2023
     store = SampleStore::open(options);
   }
   ~TempStore() {
@@ -93,6 +95,81 @@ void BM_QueryOneSeriesDay(benchmark::State& state) {
                                                        benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_QueryOneSeriesDay)->Unit(benchmark::kMillisecond);
+
+// A 30-day range of one series at 10 s (259,200 samples): target under 5 ms.
+void BM_QueryOneSeries30Days(benchmark::State& state) {
+  TempStore temp(false);
+  uint64_t id = 0;
+  {
+    WriteSet writes = temp.store->beginWrite();
+    id = temp.store->resolveSeries(writes, "host-0", "node_memory_MemAvailable_bytes", {});
+    (void)temp.store->commit(writes);
+  }
+  const size_t total = 30 * 8640;
+  std::vector<int64_t> ts;
+  std::vector<double> values;
+  for (size_t i = 0; i < total; ++i) {
+    ts.push_back(1'700'000'000'000 + static_cast<int64_t>(i) * 10'000 + static_cast<int64_t>(i % 7));
+    values.push_back(8'000'000'000.0 + static_cast<double>((i * 7919) % 100'000) * 4096);
+  }
+  for (size_t begin = 0; begin < total; begin += 8640) {
+    WriteSet writes = temp.store->beginWrite();
+    temp.store->appendSamples(writes, id, std::span(ts).subspan(begin, 8640),
+                              std::span(values).subspan(begin, 8640));
+    (void)temp.store->commit(writes);
+  }
+  (void)temp.store->compact();
+  SeriesQuery query;
+  query.metric = "node_memory_MemAvailable_bytes";
+  query.since_ms = INT64_MIN;
+  size_t samples = 0;
+  for (auto _ : state) {
+    auto result = temp.store->query(query);
+    samples = result.empty() ? 0 : result[0].values.size();
+    benchmark::DoNotOptimize(result);
+  }
+  state.counters["samples"] = static_cast<double>(samples);
+  state.counters["samples_per_s"] = benchmark::Counter(static_cast<double>(samples),
+                                                       benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_QueryOneSeries30Days)->Unit(benchmark::kMillisecond);
+
+// The newest value of 100,000 series (heads in memory): target under 50 ms. Also
+// reports the heads' memory per series after 60 samples each.
+void BM_LastValue100kSeries(benchmark::State& state) {
+  TempStore temp(false);
+  std::vector<uint64_t> ids;
+  {
+    WriteSet writes = temp.store->beginWrite();
+    for (int i = 0; i < 100'000; ++i) {
+      ids.push_back(temp.store->resolveSeries(writes, "host-" + std::to_string(i / 300), "node_metric",
+                                              {{"i", std::to_string(i)}}));
+    }
+    (void)temp.store->commit(writes);
+  }
+  for (int sample = 0; sample < 60; ++sample) {
+    WriteSet writes = temp.store->beginWrite();
+    for (size_t i = 0; i < ids.size(); ++i) {
+      temp.store->appendSample(writes, ids[i], 1'700'000'000'000 + sample * 10'000,
+                               static_cast<double>((i * 31 + static_cast<size_t>(sample) * 7) % 1000) / 100);
+    }
+    (void)temp.store->commit(writes);
+  }
+  SeriesQuery query;
+  query.metric = "node_metric";
+  query.since_ms = INT64_MIN;
+  query.last_only = true;
+  size_t series = 0;
+  for (auto _ : state) {
+    auto result = temp.store->query(query);
+    series = result.size();
+    benchmark::DoNotOptimize(result);
+  }
+  state.counters["series"] = static_cast<double>(series);
+  state.counters["head_bytes_per_series"] =
+      static_cast<double>(temp.store->headBytes()) / static_cast<double>(ids.size());
+}
+BENCHMARK(BM_LastValue100kSeries)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 }  // namespace
 }  // namespace tidemark::controller
