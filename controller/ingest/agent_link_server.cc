@@ -27,8 +27,15 @@ AgentLinkServer::AgentLinkServer(zmq::context_t& context, LinkOptions options, S
   // kernel drops the connections beyond it and agents wait out SYN retransmits
   // (1, 2, 4, 8 ... s). The kernel caps this at net.core.somaxconn (4096 on Debian 12).
   socket_.set(zmq::sockopt::backlog, 4096);
-  socket_.set(zmq::sockopt::heartbeat_ivl, 10'000);
-  socket_.set(zmq::sockopt::heartbeat_timeout, 30'000);
+  // No ZMQ heartbeats from this side: agents ping every 10 s (and libzmq answers
+  // pings whatever this is set to), and libzmq 4.3 scans all of an I/O thread's
+  // timers each time it re-arms a heartbeat timer, which at 10,000 agents took 28% of
+  // the controller's CPU (bench/README.md, Soak). Dead agents are found by TCP
+  // keepalive instead: idle 60 s, then 6 probes 10 s apart.
+  socket_.set(zmq::sockopt::tcp_keepalive, 1);
+  socket_.set(zmq::sockopt::tcp_keepalive_idle, 60);
+  socket_.set(zmq::sockopt::tcp_keepalive_intvl, 10);
+  socket_.set(zmq::sockopt::tcp_keepalive_cnt, 6);
   if (registry_ != nullptr) {
     socket_.set(zmq::sockopt::curve_server, true);
     socket_.set(zmq::sockopt::curve_secretkey, options_.curve_secret_key);

@@ -308,21 +308,42 @@ void SampleStore::mapAgentSeries(WriteSet& writes, const std::string& host, uint
   std::string key = keys::agentSeriesKey(host, epoch, agent_series_id);
   writes.batch_.Put(agent_series_cf_, key, u64Bytes(series_id));
   writes.new_agent_series_[std::move(key)] = series_id;
+  writes.agent_mappings_.push_back({host, epoch, agent_series_id, series_id});
+}
+
+void SampleStore::rememberAgentSeries(const std::string& host, uint64_t epoch,
+                                      uint32_t agent_series_id, uint64_t series_id) const {
+  AgentSeriesTable& table = agent_tables_[host];
+  if (table.epoch != epoch) {
+    // A new epoch numbers its series afresh; the old epoch's batches are refused.
+    table.epoch = epoch;
+    table.series_ids.clear();
+  }
+  // Ids are small and dense; a wild one (a hostile agent) stays on the slow path.
+  if (agent_series_id >= 1'000'000) return;
+  if (table.series_ids.size() <= agent_series_id) table.series_ids.resize(agent_series_id + 1, 0);
+  table.series_ids[agent_series_id] = series_id;
 }
 
 std::optional<uint64_t> SampleStore::agentSeries(const WriteSet& writes, const std::string& host,
                                                  uint64_t epoch, uint32_t agent_series_id) const {
-  std::string key = keys::agentSeriesKey(host, epoch, agent_series_id);
-  if (auto it = writes.new_agent_series_.find(key); it != writes.new_agent_series_.end()) {
-    return it->second;
+  if (!writes.new_agent_series_.empty()) {
+    auto it = writes.new_agent_series_.find(keys::agentSeriesKey(host, epoch, agent_series_id));
+    if (it != writes.new_agent_series_.end()) return it->second;
   }
-  if (auto it = agent_series_.find(key); it != agent_series_.end()) return it->second;
+  if (auto table = agent_tables_.find(host); table != agent_tables_.end() &&
+                                             table->second.epoch == epoch &&
+                                             agent_series_id < table->second.series_ids.size() &&
+                                             table->second.series_ids[agent_series_id] != 0) {
+    return table->second.series_ids[agent_series_id];
+  }
   std::string value;
-  auto status = db_->Get(rocksdb::ReadOptions(), agent_series_cf_, key, &value);
+  auto status = db_->Get(rocksdb::ReadOptions(), agent_series_cf_,
+                         keys::agentSeriesKey(host, epoch, agent_series_id), &value);
   if (status.IsNotFound()) return std::nullopt;
   check(status, "looking up an agent series in " + options_.path);
-  uint64_t id = keys::readU64(value);
-  const_cast<SampleStore*>(this)->agent_series_.emplace(std::move(key), id);
+  const uint64_t id = keys::readU64(value);
+  rememberAgentSeries(host, epoch, agent_series_id, id);
   return id;
 }
 
@@ -542,7 +563,9 @@ std::string SampleStore::commit(WriteSet& writes) {
   ++next_commit_;
   next_series_id_ = writes.next_series_id_;
   for (auto& [key, id] : writes.new_series_) catalog_.add(id, key);
-  for (auto& [key, id] : writes.new_agent_series_) agent_series_[key] = id;
+  for (const auto& mapping : writes.agent_mappings_) {
+    rememberAgentSeries(mapping.host, mapping.epoch, mapping.agent_series_id, mapping.series_id);
+  }
   {
     std::lock_guard lock(hosts_mutex_);
     for (auto& [host, state] : writes.hosts_) hosts_[host] = std::move(state);

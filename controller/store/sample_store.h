@@ -103,6 +103,13 @@ class WriteSet {
   std::vector<PendingSample> samples_;
   std::unordered_map<std::string, uint64_t> new_series_;       // series key -> id
   std::map<std::string, uint64_t> new_agent_series_;           // agent key -> id
+  struct AgentMapping {
+    std::string host;
+    uint64_t epoch;
+    uint32_t agent_series_id;
+    uint64_t series_id;
+  };
+  std::vector<AgentMapping> agent_mappings_;  // the same, for the writer's tables
   std::map<std::string, HostState> hosts_;                     // host -> state after commit
   uint64_t next_series_id_ = 0;
 };
@@ -203,7 +210,16 @@ class SampleStore {
   std::mutex write_mutex_;  // one WriteSet at a time
   SeriesCatalog catalog_;
   // Writer-side state (under write_mutex_).
-  std::unordered_map<std::string, uint64_t> agent_series_;
+  // Per host: the agent series ids of its current epoch, dense (agents number their
+  // series 1, 2, ...); 0 where unknown. One string hash per lookup instead of a
+  // key built and hashed into a map of every agent series of the fleet.
+  struct AgentSeriesTable {
+    uint64_t epoch = 0;
+    std::vector<uint64_t> series_ids;
+  };
+  mutable std::unordered_map<std::string, AgentSeriesTable> agent_tables_;
+  void rememberAgentSeries(const std::string& host, uint64_t epoch, uint32_t agent_series_id,
+                           uint64_t series_id) const;
   uint64_t next_series_id_ = 1;
   uint64_t next_commit_ = 1;         // head-log record number, also the chunk uniquifier
   uint64_t head_log_deleted_to_ = 0;  // records below this are deleted
