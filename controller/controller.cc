@@ -11,6 +11,9 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   StoreOptions store_options;
   store_options.path = options.data_dir;
   store_options.sync_writes = options.sync_writes;
+  store_options.raw_retention_ms = options.retention_raw_ms;
+  store_options.rollup_5m_retention_ms = options.retention_5m_ms;
+  store_options.rollup_1h_retention_ms = options.retention_1h_ms;
   store_ = SampleStore::open(store_options);
   ingester_ = std::make_unique<BatchIngester>(*store_, options.limits);
   importer_ = std::make_unique<SampleImporter>(*store_, options.limits);

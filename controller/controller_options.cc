@@ -26,6 +26,12 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
   int64_t max_series = static_cast<int64_t>(options.limits.max_series_per_host);
   set.addInteger("max_series_per_host", &max_series, 1, 100'000'000,
                  "series one host may create (default 100000)");
+  set.addDurationMs("retention.raw", &options.retention_raw_ms,
+                    "keep raw samples this long (default 15d)");
+  set.addDurationMs("retention.rollup_5m", &options.retention_5m_ms,
+                    "keep 5 min rollups this long (default 90d)");
+  set.addDurationMs("retention.rollup_1h", &options.retention_1h_ms,
+                    "keep 1 h rollups this long (default 730d)");
   set.require("data_dir");
   set.require("listen");
   app.parse(argc, argv);
@@ -42,6 +48,15 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
     throw ConfigError("--insecure and --curve-key exclude each other");
   }
   if (options.pki_dir.empty()) options.pki_dir = options.data_dir + "/pki";
+  // Rollups are built from raw samples as they are sealed, so any order works; but a
+  // coarser resolution kept shorter than a finer one is almost surely a typo.
+  if (options.retention_raw_ms < 3'600'000 || options.retention_5m_ms < options.retention_raw_ms ||
+      options.retention_1h_ms < options.retention_5m_ms) {
+    throw ConfigError("retention: need raw >= 1h and raw <= rollup_5m <= rollup_1h (got raw " +
+                      std::to_string(options.retention_raw_ms / 1000) + "s, rollup_5m " +
+                      std::to_string(options.retention_5m_ms / 1000) + "s, rollup_1h " +
+                      std::to_string(options.retention_1h_ms / 1000) + "s)");
+  }
   return options;
 }
 

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "controller/store/store_options.h"
+
 #include "controller/ingest/batch_ingester.h"
 
 namespace tidemark::controller {
@@ -24,6 +26,10 @@ struct ControllerOptions {
   bool sync_writes = true;
   std::string log_level = "info";
   IngestLimits limits;
+  // Retention per resolution. Defaults: raw 15 d, 5 min rollups 90 d, 1 h rollups 730 d.
+  int64_t retention_raw_ms = 15 * kDayMs;
+  int64_t retention_5m_ms = 90 * kDayMs;
+  int64_t retention_1h_ms = 730 * kDayMs;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

@@ -1,0 +1,65 @@
+#include "controller/controller_options.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "common/errors/error.h"
+#include "tests/support/test_support.h"
+
+namespace tidemark::controller {
+namespace {
+
+using ::testing::HasSubstr;
+
+ControllerOptions parse(std::vector<std::string> arguments) {
+  arguments.insert(arguments.begin(), "tidemark-controller");
+  std::vector<char*> argv;
+  for (auto& argument : arguments) argv.push_back(argument.data());
+  return parseControllerOptions(static_cast<int>(argv.size()), argv.data());
+}
+
+const std::vector<std::string> kRequired = {"--data-dir", "/tmp/x", "--listen", "tcp://127.0.0.1:7070",
+                                            "--insecure"};
+
+TEST(ControllerOptionsTest, RetentionDefaults) {
+  ControllerOptions options = parse(kRequired);
+  EXPECT_EQ(options.retention_raw_ms, 15 * kDayMs);
+  EXPECT_EQ(options.retention_5m_ms, 90 * kDayMs);
+  EXPECT_EQ(options.retention_1h_ms, 730 * kDayMs);
+}
+
+TEST(ControllerOptionsTest, RetentionFromFlagsAndToml) {
+  auto arguments = kRequired;
+  arguments.insert(arguments.end(), {"--retention-raw", "7d", "--retention-rollup-1h", "1000d"});
+  ControllerOptions options = parse(arguments);
+  EXPECT_EQ(options.retention_raw_ms, 7 * kDayMs);
+  EXPECT_EQ(options.retention_1h_ms, 1000 * kDayMs);
+
+  tidemark::testing::TempDir dir;
+  const std::string path = (dir.path() / "controller.toml").string();
+  std::ofstream(path) << "[retention]\nraw = \"30d\"\nrollup_5m = \"180d\"\n";
+  arguments = kRequired;
+  arguments.insert(arguments.end(), {"--config", path});
+  options = parse(arguments);
+  EXPECT_EQ(options.retention_raw_ms, 30 * kDayMs);
+  EXPECT_EQ(options.retention_5m_ms, 180 * kDayMs);
+}
+
+TEST(ControllerOptionsTest, RetentionOutOfOrderIsAClearError) {
+  auto arguments = kRequired;
+  arguments.insert(arguments.end(), {"--retention-raw", "100d"});
+  try {
+    parse(arguments);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("raw <= rollup_5m <= rollup_1h"));
+    EXPECT_THAT(e.what(), HasSubstr("raw 8640000s"));
+  }
+}
+
+}  // namespace
+}  // namespace tidemark::controller
