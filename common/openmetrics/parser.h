@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -88,7 +89,9 @@ class Parser {
   ParseError error_;
   std::vector<LabelView> labels_;
   // Unescaped label values, one buffer per label position, reused from line to line.
-  std::vector<std::string> unescaped_;
+  // A deque: growing it never moves the strings earlier labels of the line point into
+  // (a vector would, and short strings live inside the element).
+  std::deque<std::string> unescaped_;
 };
 
 // Parses a value token: a float, NaN, Inf, +Inf, -Inf. nullopt when it is not one.

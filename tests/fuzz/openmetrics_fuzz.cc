@@ -32,9 +32,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       const auto& sample = parser.sample();
       if (!tidemark::isValidMetricName(sample.name)) tidemark::fuzz::finding("a sample with an invalid name");
+      size_t value_bytes = 0;
       for (const auto& label : sample.labels) {
         if (!tidemark::isValidLabelName(label.name)) tidemark::fuzz::finding("a label with an invalid name");
+        // Touch every byte of every value: ASan then catches views into freed memory.
+        for (char c : label.value) value_bytes += static_cast<unsigned char>(c) != 0;
       }
+      if (value_bytes > size) tidemark::fuzz::finding("label values longer than the input");
       if (require_timestamp && !sample.timestamp_ms) tidemark::fuzz::finding("a sample without its required timestamp");
       if (events == total_lines + 1) tidemark::fuzz::finding("the parser does not advance");
     }
