@@ -97,6 +97,12 @@ bool matches(const LabelMatcher& matcher, const Labels& labels, const std::regex
   return false;
 }
 
+// later - earlier <= span for later >= earlier, without overflow: timestamps from an
+// agent or a file may be anywhere in the int64 range (found by batch_ingest_fuzz).
+bool withinSpan(int64_t earlier, int64_t later, int64_t span) {
+  return static_cast<uint64_t>(later) - static_cast<uint64_t>(earlier) <= static_cast<uint64_t>(span);
+}
+
 int64_t wallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -377,7 +383,7 @@ void SampleStore::putChunks(WriteSet& writes, uint64_t series_id,
   while (begin < timestamps_ms.size()) {
     size_t end = begin + 1;
     while (end < timestamps_ms.size() && end - begin < options_.chunk_samples &&
-           timestamps_ms[end] - timestamps_ms[begin] <= options_.max_chunk_span_ms) {
+           withinSpan(timestamps_ms[begin], timestamps_ms[end], options_.max_chunk_span_ms)) {
       ++end;
     }
     putChunk(writes, series_id, timestamps_ms.subspan(begin, end - begin),
@@ -414,7 +420,7 @@ void SampleStore::prepareSamples(WriteSet& writes, PreparedHeads& prepared, bool
     while (begin < all_ts.size()) {
       size_t end = begin + 1;
       while (end < all_ts.size() && end - begin < options_.chunk_samples &&
-             all_ts[end] - all_ts[begin] <= options_.max_chunk_span_ms) {
+             withinSpan(all_ts[begin], all_ts[end], options_.max_chunk_span_ms)) {
         ++end;
       }
       const bool full = end - begin == options_.chunk_samples || end < all_ts.size();
@@ -498,7 +504,7 @@ void SampleStore::prepareSamples(WriteSet& writes, PreparedHeads& prepared, bool
     const size_t open = current ? current->chunk.count() : 0;
     const int64_t first = open > 0 ? current->chunk.firstTimestampMs() : ts.front();
     const bool fits = open + in_order < options_.chunk_samples &&
-                      ts.back() - first <= options_.max_chunk_span_ms;
+                      withinSpan(first, ts.back(), options_.max_chunk_span_ms);
     if (!fits) {
       seal(id, current, ts, values, /*everything=*/false);
     } else if (staged) {

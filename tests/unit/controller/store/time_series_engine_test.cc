@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
@@ -33,6 +34,7 @@ class EngineTest : public ::testing::Test {
     options.sync_writes = false;
     options.chunk_samples = chunk_samples;
     options.head_flush_interval_ms = flush_interval_ms;
+    options.raw_retention_ms = raw_retention_ms;
     options.now_ms = [this] { return now_ms; };
     store = SampleStore::open(options);
   }
@@ -67,6 +69,7 @@ class EngineTest : public ::testing::Test {
 
   uint32_t chunk_samples = 8;
   int64_t flush_interval_ms = 3600'000;
+  int64_t raw_retention_ms = 15 * 24 * 3600'000LL;
   int64_t now_ms = kStart + 10 * 24 * 3600'000LL;
   TempDir dir;
   std::unique_ptr<SampleStore> store;
@@ -107,6 +110,22 @@ TEST_F(EngineTest, SamplesAcrossManySealsComeBackExactlyBeforeAndAfterReopen) {
   reopen();
   check();
   EXPECT_GT(store->diskUsage()["total"] + 1, 0u);
+}
+
+// Found by batch_ingest_fuzz: spans between timestamps at both ends of int64 overflowed.
+TEST_F(EngineTest, TimestampsAtBothEndsOfTheRangeAreKept) {
+  raw_retention_ms = 0;  // keep forever, or the reader would clamp the old end away
+  reopen();
+  const uint64_t id = series("web", "m");
+  const int64_t low = std::numeric_limits<int64_t>::min() + 1;
+  const int64_t high = std::numeric_limits<int64_t>::max() - 1;
+  write(id, {low, 0, high}, {1, 2, 3});
+  write(id, {low + 5}, {4});  // late: a chunk of its own
+  SeriesQuery query = range("m");
+  query.since_ms = std::numeric_limits<int64_t>::min();
+  EXPECT_THAT(only(query).timestamps_ms, ElementsAre(low, low + 5, 0, high));
+  reopen();
+  EXPECT_THAT(only(query).values, ElementsAre(1, 4, 2, 3));
 }
 
 TEST_F(EngineTest, RangeQueriesCutInsideChunks) {
