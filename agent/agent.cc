@@ -9,12 +9,13 @@
 namespace tidemark::agent {
 
 Agent::Agent(AgentConfig config, const Clock& clock, StateDir& state, SeriesRegistry& registry,
-             ControllerLink& link, std::vector<CollectorPtr> collectors)
+             ControllerLink& link, ReadBatch& batch, std::vector<CollectorPtr> collectors)
     : config_(std::move(config)),
       clock_(clock),
       state_(state),
       registry_(registry),
       link_(link),
+      batch_(batch),
       collectors_(std::move(collectors)),
       builder_(registry),
       outbox_(state_.outboxPath(), state_.countersPath(), config_.outbox) {
@@ -58,6 +59,9 @@ void Agent::collectOnce() {
   const int64_t started = clock_.monotonicMs();
   builder_.begin(clock_.wallMs());
   stats_.collector_seconds.resize(collectors_.size());
+  // Every collector queues its reads, then one submission runs them all.
+  for (auto& collector : collectors_) collector->prepare(batch_);
+  batch_.submit();
   for (size_t i = 0; i < collectors_.size(); ++i) {
     const int64_t collector_started = clock_.monotonicMs();
     try {

@@ -14,6 +14,7 @@
 #include "agent/batch/batch_builder.h"
 #include "agent/batch/series_registry.h"
 #include "agent/collectors/collector.h"
+#include "agent/io/read_batch.h"
 #include "agent/link/controller_link.h"
 #include "agent/outbox/outbox.h"
 #include "agent/state/state_dir.h"
@@ -36,7 +37,7 @@ struct AgentConfig {
 class Agent {
  public:
   Agent(AgentConfig config, const Clock& clock, StateDir& state, SeriesRegistry& registry,
-        ControllerLink& link, std::vector<CollectorPtr> collectors);
+        ControllerLink& link, ReadBatch& batch, std::vector<CollectorPtr> collectors);
 
   // Runs until `stop()` returns true, then waits up to flush_timeout_ms for acks.
   void run(const std::function<bool()>& stop);
@@ -63,6 +64,7 @@ class Agent {
   StateDir& state_;
   SeriesRegistry& registry_;
   ControllerLink& link_;
+  ReadBatch& batch_;
   std::vector<CollectorPtr> collectors_;
   BatchBuilder builder_;
   Outbox outbox_;

@@ -8,6 +8,7 @@
 #include "agent/collectors/host_collectors.h"
 #include "agent/facts/host_facts.h"
 #include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/logging/setup.h"
 #include "common/process/stop_signal.h"
 #include "common/transport/curve_keys.h"
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     StateDir state(options.state_dir);
     SeriesRegistry registry(state.seriesJournalPath());
     PlainFileReader reader(options.root);
+    PlainReadBatch batch(options.root);
 
     HostCollectorOptions collector_options;
     collector_options.slow_interval_ms = options.slow_interval_ms;
@@ -80,7 +82,7 @@ int main(int argc, char** argv) {
                  "epoch={:016x}",
                  TIDEMARK_VERSION, options.host_id, options.controller, options.interval_ms,
                  options.root, options.state_dir, state.epoch());
-    Agent agent(config, clock, state, registry, link, collectors.take());
+    Agent agent(config, clock, state, registry, link, batch, collectors.take());
     agent.run([&] { return stop_signal.requested(); });
     const auto& stats = agent.stats();
     // Counted since the state dir was created, not since this process started.

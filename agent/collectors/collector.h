@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "agent/collectors/sample_writer.h"
+#include "agent/io/read_batch.h"
 
 namespace tidemark::agent {
 
@@ -16,6 +17,10 @@ class Collector {
 
   // Short name used in logs and the agent's own per-collector series ("cpu", "meminfo").
   virtual std::string_view name() const = 0;
+
+  // Queues this interval's reads and stats; the agent submits every collector's at
+  // once and then calls collect(), which finds the results in its slots.
+  virtual void prepare(ReadBatch& batch) { (void)batch; }
 
   // Reads the collector's sources and writes this interval's samples.
   virtual void collect(SampleWriter& out) = 0;

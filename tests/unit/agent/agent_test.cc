@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/io/plain_read_batch.h"
 #include "tests/support/test_support.h"
 #include "tests/unit/agent/collectors/collector_test_util.h"
 #include "tests/unit/agent/link/fake_controller.h"
@@ -42,6 +43,21 @@ class FakeCollector final : public Collector {
     out.add("fake_temperature_celsius", 30, {{"zone", "b"}, {"sensor", "gpu"}});
     out.add("fake_up", 1);
   }
+};
+
+// Reads a file through the batch: prepare() queues it, collect() finds it read.
+class BatchedCollector final : public Collector {
+ public:
+  explicit BatchedCollector(std::string path) : path_(std::move(path)) {}
+  std::string_view name() const override { return "batched"; }
+  void prepare(ReadBatch& batch) override { batch.queueRead(path_, slot_); }
+  void collect(SampleWriter& out) override {
+    out.add("batched_bytes", slot_.error == 0 ? static_cast<double>(slot_.data.size()) : -1);
+  }
+
+ private:
+  std::string path_;
+  ReadSlot slot_;
 };
 
 class ThrowingCollector final : public Collector {
@@ -105,7 +121,7 @@ class AgentTest : public ::testing::Test {
     link_ = std::make_unique<ControllerLink>(context_, link_options);
     if (collectors.empty()) collectors.push_back(std::make_unique<FakeCollector>());
     agent_ = std::make_unique<Agent>(std::move(config), clock_, *state_, *registry_, *link_,
-                                     std::move(collectors));
+                                     batch_, std::move(collectors));
   }
 
   // A new agent process on the same state dir, the old one gone without a goodbye.
@@ -170,6 +186,7 @@ class AgentTest : public ::testing::Test {
   zmq::context_t context_;
   FakeController controller_{context_};
   TempDir dir_;
+  PlainReadBatch batch_{"/"};
   ManualClock clock_;
   std::unique_ptr<StateDir> state_;
   std::unique_ptr<SeriesRegistry> registry_;
@@ -226,6 +243,20 @@ TEST_F(AgentTest, HelloComesFirstAndTheFirstBatchAnnouncesEverySeries) {
   // Sent but not acknowledged: still held.
   ASSERT_EQ(agent_->outbox().size(), 1u);
   EXPECT_GE(agent_->outbox().pending().front().sent_at_ms, 0);
+}
+
+TEST_F(AgentTest, CollectorsFindTheirBatchedReadsDoneWhenCollecting) {
+  dir_.write("sensor", "12345");
+  std::vector<CollectorPtr> collectors;
+  collectors.push_back(std::make_unique<BatchedCollector>(dir_.str() + "/sensor"));
+  start(defaultConfig(), {}, std::move(collectors));
+  agent_->collectOnce();
+  ASSERT_TRUE(pumpUntilReceived(2));
+  EXPECT_EQ(valueOf(batchAt(1), *registry_, "batched_bytes"), 5.0);
+  dir_.write("sensor", "1234567");
+  agent_->collectOnce();
+  ASSERT_TRUE(pumpUntilReceived(3));
+  EXPECT_EQ(valueOf(batchAt(2), *registry_, "batched_bytes"), 7.0);
 }
 
 TEST_F(AgentTest, StoredAckEmptiesTheOutboxAndLaterBatchesAnnounceNothing) {

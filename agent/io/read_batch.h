@@ -1,0 +1,51 @@
+// One collection pass's reads and stats, queued by every collector and run together:
+// one or a few io_uring submissions per sample of the whole host (uring_read_batch.h),
+// or plain syscalls where io_uring is refused (plain_read_batch.h). Buffers live in the
+// callers' slots and keep their capacity, so a steady-state pass allocates nothing.
+#pragma once
+
+#include <linux/stat.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace tidemark::agent {
+
+// Where a queued whole-file read lands.
+struct ReadSlot {
+  std::string data;  // the file's bytes after submit(); capacity kept between passes
+  int error = 0;     // 0 or an errno value (ENOENT: the file or its process is gone)
+};
+
+// Where a queued statx lands: size, blocks (512-byte units) and mtime are filled.
+struct StatSlot {
+  struct statx stat {};
+  int error = 0;
+};
+
+class ReadBatch {
+ public:
+  virtual ~ReadBatch() = default;
+
+  // Queues a read of the whole file at `path`, absolute as seen on the host and
+  // resolved under the root. `slot` must stay valid until submit() returns; `path` is
+  // copied (into reused storage).
+  virtual void queueRead(std::string_view path, ReadSlot& slot) = 0;
+
+  // Queues statx(2) of `path` without following a final symlink.
+  virtual void queueStat(std::string_view path, StatSlot& slot) = 0;
+
+  // Runs everything queued, fills the slots and empties the queue.
+  virtual void submit() = 0;
+
+  // The root every path is resolved under, without a trailing slash ("" for "/").
+  virtual const std::string& root() const = 0;
+
+  // "io_uring" or "plain": for the start line and the agent's own series.
+  virtual std::string_view backend() const = 0;
+};
+
+using ReadBatchPtr = std::unique_ptr<ReadBatch>;
+
+}  // namespace tidemark::agent
