@@ -61,6 +61,12 @@ struct ImportRequest {
   series @0 :List(SeriesData);
 }
 
+# `tidemark ships`: every Urbit ship the store knows, joined on the controller from
+# the newest sample of each urbit_ship_* series (one round trip, one row per ship).
+struct ShipsRequest {
+  host @0 :Text;              # Empty: every host.
+}
+
 struct AdminRequest {
   union {
     status @0 :Void;
@@ -69,6 +75,7 @@ struct AdminRequest {
     agents @3 :AgentsRequest;
     importSamples @4 :ImportRequest;
     compact @5 :Void;   # seal every head and compact the whole store (bulk loads, benchmarks)
+    ships @6 :ShipsRequest;
   }
 }
 
@@ -121,6 +128,25 @@ struct CompactReply {
   liveSstBytes @1 :UInt64;    # live SST files of every column family, after the compaction
 }
 
+# One ship (a pier on a host), from the newest samples of its urbit_ship_* series.
+# Float64 fields are NaN when the ship has no such series; times are wall-clock
+# milliseconds, 0 when unknown.
+struct ShipInfo {
+  host @0 :Text;
+  ship @1 :Text;              # the `ship` label: the pier folder's name
+  pier @2 :Text;              # the `pier` label: the pier's absolute path on the host
+  up @3 :Bool;                # newest urbit_ship_up is 1 and no older than staleAfterMs
+  upSampleMs @4 :Int64;       # time of the newest urbit_ship_up sample
+  staleAfterMs @5 :Int64;     # the staleness bound applied to this ship's host
+  pierBytes @6 :Float64;
+  loomBytes @7 :Float64;
+  loomUseRatio @8 :Float64;
+  rssBytes @9 :Float64;
+  cpuSeconds @10 :Float64;    # cumulative (a counter)
+  cpuRatio @11 :Float64;      # CPU seconds per second over the newest two samples; NaN when down
+  lastPackMs @12 :Int64;      # sample time minus urbit_ship_seconds_since_pack
+}
+
 struct AdminResponse {
   union {
     error @0 :Text;
@@ -131,5 +157,6 @@ struct AdminResponse {
     done @5 :Text;      # what a change did, for the operator
     imported @6 :ImportReply;
     compacted @7 :CompactReply;
+    ships @8 :List(ShipInfo);   # sorted by host, ship, pier
   }
 }

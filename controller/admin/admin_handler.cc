@@ -2,9 +2,11 @@
 
 #include <kj/exception.h>
 
+#include <limits>
 #include <stdexcept>
 
 #include "common/errors/error.h"
+#include "controller/admin/ship_status.h"
 
 namespace tidemark::controller {
 
@@ -24,6 +26,8 @@ void AdminHandler::handle(schema::AdminRequest::Reader request,
         return importSamples(request.getImportSamples(), response);
       case schema::AdminRequest::COMPACT:
         return compact(response);
+      case schema::AdminRequest::SHIPS:
+        return ships(request.getShips(), response);
     }
     response.setError("unknown admin request " + std::to_string(request.which()) +
                       " (is the CLI newer than the controller?)");
@@ -188,6 +192,30 @@ void AdminHandler::compact(schema::AdminResponse::Builder response) const {
   reply.setSeconds(static_cast<double>(context_.clock.monotonicMs() - started) / 1000.0);
   auto usage = context_.writable_store->diskUsage();
   reply.setLiveSstBytes(usage.count("total") ? usage["total"] : 0);
+}
+
+void AdminHandler::ships(schema::ShipsRequest::Reader request,
+                         schema::AdminResponse::Builder response) const {
+  auto statuses = readShipStatuses(context_.store, request.getHost(), context_.clock.wallMs());
+  auto list = response.initShips(static_cast<unsigned>(statuses.size()));
+  constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    const ShipStatus& ship = statuses[i];
+    auto out = list[i];
+    out.setHost(ship.host);
+    out.setShip(ship.ship);
+    out.setPier(ship.pier);
+    out.setUp(ship.up);
+    out.setUpSampleMs(ship.up_sample_ms);
+    out.setStaleAfterMs(ship.stale_after_ms);
+    out.setPierBytes(ship.pier_bytes.value_or(kUnknown));
+    out.setLoomBytes(ship.loom_bytes.value_or(kUnknown));
+    out.setLoomUseRatio(ship.loom_use_ratio.value_or(kUnknown));
+    out.setRssBytes(ship.rss_bytes.value_or(kUnknown));
+    out.setCpuSeconds(ship.cpu_seconds.value_or(kUnknown));
+    out.setCpuRatio(ship.cpu_ratio.value_or(kUnknown));
+    out.setLastPackMs(ship.last_pack_ms.value_or(0));
+  }
 }
 
 void AdminHandler::importSamples(schema::ImportRequest::Reader request,

@@ -37,6 +37,7 @@ class AdminHandler {
   void query(schema::QueryRequest::Reader request, schema::AdminResponse::Builder response) const;
   void agents(schema::AgentsRequest::Reader request, schema::AdminResponse::Builder response) const;
   void compact(schema::AdminResponse::Builder response) const;
+  void ships(schema::ShipsRequest::Reader request, schema::AdminResponse::Builder response) const;
   void importSamples(schema::ImportRequest::Reader request,
                      schema::AdminResponse::Builder response) const;
 

@@ -11,6 +11,7 @@
 #include "common/transport/curve_keys.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/import_command.h"
+#include "controller/cli/ships.h"
 
 namespace {
 
@@ -35,6 +36,10 @@ int main(int argc, char** argv) {
 
   auto* status = app.add_subcommand("status", "controller uptime, agents connected, samples stored");
   auto* hosts = app.add_subcommand("hosts", "every host that has reported, and whether it is connected");
+  std::string ships_host;
+  auto* ships = app.add_subcommand(
+      "ships", "every Urbit ship: up or down, pier size, loom use, RSS, CPU, last pack");
+  ships->add_option("--host", ships_host, "only the ships of this host");
   cli::QueryArguments query_arguments;
   auto* query = app.add_subcommand("query", "samples of one metric");
   query->add_option("METRIC", query_arguments.metric, "metric name")->required();
@@ -82,7 +87,7 @@ int main(int argc, char** argv) {
                                  "host of series without a host or instance label");
   import_openmetrics->add_flag("--dry-run", import_dry_run, "check the file, send nothing");
 
-  for (auto* sub : {status, hosts, compact, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
+  for (auto* sub : {status, hosts, ships, compact, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
     sub->add_flag("--json", json, "print JSON for scripts");
   }
 
@@ -119,6 +124,12 @@ int main(int argc, char** argv) {
                   [&](auto response) {
                     if (json) std::cout << cli::hostsJson(response.getHosts()).dump(2) << "\n";
                     else std::cout << cli::hostsText(response.getHosts(), clock.wallMs());
+                  });
+    } else if (ships->parsed()) {
+      client.call([&](auto request) { request.initShips().setHost(ships_host); },
+                  [&](auto response) {
+                    if (json) std::cout << cli::shipsJson(response.getShips()).dump(2) << "\n";
+                    else std::cout << cli::shipsText(response.getShips(), clock.wallMs());
                   });
     } else if (agents->parsed()) {
       using Op = schema::AgentsRequest::Op;

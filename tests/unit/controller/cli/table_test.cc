@@ -117,5 +117,32 @@ TEST(FormatAgoTest, FutureClampsToZero) {
   EXPECT_EQ(formatAgo(2'000'000, 1'000'000), "0s ago");
 }
 
+TEST(FormatBytesTest, BinaryUnitsWithThreeSignificantDigits) {
+  EXPECT_EQ(formatBytes(0), "0 B");
+  EXPECT_EQ(formatBytes(1023), "1023 B");
+  EXPECT_EQ(formatBytes(1536), "1.50 KiB");
+  EXPECT_EQ(formatBytes(734.4 * 1024 * 1024), "734 MiB");
+  EXPECT_EQ(formatBytes(2147483648.0), "2.00 GiB");
+  EXPECT_EQ(formatBytes(45.25 * 1024 * 1024 * 1024), "45.2 GiB");
+  EXPECT_EQ(formatBytes(3.0 * 1024 * 1024 * 1024 * 1024), "3.00 TiB");
+  EXPECT_EQ(formatBytes(2048.0 * 1024 * 1024 * 1024 * 1024), "2048 TiB");  // no unit above TiB
+}
+
+TEST(FormatBytesTest, UnknownOrNegativeIsADash) {
+  EXPECT_EQ(formatBytes(std::nan("")), "-");
+  EXPECT_EQ(formatBytes(-1), "-");
+}
+
+TEST(FormatPercentTest, WholePercentsFromTenTwoDigitsBelow) {
+  EXPECT_EQ(formatPercent(0), "0%");
+  EXPECT_EQ(formatPercent(0.34), "34%");
+  EXPECT_EQ(formatPercent(0.996), "100%");
+  EXPECT_EQ(formatPercent(1.0), "100%");
+  EXPECT_EQ(formatPercent(0.034), "3.4%");
+  EXPECT_EQ(formatPercent(0.0005), "0.05%");
+  EXPECT_EQ(formatPercent(1.5), "150%");  // a ship using more than one core
+  EXPECT_EQ(formatPercent(std::nan("")), "-");
+}
+
 }  // namespace
 }  // namespace tidemark::cli
