@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# The agent's cost on a host running many Urbit ships, against node_exporter and
+# collectd on the same host in the same run.
+#
+#   SHIPS=100 N=30 BUILD=build bash bench/agent_vs_peers.sh
+#
+# Starts SHIPS stand-in ships ($BUILD/bin/urbit-standin run through a symlink named
+# `urbit`: `urbit make-pier PIER`, then `urbit --loom 31 --rss-mb RSS_MB PIER`; each is a
+# king and a serf process), then measures one collector at a time, alone:
+# * tidemark: a controller and tidemark-agent --pier-root <the piers' folder>
+#   --interval 1s on loopback (CurveZMQ, the agent's key accepted as an operator
+#   would); collections = the growth of its own tidemark_agent_series samples in the
+#   controller, CPU = utime+stime of the agent from /proc/PID/stat.
+# * node_exporter: prometheus-node-exporter with its default collectors plus
+#   --collector.processes, scraped N times with curl, once a second.
+# * collectd: collectd -f with cpu, memory, disk, interface, df, load, processes at
+#   Interval 1 (logfile only, no write plugin) for N intervals.
+# CPU per collection = CPU ticks over the measurement / collections; RSS = VmRSS at
+# its end. Installs prometheus-node-exporter and collectd-core with apt-get when
+# missing. Every process it started is stopped on exit, ships included.
+#
+# Environment: SHIPS (100), N (30), BUILD (build), RSS_MB (4: memory each stand-in
+# serf touches), SKIP_TIDEMARK (0; 1 measures the peers only, "na" for tidemark,
+# e.g. on a branch whose agent has no --pier-root yet), KEEP (0; 1 keeps the work dir).
+# Last line:
+#   cpu_ms_per_collection tidemark=X node_exporter=Y collectd=Z rss_mb tidemark=A node_exporter=B collectd=C
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHIPS=${SHIPS:-100}
+N=${N:-30}
+BUILD=${BUILD:-build}
+RSS_MB=${RSS_MB:-4}
+SKIP_TIDEMARK=${SKIP_TIDEMARK:-0}
+BIN=$(realpath -m "$BUILD/bin")
+
+die() { echo "agent_vs_peers.sh: $*" >&2; exit 2; }
+[[ $N =~ ^[1-9][0-9]*$ ]] || die "N=$N: expected a positive number of collections"
+[[ $SHIPS =~ ^[0-9]+$ ]] || die "SHIPS=$SHIPS: expected a number of ships"
+
+# Checked before anything starts, so a missing piece costs nothing.
+if [[ $SHIPS -gt 0 && ! -x $BIN/urbit-standin ]]; then
+  die "$BIN/urbit-standin is missing: build it (cmake --build $BUILD --target urbit-standin), or run with SHIPS=0"
+fi
+if [[ $SKIP_TIDEMARK != 1 ]]; then
+  for binary in tidemark tidemark-controller tidemark-agent; do
+    [[ -x $BIN/$binary ]] || die "$BIN/$binary is missing: build it (cmake --build $BUILD --target $binary), or run with SKIP_TIDEMARK=1"
+  done
+  "$BIN/tidemark-agent" --help 2>&1 | grep -q -- --pier-root ||
+    die "$BIN/tidemark-agent has no --pier-root flag (ship collection): rebuild from a branch with it, or run with SKIP_TIDEMARK=1"
+fi
+SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+if ! command -v prometheus-node-exporter > /dev/null || ! command -v curl > /dev/null; then
+  echo "installing prometheus-node-exporter and curl (Debian packages)" >&2
+  $SUDO apt-get install -y -qq prometheus-node-exporter curl > /dev/null
+  # The package starts a system service; measure our own instance only.
+  $SUDO systemctl stop prometheus-node-exporter 2> /dev/null || true
+fi
+if ! command -v collectd > /dev/null && [[ ! -x /usr/sbin/collectd ]]; then
+  echo "installing collectd-core (Debian package)" >&2
+  $SUDO apt-get install -y -qq --no-install-recommends collectd-core > /dev/null
+  $SUDO systemctl stop collectd 2> /dev/null || true
+fi
+COLLECTD=$(command -v collectd || echo /usr/sbin/collectd)
+TYPES_DB=/usr/share/collectd/types.db
+[[ -r $TYPES_DB ]] || die "$TYPES_DB is missing (collectd-core installs it)"
+
+WORK=$(mktemp -d /tmp/tidemark-agent-vs-peers.XXXXXX)
+ship_pids=()
+current_pid=""
+controller_pid=""
+stop() {  # PID: SIGTERM, then SIGKILL after 10 s
+  local pid=$1
+  kill -TERM "$pid" 2> /dev/null || return 0
+  for _ in $(seq 100); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+}
+cleanup() {
+  local pid
+  [[ -n $current_pid ]] && stop "$current_pid"
+  [[ -n $controller_pid ]] && stop "$controller_pid"
+  # Kings first get SIGTERM all at once (each stops its serf), then are reaped.
+  for pid in "${ship_pids[@]}"; do kill -TERM "$pid" 2> /dev/null || true; done
+  for pid in "${ship_pids[@]}"; do stop "$pid"; done
+  if [[ ${KEEP:-0} == 1 ]]; then echo "work dir kept: $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+HZ=$(getconf CLK_TCK)
+ms_per() {  # TICKS COUNT -> CPU milliseconds per one
+  awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN {printf "%.2f", t / hz * 1000 / n}'
+}
+alive() { kill -0 "$1" 2> /dev/null || die "$2 exited early; its log: $3"; }
+
+# ---- ships
+PIERS=$WORK/piers
+mkdir -p "$PIERS" "$WORK/bin"
+if [[ $SHIPS -gt 0 ]]; then
+  ln -s "$BIN/urbit-standin" "$WORK/bin/urbit"
+  echo "== starting $SHIPS stand-in ships in $PIERS" >&2
+  for i in $(seq -f '%03g' "$SHIPS"); do
+    pier=$PIERS/ship-$i
+    "$WORK/bin/urbit" make-pier "$pier" > /dev/null ||
+      die "urbit-standin make-pier $pier failed"
+    "$WORK/bin/urbit" --loom 31 --rss-mb "$RSS_MB" "$pier" > "$WORK/ship-$i.log" 2>&1 &
+    ship_pids+=($!)
+  done
+  for _ in $(seq 100); do  # every king holds its lock file once it is up
+    up=$(find "$PIERS" -mindepth 2 -maxdepth 2 -name .vere.lock | wc -l)
+    [[ $up -ge $SHIPS ]] && break
+    sleep 0.1
+  done
+  for pid in "${ship_pids[@]}"; do alive "$pid" "a stand-in ship (pid $pid)" "$WORK/ship-*.log"; done
+  echo "   $up of $SHIPS ships up" >&2
+fi
+
+# ---- tidemark
+tidemark_cpu=na
+tidemark_rss=na
+if [[ $SKIP_TIDEMARK != 1 ]]; then
+  socket=$WORK/controller.sock
+  cli() { "$BIN/tidemark" --socket "$socket" "$@"; }
+  host=bench-agent
+  "$BIN/tidemark" keys generate --out "$WORK/controller" > /dev/null
+  "$BIN/tidemark" keys generate --out "$WORK/agent" > /dev/null
+  "$BIN/tidemark-controller" --data-dir "$WORK/data" --listen 'tcp://127.0.0.1:*' \
+    --admin-socket "$socket" --curve-key "$WORK/controller.key" 2> "$WORK/controller.log" &
+  controller_pid=$!
+  for _ in $(seq 100); do cli status > /dev/null 2>&1 && break; sleep 0.1; done
+  alive "$controller_pid" tidemark-controller "$WORK/controller.log"
+  endpoint=$(cli status --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["listen"])')
+  echo "== tidemark-agent --pier-root $PIERS --interval 1s, $N collections" >&2
+  "$BIN/tidemark-agent" --controller "$endpoint" --host-id "$host" --state-dir "$WORK/agent-state" \
+    --interval 1s --pier-root "$PIERS" --curve-key "$WORK/agent.key" \
+    --controller-pub "$WORK/controller.pub" 2> "$WORK/agent.log" &
+  current_pid=$!
+  for _ in $(seq 100); do cli agents pending 2> /dev/null | grep -q "^$host " && break; sleep 0.1; done
+  cli agents accept "$host" > /dev/null
+  # Collections stored so far: one tidemark_agent_series sample per collection.
+  collections() {
+    cli query tidemark_agent_series --host "$host" --since 1h --json |
+      python3 -c 'import json, sys; s = json.load(sys.stdin)["series"]; print(len(s[0]["samples"]) if s else 0)'
+  }
+  for _ in $(seq 300); do [[ $(collections) -ge 2 ]] && break; alive "$current_pid" tidemark-agent "$WORK/agent.log"; sleep 0.2; done
+  # The count lags the agent by the batches in flight; it lags as much at both ends.
+  count0=$(collections)
+  ticks0=$(ticks "$current_pid")
+  for _ in $(seq $((N * 10 + 300))); do
+    [[ $(collections) -ge $((count0 + N)) ]] && break
+    alive "$current_pid" tidemark-agent "$WORK/agent.log"
+    sleep 0.1
+  done
+  ticks1=$(ticks "$current_pid")
+  count1=$(collections)
+  [[ $count1 -gt $count0 ]] || die "the agent stored no collection in $((N + 30)) s; its log: $WORK/agent.log"
+  tidemark_cpu=$(ms_per $((ticks1 - ticks0)) $((count1 - count0)))
+  tidemark_rss=$(rss_mb "$current_pid")
+  ships_seen=$(cli query urbit_ship_up --host "$host" --last --json |
+                 python3 -c 'import json, sys; print(len(json.load(sys.stdin)["series"]))')
+  echo "   $((count1 - count0)) collections, $ships_seen ships reported" >&2
+  stop "$current_pid"; current_pid=""
+  stop "$controller_pid"; controller_pid=""
+fi
+
+# ---- node_exporter
+port=$(( 20000 + RANDOM % 20000 ))
+echo "== prometheus-node-exporter (defaults + processes), $N scrapes" >&2
+prometheus-node-exporter --collector.processes --web.listen-address="127.0.0.1:$port" \
+  > "$WORK/node_exporter.log" 2>&1 &
+current_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/metrics" > /dev/null && break; sleep 0.1; done
+alive "$current_pid" prometheus-node-exporter "$WORK/node_exporter.log"
+curl -sf "http://127.0.0.1:$port/metrics" > /dev/null
+ticks0=$(ticks "$current_pid")
+for _ in $(seq "$N"); do
+  curl -sf "http://127.0.0.1:$port/metrics" > /dev/null || die "scrape of node_exporter failed; its log: $WORK/node_exporter.log"
+  sleep 1
+done
+ticks1=$(ticks "$current_pid")
+node_exporter_cpu=$(ms_per $((ticks1 - ticks0)) "$N")
+node_exporter_rss=$(rss_mb "$current_pid")
+stop "$current_pid"; current_pid=""
+
+# ---- collectd
+echo "== collectd (cpu memory disk interface df load processes, Interval 1), $N intervals" >&2
+cat > "$WORK/collectd.conf" << EOF
+Hostname "bench"
+FQDNLookup false
+BaseDir "$WORK/collectd"
+PIDFile "$WORK/collectd.pid"
+TypesDB "$TYPES_DB"
+Interval 1
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel warning
+  File "$WORK/collectd.log"
+  Timestamp true
+</Plugin>
+LoadPlugin cpu
+LoadPlugin memory
+LoadPlugin disk
+LoadPlugin interface
+LoadPlugin df
+LoadPlugin load
+LoadPlugin processes
+EOF
+mkdir -p "$WORK/collectd"
+"$COLLECTD" -f -C "$WORK/collectd.conf" > "$WORK/collectd.out" 2>&1 &
+current_pid=$!
+sleep 2  # start-up and the first reads (cpu and disk need two to compute rates)
+alive "$current_pid" collectd "$WORK/collectd.out"
+start_ns=$(date +%s%N)
+ticks0=$(ticks "$current_pid")
+sleep "$N"
+ticks1=$(ticks "$current_pid")
+end_ns=$(date +%s%N)
+alive "$current_pid" collectd "$WORK/collectd.out"
+# Intervals from the time that really passed (sleep overshoots on a busy machine).
+intervals=$(awk -v ns=$((end_ns - start_ns)) 'BEGIN {printf "%.2f", ns / 1e9}')
+collectd_cpu=$(ms_per $((ticks1 - ticks0)) "$intervals")
+collectd_rss=$(rss_mb "$current_pid")
+stop "$current_pid"; current_pid=""
+
+echo "ships=$SHIPS collections=$N clk_tck=$HZ (CPU resolution $((1000 / HZ)) ms over the whole run)" >&2
+echo "cpu_ms_per_collection tidemark=$tidemark_cpu node_exporter=$node_exporter_cpu collectd=$collectd_cpu rss_mb tidemark=$tidemark_rss node_exporter=$node_exporter_rss collectd=$collectd_rss"
