@@ -45,7 +45,11 @@ if [[ $SKIP_TIDEMARK != 1 ]]; then
   for binary in tidemark tidemark-controller tidemark-agent; do
     [[ -x $BIN/$binary ]] || die "$BIN/$binary is missing: build it (cmake --build $BUILD --target $binary), or run with SKIP_TIDEMARK=1"
   done
-  "$BIN/tidemark-agent" --help 2>&1 | grep -q -- --pier-root ||
+  # An invalid interval stops the agent right after parsing: a known --pier-root
+  # gets that complaint, an unknown one CLI11's "not expected".
+  probe=$("$BIN/tidemark-agent" --pier-root /nonexistent --insecure --controller tcp://127.0.0.1:1 \
+            --interval 0s 2>&1 || true)
+  ! grep -q "not expected" <<< "$probe" ||
     die "$BIN/tidemark-agent has no --pier-root flag (ship collection): rebuild from a branch with it, or run with SKIP_TIDEMARK=1"
 fi
 SUDO=$([ "$(id -u)" = 0 ] || echo sudo)

@@ -38,7 +38,8 @@ class ShipJoin {
   }
 
   // Sets `field` of each ship to its series' newest value.
-  void setNewest(const std::vector<SeriesResult>& results, std::optional<double> ShipStatus::*field) {
+  void setNewest(const std::vector<SeriesResult>& results,
+                 std::optional<double> ShipStatus::*field) {
     for (const auto& series : results) {
       if (ShipStatus* ship = shipOf(series)) ship->*field = series.values.back();
     }
@@ -64,8 +65,9 @@ int64_t shipStaleAfterMs(uint32_t agent_interval_ms) {
   return std::max<int64_t>(3 * int64_t{agent_interval_ms} + 5'000, 30'000);
 }
 
-std::vector<ShipStatus> joinShipSeries(const ShipSeries& series, int64_t now_ms,
-                                       const std::function<int64_t(const std::string& host)>& stale_after_ms) {
+std::vector<ShipStatus> joinShipSeries(
+    const ShipSeries& series, int64_t now_ms,
+    const std::function<int64_t(const std::string& host)>& stale_after_ms) {
   ShipJoin join;
   std::map<std::string, int64_t> bound_by_host;
   for (const auto& up : series.up) {
@@ -87,7 +89,8 @@ std::vector<ShipStatus> joinShipSeries(const ShipSeries& series, int64_t now_ms,
     ShipStatus* ship = join.shipOf(cpu);
     const size_t n = cpu.values.size();
     if (ship == nullptr || n < 2) continue;
-    const double seconds = static_cast<double>(cpu.timestamps_ms[n - 1] - cpu.timestamps_ms[n - 2]) / 1000.0;
+    const double seconds =
+        static_cast<double>(cpu.timestamps_ms[n - 1] - cpu.timestamps_ms[n - 2]) / 1000.0;
     const double used = cpu.values[n - 1] - cpu.values[n - 2];
     if (seconds > 0 && used >= 0 && std::isfinite(used)) ship->cpu_ratio = used / seconds;
   }

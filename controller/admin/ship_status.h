@@ -54,8 +54,9 @@ int64_t shipStaleAfterMs(uint32_t agent_interval_ms);
 
 // Joins the series into one status per ship, sorted by host, ship, pier. Series
 // without a `ship` label are ignored. `stale_after_ms` gives the bound per host.
-std::vector<ShipStatus> joinShipSeries(const ShipSeries& series, int64_t now_ms,
-                                       const std::function<int64_t(const std::string& host)>& stale_after_ms);
+std::vector<ShipStatus> joinShipSeries(
+    const ShipSeries& series, int64_t now_ms,
+    const std::function<int64_t(const std::string& host)>& stale_after_ms);
 
 // Reads the series of every ship (of `host` only, unless empty) from the store with
 // last-value queries and joins them. Cost: one catalog lookup and one head read per

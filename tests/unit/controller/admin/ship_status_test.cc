@@ -16,8 +16,8 @@ using tidemark::testing::TempDir;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 
-SeriesResult series(const std::string& host, const std::string& ship, std::vector<int64_t> timestamps_ms,
-                    std::vector<double> values) {
+SeriesResult series(const std::string& host, const std::string& ship,
+                    std::vector<int64_t> timestamps_ms, std::vector<double> values) {
   SeriesResult result;
   result.host = host;
   result.metric = "urbit_ship_x";
@@ -97,7 +97,8 @@ TEST(JoinShipSeriesTest, TheSameShipNameInTwoPiersOrOnTwoHostsIsTwoRows) {
 
 TEST(JoinShipSeriesTest, AStaleUpSampleMeansDownWithTheHostsOwnBound) {
   ShipSeries input;
-  input.up = {series("fast", "zod", {kNow - 31'000}, {1}), series("slow", "zod", {kNow - 31'000}, {1}),
+  input.up = {series("fast", "zod", {kNow - 31'000}, {1}),
+              series("slow", "zod", {kNow - 31'000}, {1}),
               series("fast", "nec", {kNow - 30'000}, {1}),
               series("fast", "bus", {kNow + 60'000}, {1})};  // clock skew: fresh
   input.cpu_recent = {series("fast", "zod", {kNow - 41'000, kNow - 31'000}, {1, 2})};
@@ -120,8 +121,8 @@ TEST(JoinShipSeriesTest, AStaleUpSampleMeansDownWithTheHostsOwnBound) {
 TEST(JoinShipSeriesTest, UnknownsStayUnsetAndBadValuesAreSkipped) {
   ShipSeries input;
   input.up = {series("web1", "zod", {kNow}, {1}), series("web1", "nec", {kNow}, {1})};
-  input.cpu_recent = {series("web1", "zod", {kNow - 10'000}, {5}),                  // one sample
-                      series("web1", "nec", {kNow - 10'000, kNow}, {500, 3})};    // counter reset
+  input.cpu_recent = {series("web1", "zod", {kNow - 10'000}, {5}),              // one sample
+                      series("web1", "nec", {kNow - 10'000, kNow}, {500, 3})};  // counter reset
   input.seconds_since_pack = {series("web1", "nec", {kNow}, {-5})};
   SeriesResult no_ship = series("web1", "zod", {kNow}, {1});
   no_ship.labels = {{"pier", "/piers/zod"}};
@@ -156,13 +157,15 @@ TEST(ReadShipStatusesTest, ReadsNewestSamplesFromTheStore) {
     hello.interval_ms = 10'000;
     ingester.hello(writes, hello, kNow);
     const Labels zod{{"pier", "/piers/zod"}, {"ship", "zod"}};
-    auto add = [&](const std::string& host, const char* metric, std::vector<int64_t> ts, std::vector<double> vs) {
+    auto add = [&](const std::string& host, const char* metric, std::vector<int64_t> ts,
+                   std::vector<double> vs) {
       uint64_t id = store->resolveSeries(writes, host, metric, zod);
       store->appendSamples(writes, id, ts, vs);
     };
     add("web1", "urbit_ship_up", {kNow - 20'000, kNow - 10'000}, {0, 1});
     add("web1", "urbit_ship_rss_bytes", {kNow - 20'000, kNow - 10'000}, {100, 200});
-    add("web1", "urbit_ship_cpu_seconds_total", {kNow - 30'000, kNow - 20'000, kNow - 10'000}, {1, 2, 6});
+    add("web1", "urbit_ship_cpu_seconds_total", {kNow - 30'000, kNow - 20'000, kNow - 10'000},
+        {1, 2, 6});
     add("web1", "urbit_ship_seconds_since_pack", {kNow - 10'000}, {60});
     // An imported host without an agent: 5 minutes of grace.
     add("import", "urbit_ship_up", {kNow - 200'000}, {1});

@@ -1,9 +1,8 @@
 #include "controller/cli/ships.h"
 
+#include <capnp/message.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <capnp/message.h>
 
 #include <cmath>
 #include <memory>
@@ -44,16 +43,18 @@ class ShipsOutputTest : public ::testing::Test {
     bare.setUp(false);
     bare.setUpSampleMs(kNow - 3'600'000);
     bare.setStaleAfterMs(300'000);
-    for (auto set : {&schema::ShipInfo::Builder::setPierBytes, &schema::ShipInfo::Builder::setLoomBytes,
-                     &schema::ShipInfo::Builder::setLoomUseRatio, &schema::ShipInfo::Builder::setRssBytes,
-                     &schema::ShipInfo::Builder::setCpuSeconds, &schema::ShipInfo::Builder::setCpuRatio}) {
+    for (auto set :
+         {&schema::ShipInfo::Builder::setPierBytes, &schema::ShipInfo::Builder::setLoomBytes,
+          &schema::ShipInfo::Builder::setLoomUseRatio, &schema::ShipInfo::Builder::setRssBytes,
+          &schema::ShipInfo::Builder::setCpuSeconds, &schema::ShipInfo::Builder::setCpuRatio}) {
       (bare.*set)(kUnknown);
     }
     return list.asReader();
   }
 
   // Held by pointer: the builder's destructor may throw, a fixture's may not.
-  std::unique_ptr<capnp::MallocMessageBuilder> message = std::make_unique<capnp::MallocMessageBuilder>();
+  std::unique_ptr<capnp::MallocMessageBuilder> message =
+      std::make_unique<capnp::MallocMessageBuilder>();
 };
 
 TEST_F(ShipsOutputTest, JsonCarriesRawValuesAndNullsForUnknowns) {
