@@ -6,6 +6,7 @@
 #include <capnp/any.h>
 #include <capnp/message.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -308,6 +309,52 @@ TEST_F(AdminHandlerTest, UnknownRequestKindIsErrorResponse) {
   auto response = run(request.getRoot<schema::AdminRequest>().asReader());
   ASSERT_EQ(response.which(), schema::AdminResponse::ERROR);
   EXPECT_THAT(response.getError().cStr(), HasSubstr("unknown admin request 9"));
+}
+
+TEST_F(AdminHandlerTest, ShipsAreJoinedWithNaNForUnknownsAndFilteredByHost) {
+  populate();  // web and db said hello with a 10 s interval
+  {
+    WriteSet writes = store->beginWrite();
+    const Labels zod{{"pier", "/piers/zod"}, {"ship", "zod"}};
+    auto add = [&](const std::string& host, const char* metric, double value) {
+      store->appendSample(writes, store->resolveSeries(writes, host, metric, zod), kStart - 1000,
+                          value);
+    };
+    add("web", "urbit_ship_up", 1);
+    add("web", "urbit_ship_rss_bytes", 5e8);
+    add("web", "urbit_ship_seconds_since_pack", 3600);
+    add("db", "urbit_ship_up", 0);
+    ASSERT_EQ(store->commit(writes), "");
+  }
+  auto ships = [&](const std::string& host) {
+    capnp::MallocMessageBuilder request;
+    request.initRoot<schema::AdminRequest>().initShips().setHost(host);
+    return run(request.getRoot<schema::AdminRequest>().asReader());
+  };
+  auto all = ships("");
+  ASSERT_TRUE(all.isShips()) << (all.isError() ? all.getError().cStr() : "");
+  ASSERT_EQ(all.getShips().size(), 2u);
+  auto db = all.getShips()[0];
+  EXPECT_EQ(std::string(db.getHost().cStr()), "db");
+  EXPECT_FALSE(db.getUp());
+  EXPECT_TRUE(std::isnan(db.getRssBytes()));
+  EXPECT_EQ(db.getLastPackMs(), 0);
+  auto web = all.getShips()[1];
+  EXPECT_EQ(std::string(web.getHost().cStr()), "web");
+  EXPECT_EQ(std::string(web.getShip().cStr()), "zod");
+  EXPECT_EQ(std::string(web.getPier().cStr()), "/piers/zod");
+  EXPECT_TRUE(web.getUp());
+  EXPECT_EQ(web.getUpSampleMs(), kStart - 1000);
+  EXPECT_EQ(web.getStaleAfterMs(), 35'000);
+  EXPECT_EQ(web.getRssBytes(), 5e8);
+  EXPECT_TRUE(std::isnan(web.getPierBytes()));
+  EXPECT_TRUE(std::isnan(web.getCpuRatio()));
+  EXPECT_EQ(web.getLastPackMs(), kStart - 1000 - 3'600'000);
+
+  auto only_web = ships("web");
+  ASSERT_TRUE(only_web.isShips());
+  ASSERT_EQ(only_web.getShips().size(), 1u);
+  EXPECT_EQ(std::string(only_web.getShips()[0].getHost().cStr()), "web");
 }
 
 }  // namespace
