@@ -145,6 +145,9 @@ void UringReadBatch::prepareSqe(size_t index, struct io_uring_sqe* sqe) {
       std::string& data = op.read->data;
       io_uring_prep_read(sqe, op.fd, data.data() + op.used,
                          static_cast<unsigned>(data.size() - op.used), op.used);
+      // procfs and sysfs cannot read without blocking, so io_uring would try inline,
+      // get EAGAIN and hand the read to a worker anyway: go to the worker directly.
+      if (op.cached) sqe->flags |= IOSQE_ASYNC;
       break;
     }
     case Step::kStat:
