@@ -2,17 +2,16 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <iterator>
-#include <algorithm>
 #include <tuple>
 
 #include "common/metrics/series.h"
 
 namespace tidemark::agent {
 namespace {
-
 
 // mountinfo fields before the optional ones, and after the "-" separator.
 constexpr size_t kDeviceNumberField = 2;
@@ -186,9 +185,7 @@ void FilesystemCollector::markDuplicates() {
   // Bind mounts and mount propagation list the same filesystem more than once; the
   // first in file order is reported. Sorting indexes (not a hash set) keeps a pass
   // free of allocations once the vectors have grown.
-  auto key = [this](size_t i) {
-    return std::tie(mounts_[i].device, mounts_[i].mountpoint);
-  };
+  auto key = [this](size_t i) { return std::tie(mounts_[i].device, mounts_[i].mountpoint); };
   std::sort(candidates_.begin(), candidates_.end(), [&](size_t a, size_t b) {
     const auto ka = key(a);
     const auto kb = key(b);
@@ -238,10 +235,11 @@ void FilesystemCollector::collectMount(const MountInfo& mount, SampleWriter& out
     log_key_.clear();
     fmt::format_to(std::back_inserter(log_key_), "{}:statfs:{}", name(), mount.mountpoint);
     log_.warnLazily(log_key_, [&] {
-      return fmt::format("{}: statfs {} ({} {} on {}): {} (errno {}); "
-                         "node_filesystem_device_error=1 and no sizes for it",
-                         name(), stat_path_, mount.fstype, mount.device, mount.mountpoint,
-                         std::strerror(error), error);
+      return fmt::format(
+          "{}: statfs {} ({} {} on {}): {} (errno {}); "
+          "node_filesystem_device_error=1 and no sizes for it",
+          name(), stat_path_, mount.fstype, mount.device, mount.mountpoint, std::strerror(error),
+          error);
     });
     return;
   }

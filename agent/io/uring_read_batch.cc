@@ -127,6 +127,7 @@ void UringReadBatch::start(size_t index) {
     op.fd = it->second.fd;
     op.cached = true;
     op.confirm_eof = it->second.confirm_eof;
+    op.blocking = it->second.blocking;
     op.step = Step::kRead;
     std::string& data = op.read->data;
     data.resize(std::max(data.capacity(), kFirstReadBytes));
@@ -147,7 +148,7 @@ void UringReadBatch::prepareSqe(size_t index, struct io_uring_sqe* sqe) {
                          static_cast<unsigned>(data.size() - op.used), op.used);
       // procfs and sysfs cannot read without blocking, so io_uring would try inline,
       // get EAGAIN and hand the read to a worker anyway: go to the worker directly.
-      if (op.cached) sqe->flags |= IOSQE_ASYNC;
+      if (op.blocking) sqe->flags |= IOSQE_ASYNC;
       break;
     }
     case Step::kStat:
@@ -233,9 +234,11 @@ void UringReadBatch::completeOpen(size_t index, int result) {
   // seq_file reads stop at the end of the kernel's page-sized buffer, so on procfs a
   // short read may leave records behind; sysfs attributes come whole in one read.
   op.confirm_eof = regenerated && fs.f_type != SYSFS_MAGIC;
+  op.blocking = regenerated;
   // The same path queued twice in one pass opens twice; the second fd is not cached.
   if (regenerated && fds_.size() < options_.max_cached_fds) {
-    op.cached = fds_.emplace(paths_[index], CachedFd{op.fd, op.confirm_eof, pass_}).second;
+    op.cached =
+        fds_.emplace(paths_[index], CachedFd{op.fd, op.confirm_eof, op.blocking, pass_}).second;
   }
   op.step = Step::kRead;
   std::string& data = op.read->data;
@@ -296,10 +299,10 @@ void UringReadBatch::finishPlainly() {
       op.cached = false;
       op.read->error = readWholeFile(paths_[i], op.read->data);
     } else if (op.stat != nullptr) {
-      op.stat->error = ::statx(AT_FDCWD, paths_[i].c_str(), AT_SYMLINK_NOFOLLOW, kStatMask,
-                               &op.stat->stat) == 0
-                           ? 0
-                           : errno;
+      op.stat->error =
+          ::statx(AT_FDCWD, paths_[i].c_str(), AT_SYMLINK_NOFOLLOW, kStatMask, &op.stat->stat) == 0
+              ? 0
+              : errno;
     }
     op.step = Step::kDone;
   }

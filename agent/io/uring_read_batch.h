@@ -61,11 +61,13 @@ class UringReadBatch final : public ReadBatch {
     int fd = -1;
     bool cached = false;       // fd belongs to fds_; otherwise closed when the op is done
     bool confirm_eof = false;  // procfs: a short read is not proof of the end
+    bool blocking = false;     // procfs/sysfs: reads cannot be done without blocking
     size_t used = 0;           // bytes of the file read so far
   };
   struct CachedFd {
     int fd = -1;
     bool confirm_eof = false;
+    bool blocking = false;
     uint64_t last_pass = 0;
   };
   struct PathHash {

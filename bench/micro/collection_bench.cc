@@ -44,8 +44,8 @@ void collectHost(benchmark::State& state, const std::string& root, bool uring) {
     benchmark::DoNotOptimize(builder.take());
   }
   state.counters["samples"] = static_cast<double>(samples);
-  state.counters["samples_per_s"] =
-      benchmark::Counter(static_cast<double>(samples), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["samples_per_s"] = benchmark::Counter(
+      static_cast<double>(samples), benchmark::Counter::kIsIterationInvariantRate);
 }
 
 const std::string kFixture = std::string(TIDEMARK_FIXTURES_DIR) + "/hosts/basic";

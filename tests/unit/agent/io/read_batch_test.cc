@@ -5,8 +5,8 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <string>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "agent/io/plain_read_batch.h"
@@ -26,8 +26,8 @@ struct Backend {
 
 std::vector<Backend> backends() {
   return {
-      {"plain",
-       [](const std::string& root, std::string&) { return std::make_unique<PlainReadBatch>(root); }},
+      {"plain", [](const std::string& root,
+                   std::string&) { return std::make_unique<PlainReadBatch>(root); }},
       // A ring of 8 entries, so the tests also cover passes split over several submissions.
       {"io_uring",
        [](const std::string& root, std::string& why) -> ReadBatchPtr {
@@ -112,7 +112,8 @@ TEST_P(ReadBatchTest, MorePathsThanTheRingHoldsAllComeBack) {
   constexpr int kFiles = 30;
   std::vector<ReadSlot> reads(kFiles);
   std::vector<StatSlot> stats(kFiles);
-  for (int i = 0; i < kFiles; ++i) root.write("f/" + std::to_string(i), std::string(i + 1, 'a' + i % 26));
+  for (int i = 0; i < kFiles; ++i)
+    root.write("f/" + std::to_string(i), std::string(i + 1, 'a' + i % 26));
   for (int pass = 0; pass < 2; ++pass) {
     for (int i = 0; i < kFiles; ++i) {
       batch->queueRead("/f/" + std::to_string(i), reads[i]);
@@ -135,7 +136,8 @@ TEST_P(ReadBatchTest, AFileReplacedByRenameIsReadAnew) {
   batch->submit();
   EXPECT_EQ(slot.data, "old\n");
   root.write("etc/state.new", "new contents\n");
-  ASSERT_EQ(std::rename((root.str() + "/etc/state.new").c_str(), (root.str() + "/etc/state").c_str()), 0);
+  ASSERT_EQ(
+      std::rename((root.str() + "/etc/state.new").c_str(), (root.str() + "/etc/state").c_str()), 0);
   batch->queueRead("/etc/state", slot);
   batch->submit();
   EXPECT_EQ(slot.data, "new contents\n");

@@ -17,7 +17,8 @@ namespace {
 
 class UringReadBatchTest : public ::testing::Test {
  protected:
-  std::unique_ptr<UringReadBatch> make(const std::string& root, UringReadBatchOptions options = {}) {
+  std::unique_ptr<UringReadBatch> make(const std::string& root,
+                                       UringReadBatchOptions options = {}) {
     std::string why;
     auto batch = UringReadBatch::create(root, why, options);
     if (!batch) refused_ = why;
@@ -26,8 +27,8 @@ class UringReadBatchTest : public ::testing::Test {
   std::string refused_;
 };
 
-#define MAKE_OR_SKIP(var, ...)                                              \
-  auto var = make(__VA_ARGS__);                                             \
+#define MAKE_OR_SKIP(var, ...)  \
+  auto var = make(__VA_ARGS__); \
   if (!var) GTEST_SKIP() << "io_uring is refused on this machine: " << refused_
 
 TEST_F(UringReadBatchTest, ProcFdsStayOpenSoLaterPassesSkipTheOpen) {
