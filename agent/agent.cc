@@ -50,6 +50,7 @@ void Agent::writeSelfMetrics(SampleWriter& out) {
   out.add("tidemark_agent_outbox_unwritten_batches", static_cast<double>(outbox_.unwritten()));
   out.add("tidemark_agent_series", static_cast<double>(registry_.size()));
   out.add("tidemark_agent_collection_duration_seconds", stats_.last_collection_seconds);
+  out.add("tidemark_agent_io_backend", 1, {{"backend", batch_.backend()}});
   for (const auto& [name, seconds] : stats_.collector_seconds) {
     out.add("tidemark_agent_collector_duration_seconds", seconds, {{"collector", name}});
   }

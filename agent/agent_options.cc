@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <climits>
 
+#include "agent/io/make_read_batch.h"
 #include "common/config/option_set.h"
 #include "common/errors/error.h"
 #include "common/metrics/host_id.h"
@@ -28,6 +29,8 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
                 "the controller's public key file; no other server is trusted");
   set.addFlag("insecure", &options.insecure, "send over plain TCP without CurveZMQ (lab use only)");
   set.addString("log_level", &options.log_level, "trace, debug, info, warn, error");
+  set.addString("io", &options.io,
+                "how /proc and /sys are read: auto (io_uring, else plain), io_uring, plain");
   set.addDurationMs("slow_interval", &options.slow_interval_ms,
                     "re-read slow sysfs files (cpufreq) this often (default 5m)");
   set.addFlag("filesystems.include_network", &options.filesystems_include_network,
@@ -55,6 +58,9 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
         "--curve-key and --controller-pub are required: the link to the controller is "
         "CurveZMQ-encrypted by default (or pass --insecure for plain TCP on a trusted lab "
         "network)");
+  }
+  if (!parseIoBackendChoice(options.io)) {
+    throw ConfigError("--io: \"" + options.io + "\" is not one of auto, io_uring, plain");
   }
   if (options.interval_ms < 1000) {
     throw ConfigError("--interval: " + std::to_string(options.interval_ms) +

@@ -24,6 +24,9 @@ struct AgentOptions {
   // Plain TCP without CurveZMQ. Default: false.
   bool insecure = false;
   std::string log_level = "info";
+  // How /proc and /sys are read: "auto" (io_uring, else plain reads with one log line
+  // saying why), "io_uring" (fail when refused) or "plain". Default: auto.
+  std::string io = "auto";
   // How often slow sysfs files (cpufreq) are re-read. Default: 5 min.
   int64_t slow_interval_ms = 300'000;
   // Filesystems of these kinds are skipped unless asked for: a hung server must not stall us.

@@ -8,7 +8,7 @@
 #include "agent/collectors/host_collectors.h"
 #include "agent/facts/host_facts.h"
 #include "agent/io/plain_file_reader.h"
-#include "agent/io/plain_read_batch.h"
+#include "agent/io/make_read_batch.h"
 #include "common/logging/setup.h"
 #include "common/process/stop_signal.h"
 #include "common/transport/curve_keys.h"
@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     StateDir state(options.state_dir);
     SeriesRegistry registry(state.seriesJournalPath());
     PlainFileReader reader(options.root);
-    PlainReadBatch batch(options.root);
+    ReadBatchPtr batch = makeReadBatch(options.root, *parseIoBackendChoice(options.io));
 
     HostCollectorOptions collector_options;
     collector_options.slow_interval_ms = options.slow_interval_ms;
@@ -78,11 +78,11 @@ int main(int argc, char** argv) {
       spdlog::warn("INSECURE: sending to {} over plain TCP without CurveZMQ: anyone on the path "
                    "can read and forge this host's data", options.controller);
     }
-    spdlog::info("tidemark-agent {} host={} controller={} interval={}ms root={} state_dir={} "
+    spdlog::info("tidemark-agent {} host={} controller={} interval={}ms root={} io={} state_dir={} "
                  "epoch={:016x}",
                  TIDEMARK_VERSION, options.host_id, options.controller, options.interval_ms,
-                 options.root, options.state_dir, state.epoch());
-    Agent agent(config, clock, state, registry, link, batch, collectors.take());
+                 options.root, batch->backend(), options.state_dir, state.epoch());
+    Agent agent(config, clock, state, registry, link, *batch, collectors.take());
     agent.run([&] { return stop_signal.requested(); });
     const auto& stats = agent.stats();
     // Counted since the state dir was created, not since this process started.

@@ -1,6 +1,8 @@
-// A collector reads one source of host facts (a /proc file, a sysfs tree) through
-// the injected FileReader and writes samples. Bad input is the normal case on a
-// fleet: a collector logs it (throttled) and skips the bad part, never throws.
+// A collector reads one source of host facts (a /proc file, a sysfs tree) and writes
+// samples: files read every interval are queued on the pass's ReadBatch in prepare(),
+// directory listings and rare reads go through the injected FileReader. Bad input is
+// the normal case on a fleet: a collector logs it (throttled) and skips the bad part,
+// never throws.
 #pragma once
 
 #include <memory>

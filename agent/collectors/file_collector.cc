@@ -3,9 +3,9 @@
 namespace tidemark::agent {
 
 void FileCollector::collect(SampleWriter& out) {
-  if (!readOrLog(reader_, log_, name_, path_, buffer_)) return;
+  if (!slotOrLog(slot_, log_, name_, path_)) return;
   ParseProblems problems(name_, path_);
-  parse_(buffer_, out, problems);
+  parse_(slot_.data, out, problems);
   problems.logTo(log_);
 }
 

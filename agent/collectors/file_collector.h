@@ -1,5 +1,5 @@
-// A collector of one file: reads it through the FileReader (reusing one buffer) and
-// hands the text to a pure parser, then logs what the parser found wrong. Most
+// A collector of one file: queues it on the pass's ReadBatch (into one reused slot)
+// and hands the text to a pure parser, then logs what the parser found wrong. Most
 // /proc collectors are exactly this and differ only in name, path and parser.
 #pragma once
 
@@ -8,7 +8,6 @@
 
 #include "agent/collectors/collector.h"
 #include "agent/collectors/parse_util.h"
-#include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -18,21 +17,20 @@ class FileCollector : public Collector {
   using Parser = void (*)(std::string_view text, SampleWriter& out, ParseProblems& problems);
 
   // `name` and `path` must outlive the collector (string literals in practice).
-  FileCollector(std::string_view name, std::string_view path, Parser parse, FileReader& reader,
-                ThrottledLog& log)
-      : name_(name), path_(path), parse_(parse), reader_(reader), log_(log) {}
+  FileCollector(std::string_view name, std::string_view path, Parser parse, ThrottledLog& log)
+      : name_(name), path_(path), parse_(parse), log_(log) {}
 
   // Collector
   std::string_view name() const final { return name_; }
+  void prepare(ReadBatch& batch) final { batch.queueRead(path_, slot_); }
   void collect(SampleWriter& out) final;
 
  private:
   std::string_view name_;
   std::string_view path_;
   Parser parse_;
-  FileReader& reader_;
   ThrottledLog& log_;
-  std::string buffer_;
+  ReadSlot slot_;
 };
 
 }  // namespace tidemark::agent

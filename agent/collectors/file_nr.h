@@ -7,7 +7,6 @@
 
 #include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
-#include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -18,8 +17,8 @@ void parseFileNr(std::string_view text, SampleWriter& out, ParseProblems& proble
 
 class FileNrCollector final : public FileCollector {
  public:
-  FileNrCollector(FileReader& reader, ThrottledLog& log)
-      : FileCollector("file_nr", "/proc/sys/fs/file-nr", parseFileNr, reader, log) {}
+  explicit FileNrCollector(ThrottledLog& log)
+      : FileCollector("file_nr", "/proc/sys/fs/file-nr", parseFileNr, log) {}
 };
 
 }  // namespace tidemark::agent

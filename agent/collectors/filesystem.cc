@@ -2,17 +2,16 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
-#include <functional>
+#include <iterator>
+#include <tuple>
 
 #include "common/metrics/series.h"
 
 namespace tidemark::agent {
 namespace {
-
-constexpr std::string_view kHostMountinfo = "/proc/1/mountinfo";
-constexpr std::string_view kSelfMountinfo = "/proc/self/mountinfo";
 
 // mountinfo fields before the optional ones, and after the "-" separator.
 constexpr size_t kDeviceNumberField = 2;
@@ -165,37 +164,57 @@ bool shouldReportMount(const MountInfo& mount, const FilesystemCollectorOptions&
   return true;
 }
 
-size_t FilesystemCollector::MountKeyHash::operator()(const MountInfo* mount) const {
-  const size_t device = std::hash<std::string>{}(mount->device);
-  return device ^ (std::hash<std::string>{}(mount->mountpoint) + 0x9e3779b97f4a7c15ULL +
-                   (device << 6) + (device >> 2));
-}
+void FilesystemCollector::prepare(ReadBatch& batch) { batch.queueRead(mountinfo_path_, slot_); }
 
-bool FilesystemCollector::MountKeyEqual::operator()(const MountInfo* a, const MountInfo* b) const {
-  return a->device == b->device && a->mountpoint == b->mountpoint;
-}
-
-std::string_view FilesystemCollector::readMountinfo() {
-  // PID 1's view shows the host's mounts even when the agent runs in its own mount
-  // namespace; it is unreadable under some hardening, hence the fallback.
-  if (reader_.read(kHostMountinfo, buffer_) == 0) return kHostMountinfo;
-  if (readOrLog(reader_, log_, name(), kSelfMountinfo, buffer_)) return kSelfMountinfo;
+std::string_view FilesystemCollector::mountinfo(std::string_view& path) {
+  path = mountinfo_path_;
+  if (slot_.error == 0) return slot_.data;
+  if (mountinfo_path_ == kHostMountinfo) {
+    // Hardening that hides PID 1 does not change between passes: switch for good.
+    mountinfo_path_ = kSelfMountinfo;
+    path = kSelfMountinfo;
+    if (readOrLog(reader_, log_, name(), kSelfMountinfo, fallback_buffer_)) return fallback_buffer_;
+  } else {
+    slotOrLog(slot_, log_, name(), mountinfo_path_);
+  }
+  path = {};
   return {};
 }
 
+void FilesystemCollector::markDuplicates() {
+  // Bind mounts and mount propagation list the same filesystem more than once; the
+  // first in file order is reported. Sorting indexes (not a hash set) keeps a pass
+  // free of allocations once the vectors have grown.
+  auto key = [this](size_t i) { return std::tie(mounts_[i].device, mounts_[i].mountpoint); };
+  std::sort(candidates_.begin(), candidates_.end(), [&](size_t a, size_t b) {
+    const auto ka = key(a);
+    const auto kb = key(b);
+    return ka != kb ? ka < kb : a < b;
+  });
+  duplicate_.assign(mounts_.size(), 0);
+  for (size_t i = 1; i < candidates_.size(); ++i) {
+    if (key(candidates_[i]) == key(candidates_[i - 1])) duplicate_[candidates_[i]] = 1;
+  }
+}
+
 void FilesystemCollector::collect(SampleWriter& out) {
-  const std::string_view path = readMountinfo();
+  std::string_view path;
+  const std::string_view text = mountinfo(path);
   if (path.empty()) return;
   ParseProblems problems(name(), path);
-  parseMountinfo(buffer_, mounts_, problems);
+  parseMountinfo(text, mounts_, problems);
   problems.logTo(log_);
 
-  reported_.clear();
-  for (const MountInfo& mount : mounts_) {
-    if (!shouldReportMount(mount, options_)) continue;
-    // Bind mounts and mount propagation list the same filesystem more than once.
-    if (!reported_.insert(&mount).second) continue;
-    collectMount(mount, out);
+  candidates_.clear();
+  for (size_t i = 0; i < mounts_.size(); ++i) {
+    if (shouldReportMount(mounts_[i], options_)) candidates_.push_back(i);
+  }
+  const size_t reportable = candidates_.size();
+  markDuplicates();
+  // Back in file order: candidates_ was sorted by key.
+  std::sort(candidates_.begin(), candidates_.end());
+  for (size_t i = 0; i < reportable; ++i) {
+    if (duplicate_[candidates_[i]] == 0) collectMount(mounts_[candidates_[i]], out);
   }
 }
 
@@ -211,11 +230,17 @@ void FilesystemCollector::collectMount(const MountInfo& mount, SampleWriter& out
   out.add("node_filesystem_readonly", mount.readonly || (error == 0 && usage.readonly) ? 1 : 0,
           labels);
   if (error != 0) {
-    log_.warn(fmt::format("{}:statfs:{}", name(), mount.mountpoint),
-              fmt::format("{}: statfs {} ({} {} on {}): {} (errno {}); "
-                          "node_filesystem_device_error=1 and no sizes for it",
-                          name(), stat_path_, mount.fstype, mount.device, mount.mountpoint,
-                          std::strerror(error), error));
+    // A mount that stays broken fails every pass: the key goes into a reused string
+    // and the message is built only when the throttle lets it through.
+    log_key_.clear();
+    fmt::format_to(std::back_inserter(log_key_), "{}:statfs:{}", name(), mount.mountpoint);
+    log_.warnLazily(log_key_, [&] {
+      return fmt::format(
+          "{}: statfs {} ({} {} on {}): {} (errno {}); "
+          "node_filesystem_device_error=1 and no sizes for it",
+          name(), stat_path_, mount.fstype, mount.device, mount.mountpoint, std::strerror(error),
+          error);
+    });
     return;
   }
   out.add("node_filesystem_size_bytes", static_cast<double>(usage.size_bytes), labels);

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "agent/collectors/collector.h"
@@ -47,29 +46,38 @@ class FilesystemCollector final : public Collector {
                       FilesystemCollectorOptions options)
       : reader_(reader), log_(log), statter_(statter), options_(options) {}
 
+  // PID 1's view shows the host's mounts even when the agent runs in its own mount
+  // namespace; it is unreadable under some hardening, hence the agent's own as fallback.
+  static constexpr std::string_view kHostMountinfo = "/proc/1/mountinfo";
+  static constexpr std::string_view kSelfMountinfo = "/proc/self/mountinfo";
+
   std::string_view name() const override { return "filesystem"; }
+  void prepare(ReadBatch& batch) override;
   void collect(SampleWriter& out) override;
 
  private:
-  // Reads mountinfo into buffer_; returns the path read, or empty when none could be.
-  std::string_view readMountinfo();
+  // The mountinfo text of this pass, from the slot or, when PID 1's is unreadable, from
+  // the agent's own (read directly, and queued instead from then on); empty view and
+  // `path` empty when neither could be read.
+  std::string_view mountinfo(std::string_view& path);
   void collectMount(const MountInfo& mount, SampleWriter& out);
 
-  struct MountKeyHash {
-    size_t operator()(const MountInfo* mount) const;
-  };
-  struct MountKeyEqual {
-    bool operator()(const MountInfo* a, const MountInfo* b) const;
-  };
+  // Marks in duplicate_ every candidate that repeats an earlier one's (device, mountpoint).
+  void markDuplicates();
 
   FileReader& reader_;
   ThrottledLog& log_;
   FilesystemStatter& statter_;
   FilesystemCollectorOptions options_;
-  std::string buffer_;
+  ReadSlot slot_;
+  std::string_view mountinfo_path_ = kHostMountinfo;  // what prepare() queues
+  std::string fallback_buffer_;
   std::vector<MountInfo> mounts_;
-  std::unordered_set<const MountInfo*, MountKeyHash, MountKeyEqual> reported_;
+  // Indexes into mounts_ of the mounts to report, reused so a pass allocates nothing.
+  std::vector<size_t> candidates_;
+  std::vector<uint8_t> duplicate_;
   std::string stat_path_;
+  std::string log_key_;
 };
 
 }  // namespace tidemark::agent

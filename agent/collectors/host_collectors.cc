@@ -17,15 +17,15 @@ HostCollectors::HostCollectors(FileReader& reader, const Clock& clock,
                                const HostCollectorOptions& options)
     : log_(clock),
       statter_(std::make_unique<TimeoutStatter>(options.filesystems.statfs_timeout_ms)) {
-  collectors_.push_back(std::make_unique<ProcStatCollector>(reader, log_));
-  collectors_.push_back(std::make_unique<LoadavgCollector>(reader, log_));
-  collectors_.push_back(std::make_unique<PressureCollector>(reader, log_));
-  collectors_.push_back(std::make_unique<MeminfoCollector>(reader, log_));
-  collectors_.push_back(std::make_unique<VmstatCollector>(reader, log_));
-  collectors_.push_back(std::make_unique<FileNrCollector>(reader, log_));
-  collectors_.push_back(std::make_unique<DiskstatsCollector>(reader, log_));
-  collectors_.push_back(std::make_unique<NetDevCollector>(reader, log_));
-  collectors_.push_back(std::make_unique<NetstatCollector>(reader, log_));
+  collectors_.push_back(std::make_unique<ProcStatCollector>(log_));
+  collectors_.push_back(std::make_unique<LoadavgCollector>(log_));
+  collectors_.push_back(std::make_unique<PressureCollector>(log_));
+  collectors_.push_back(std::make_unique<MeminfoCollector>(log_));
+  collectors_.push_back(std::make_unique<VmstatCollector>(log_));
+  collectors_.push_back(std::make_unique<FileNrCollector>(log_));
+  collectors_.push_back(std::make_unique<DiskstatsCollector>(log_));
+  collectors_.push_back(std::make_unique<NetDevCollector>(log_));
+  collectors_.push_back(std::make_unique<NetstatCollector>(log_));
   collectors_.push_back(
       std::make_unique<FilesystemCollector>(reader, log_, *statter_, options.filesystems));
   collectors_.push_back(

@@ -130,13 +130,28 @@ void ParseProblems::logTo(ThrottledLog& log) const {
   }
 }
 
+namespace {
+
+void logReadError(ThrottledLog& log, std::string_view source, std::string_view path, int error) {
+  log.warn(fmt::format("{}:{}:read", source, path),
+           fmt::format("{}: cannot read {}: {} (errno {}); no samples from it this interval",
+                       source, path, std::strerror(error), error));
+}
+
+}  // namespace
+
 bool readOrLog(FileReader& reader, ThrottledLog& log, std::string_view source,
                std::string_view path, std::string& buffer) {
   const int error = reader.read(path, buffer);
   if (error == 0) return true;
-  log.warn(fmt::format("{}:{}:read", source, path),
-           fmt::format("{}: cannot read {}: {} (errno {}); no samples from it this interval",
-                       source, path, std::strerror(error), error));
+  logReadError(log, source, path, error);
+  return false;
+}
+
+bool slotOrLog(const ReadSlot& slot, ThrottledLog& log, std::string_view source,
+               std::string_view path) {
+  if (slot.error == 0) return true;
+  logReadError(log, source, path, slot.error);
   return false;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/io/file_reader.h"
+#include "agent/io/read_batch.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -103,5 +104,10 @@ class ParseProblems {
 // interval" and returns false.
 bool readOrLog(FileReader& reader, ThrottledLog& log, std::string_view source,
                std::string_view path, std::string& buffer);
+
+// The same for a slot filled by a ReadBatch: true when `slot` holds the file, else
+// logs the same line (throttled) and returns false.
+bool slotOrLog(const ReadSlot& slot, ThrottledLog& log, std::string_view source,
+               std::string_view path);
 
 }  // namespace tidemark::agent

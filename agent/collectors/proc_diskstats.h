@@ -7,7 +7,6 @@
 
 #include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
-#include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -21,8 +20,8 @@ void parseDiskstats(std::string_view text, SampleWriter& out, ParseProblems& pro
 
 class DiskstatsCollector final : public FileCollector {
  public:
-  DiskstatsCollector(FileReader& reader, ThrottledLog& log)
-      : FileCollector("proc_diskstats", "/proc/diskstats", parseDiskstats, reader, log) {}
+  explicit DiskstatsCollector(ThrottledLog& log)
+      : FileCollector("proc_diskstats", "/proc/diskstats", parseDiskstats, log) {}
 };
 
 }  // namespace tidemark::agent

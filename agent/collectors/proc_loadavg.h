@@ -6,7 +6,6 @@
 
 #include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
-#include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -16,8 +15,8 @@ void parseLoadavg(std::string_view text, SampleWriter& out, ParseProblems& probl
 
 class LoadavgCollector final : public FileCollector {
  public:
-  LoadavgCollector(FileReader& reader, ThrottledLog& log)
-      : FileCollector("proc_loadavg", "/proc/loadavg", parseLoadavg, reader, log) {}
+  explicit LoadavgCollector(ThrottledLog& log)
+      : FileCollector("proc_loadavg", "/proc/loadavg", parseLoadavg, log) {}
 };
 
 }  // namespace tidemark::agent

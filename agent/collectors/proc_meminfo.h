@@ -7,7 +7,6 @@
 
 #include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
-#include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -19,8 +18,8 @@ void parseMeminfo(std::string_view text, SampleWriter& out, ParseProblems& probl
 
 class MeminfoCollector final : public FileCollector {
  public:
-  MeminfoCollector(FileReader& reader, ThrottledLog& log)
-      : FileCollector("proc_meminfo", "/proc/meminfo", parseMeminfo, reader, log) {}
+  explicit MeminfoCollector(ThrottledLog& log)
+      : FileCollector("proc_meminfo", "/proc/meminfo", parseMeminfo, log) {}
 };
 
 }  // namespace tidemark::agent

@@ -7,7 +7,6 @@
 
 #include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
-#include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -17,8 +16,8 @@ void parseNetDev(std::string_view text, SampleWriter& out, ParseProblems& proble
 
 class NetDevCollector final : public FileCollector {
  public:
-  NetDevCollector(FileReader& reader, ThrottledLog& log)
-      : FileCollector("proc_net_dev", "/proc/net/dev", parseNetDev, reader, log) {}
+  explicit NetDevCollector(ThrottledLog& log)
+      : FileCollector("proc_net_dev", "/proc/net/dev", parseNetDev, log) {}
 };
 
 }  // namespace tidemark::agent

@@ -194,11 +194,15 @@ void parseNetstat(std::string_view text, SampleWriter& out, ParseProblems& probl
   }
 }
 
+void NetstatCollector::prepare(ReadBatch& batch) {
+  for (size_t i = 0; i < kPaths.size(); ++i) batch.queueRead(kPaths[i], slots_[i]);
+}
+
 void NetstatCollector::collect(SampleWriter& out) {
-  for (const std::string_view path : kPaths) {
-    if (!readOrLog(reader_, log_, name(), path, buffer_)) continue;
-    ParseProblems problems(name(), path);
-    parseNetstat(buffer_, out, problems);
+  for (size_t i = 0; i < kPaths.size(); ++i) {
+    if (!slotOrLog(slots_[i], log_, name(), kPaths[i])) continue;
+    ParseProblems problems(name(), kPaths[i]);
+    parseNetstat(slots_[i].data, out, problems);
     problems.logTo(log_);
   }
 }

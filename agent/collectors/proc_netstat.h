@@ -2,12 +2,12 @@
 // netstat collector reports by default, as node_netstat_<Proto>_<Field>.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
 #include "agent/collectors/collector.h"
 #include "agent/collectors/parse_util.h"
-#include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -18,15 +18,15 @@ void parseNetstat(std::string_view text, SampleWriter& out, ParseProblems& probl
 
 class NetstatCollector final : public Collector {
  public:
-  NetstatCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
+  explicit NetstatCollector(ThrottledLog& log) : log_(log) {}
 
   std::string_view name() const override { return "proc_netstat"; }
+  void prepare(ReadBatch& batch) override;
   void collect(SampleWriter& out) override;
 
  private:
-  FileReader& reader_;
   ThrottledLog& log_;
-  std::string buffer_;
+  std::array<ReadSlot, 2> slots_;  // /proc/net/snmp, /proc/net/netstat
 };
 
 }  // namespace tidemark::agent

@@ -83,9 +83,14 @@ void parsePressure(PressureResource resource, std::string_view text, SampleWrite
     problems.addFile(fmt::format("has no \"some\" line; {} not written", spec.some_metric));
 }
 
+void PressureCollector::prepare(ReadBatch& batch) {
+  for (size_t i = 0; i < kResources.size(); ++i) batch.queueRead(kResources[i].path, slots_[i]);
+}
+
 void PressureCollector::collect(SampleWriter& out) {
-  for (const auto& spec : kResources) {
-    const int error = reader_.read(spec.path, buffer_);
+  for (size_t i = 0; i < kResources.size(); ++i) {
+    const ResourceSpec& spec = kResources[i];
+    const int error = slots_[i].error;
     if (error != 0 && spec.resource == PressureResource::kCpu && isUnavailable(error)) {
       if (!reported_unavailable_) {
         log_.warn("proc_pressure:unavailable",
@@ -106,7 +111,7 @@ void PressureCollector::collect(SampleWriter& out) {
       continue;
     }
     ParseProblems problems(name(), spec.path);
-    parsePressure(spec.resource, buffer_, out, problems);
+    parsePressure(spec.resource, slots_[i].data, out, problems);
     problems.logTo(log_);
   }
 }

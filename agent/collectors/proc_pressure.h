@@ -2,12 +2,12 @@
 // tasks waited ("some") or all stalled ("full"), named as node_exporter names them.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
 #include "agent/collectors/collector.h"
 #include "agent/collectors/parse_util.h"
-#include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -21,15 +21,15 @@ void parsePressure(PressureResource resource, std::string_view text, SampleWrite
 
 class PressureCollector final : public Collector {
  public:
-  PressureCollector(FileReader& reader, ThrottledLog& log) : reader_(reader), log_(log) {}
+  explicit PressureCollector(ThrottledLog& log) : log_(log) {}
 
   std::string_view name() const override { return "proc_pressure"; }
+  void prepare(ReadBatch& batch) override;
   void collect(SampleWriter& out) override;
 
  private:
-  FileReader& reader_;
   ThrottledLog& log_;
-  std::string buffer_;
+  std::array<ReadSlot, 3> slots_;  // cpu, memory, io
   // A kernel without PSI (or booted with psi=0) is normal: say so once, not every interval.
   bool reported_unavailable_ = false;
 };

@@ -7,7 +7,6 @@
 
 #include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
-#include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -21,8 +20,8 @@ void parseProcStat(std::string_view text, SampleWriter& out, ParseProblems& prob
 
 class ProcStatCollector final : public FileCollector {
  public:
-  ProcStatCollector(FileReader& reader, ThrottledLog& log)
-      : FileCollector("proc_stat", "/proc/stat", parseProcStat, reader, log) {}
+  explicit ProcStatCollector(ThrottledLog& log)
+      : FileCollector("proc_stat", "/proc/stat", parseProcStat, log) {}
 };
 
 }  // namespace tidemark::agent

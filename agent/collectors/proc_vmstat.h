@@ -7,7 +7,6 @@
 
 #include "agent/collectors/file_collector.h"
 #include "agent/collectors/parse_util.h"
-#include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
 
 namespace tidemark::agent {
@@ -18,8 +17,8 @@ void parseVmstat(std::string_view text, SampleWriter& out, ParseProblems& proble
 
 class VmstatCollector final : public FileCollector {
  public:
-  VmstatCollector(FileReader& reader, ThrottledLog& log)
-      : FileCollector("proc_vmstat", "/proc/vmstat", parseVmstat, reader, log) {}
+  explicit VmstatCollector(ThrottledLog& log)
+      : FileCollector("proc_vmstat", "/proc/vmstat", parseVmstat, log) {}
 };
 
 }  // namespace tidemark::agent

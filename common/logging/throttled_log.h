@@ -25,7 +25,22 @@ class ThrottledLog {
   // the line was written.
   bool warn(const std::string& key, const std::string& message);
 
+  // As warn(), but calls `make_message()` (returning std::string) only when the line
+  // is written, so a problem that recurs every interval allocates nothing while it is
+  // suppressed (the caller keeps `key` in a reused string).
+  template <typename MakeMessage>
+  bool warnLazily(const std::string& key, MakeMessage&& make_message) {
+    uint64_t suppressed = 0;
+    if (!admit(key, suppressed)) return false;
+    write(make_message(), suppressed);
+    return true;
+  }
+
  private:
+  // Whether a line for `key` is due now; `suppressed` says how many were held back.
+  bool admit(const std::string& key, uint64_t& suppressed);
+  void write(const std::string& message, uint64_t suppressed);
+
   struct Entry {
     int64_t last_logged_ms = 0;
     uint64_t suppressed = 0;

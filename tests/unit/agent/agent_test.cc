@@ -233,6 +233,7 @@ TEST_F(AgentTest, HelloComesFirstAndTheFirstBatchAnnouncesEverySeries) {
       valueOf(batch, *registry_, "fake_temperature_celsius", {{"sensor", "cpu"}, {"zone", "a"}}),
       21.5);
   EXPECT_TRUE(valueOf(batch, *registry_, "tidemark_agent_series").has_value());
+  EXPECT_EQ(valueOf(batch, *registry_, "tidemark_agent_io_backend", {{"backend", "plain"}}), 1.0);
   EXPECT_TRUE(valueOf(batch, *registry_, "tidemark_agent_collector_duration_seconds",
                       {{"collector", "fake"}})
                   .has_value());

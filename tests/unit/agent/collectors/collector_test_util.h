@@ -1,5 +1,5 @@
-// Test helpers shared by the collector tests: capture what was logged, and count
-// or fail reads beneath a collector.
+// Test helpers shared by the collector tests: capture what was logged, run a pass
+// the way the agent does, and count or fail reads beneath a collector.
 #pragma once
 
 #include <spdlog/sinks/ostream_sink.h>
@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/collectors/collector.h"
 #include "agent/io/file_reader.h"
+#include "agent/io/read_batch.h"
 
 namespace tidemark::testing {
 
@@ -66,6 +68,49 @@ class CountingFileReader final : public agent::FileReader {
 
  private:
   agent::FileReader& inner_;
+};
+
+// One collection pass as the agent runs it: prepare, one submit, collect.
+inline void collectPass(agent::Collector& collector, agent::ReadBatch& batch,
+                        agent::SampleWriter& out) {
+  collector.prepare(batch);
+  batch.submit();
+  collector.collect(out);
+}
+
+// Counts the reads queued on the wrapped batch, and can fail chosen paths with an errno.
+class FailingReadBatch final : public agent::ReadBatch {
+ public:
+  explicit FailingReadBatch(agent::ReadBatch& inner) : inner_(inner) {}
+
+  void queueRead(std::string_view path, agent::ReadSlot& slot) override {
+    ++reads;
+    if (auto it = failures.find(std::string(path)); it != failures.end()) {
+      failed_.push_back({&slot, it->second});
+      return;
+    }
+    inner_.queueRead(path, slot);
+  }
+  void queueStat(std::string_view path, agent::StatSlot& slot) override {
+    inner_.queueStat(path, slot);
+  }
+  void submit() override {
+    inner_.submit();
+    for (auto& [slot, error] : failed_) {
+      slot->data.clear();
+      slot->error = error;
+    }
+    failed_.clear();
+  }
+  const std::string& root() const override { return inner_.root(); }
+  std::string_view backend() const override { return inner_.backend(); }
+
+  int reads = 0;
+  std::map<std::string, int> failures;  // path -> errno to return
+
+ private:
+  agent::ReadBatch& inner_;
+  std::vector<std::pair<agent::ReadSlot*, int>> failed_;
 };
 
 }  // namespace tidemark::testing

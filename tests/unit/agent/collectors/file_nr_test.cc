@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
@@ -16,10 +16,10 @@ using tidemark::testing::RecordingSampleWriter;
 TEST(FileNrCollectorTest, ReadsBasicHost) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/basic"));
-  FileNrCollector collector(reader, log);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/basic"));
+  FileNrCollector collector(log);
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_EQ(out.value("node_filefd_allocated"), 3456.0);
   EXPECT_EQ(out.value("node_filefd_maximum"), 9223372036854775807.0);
   EXPECT_EQ(out.samples.size(), 2u);
@@ -28,11 +28,11 @@ TEST(FileNrCollectorTest, ReadsBasicHost) {
 TEST(FileNrCollectorTest, MalformedHostKeepsGoodField) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/malformed"));
-  FileNrCollector collector(reader, log);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/malformed"));
+  FileNrCollector collector(log);
   tidemark::testing::LogCapture capture;
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_EQ(out.value("node_filefd_maximum"), 1000.0);
   EXPECT_EQ(out.samples.size(), 1u);
   EXPECT_EQ(

@@ -11,6 +11,7 @@
 
 #include "agent/collectors/filesystem.h"
 #include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
@@ -169,6 +170,7 @@ TEST(FilesystemHungMountTest, CollectionStaysBoundedAndRecovers) {
   ReleaseAtEnd release{inner};
   TimeoutStatter statter(kTimeoutMs, inner);
   PlainFileReader reader(root);
+  PlainReadBatch batch(root);
   ManualClock clock;
   ThrottledLog log(clock);
   FilesystemCollectorOptions options;
@@ -181,7 +183,7 @@ TEST(FilesystemHungMountTest, CollectionStaysBoundedAndRecovers) {
   const Labels data = {{"device", "/dev/nvme0n1p3"}, {"fstype", "xfs"}, {"mountpoint", "/data"}};
 
   RecordingSampleWriter first;
-  EXPECT_LT(timed([&] { collector.collect(first); }), kBound);
+  EXPECT_LT(timed([&] { tidemark::testing::collectPass(collector, batch, first); }), kBound);
   EXPECT_EQ(first.value("node_filesystem_device_error", nfs), 1.0);
   EXPECT_FALSE(first.value("node_filesystem_size_bytes", nfs));
   EXPECT_EQ(first.value("node_filesystem_size_bytes", data), 4096.0);
@@ -191,14 +193,14 @@ TEST(FilesystemHungMountTest, CollectionStaysBoundedAndRecovers) {
             1u);
 
   RecordingSampleWriter second;
-  EXPECT_LT(timed([&] { collector.collect(second); }), kBound);
+  EXPECT_LT(timed([&] { tidemark::testing::collectPass(collector, batch, second); }), kBound);
   EXPECT_EQ(second.value("node_filesystem_device_error", nfs), 1.0);
   EXPECT_EQ(inner->calls(hung), 1);
 
   inner->release();
   ASSERT_TRUE(waitUntilUnstuck(statter));
   RecordingSampleWriter third;
-  collector.collect(third);
+  tidemark::testing::collectPass(collector, batch, third);
   EXPECT_EQ(third.value("node_filesystem_device_error", nfs), 0.0);
   EXPECT_EQ(third.value("node_filesystem_size_bytes", nfs), 4096.0);
   EXPECT_EQ(inner->calls(hung), 2);

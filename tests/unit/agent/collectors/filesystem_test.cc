@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
@@ -58,13 +59,14 @@ class FilesystemCollectorTest : public ::testing::Test {
 
 TEST_F(FilesystemCollectorTest, ReportsRealMountsOfBasicHost) {
   PlainFileReader reader(root_);
+  PlainReadBatch batch(root_);
   statter_.usages[root_ + "/"] = {500'107'862'016, 123'456'789'012, 98'765'432'100,
                                   30'531'584,      28'000'001,      false};
   statter_.usages[root_ + "/boot/efi"] = {536'834'048, 530'000'000, 530'000'000, 0, 0, true};
   FilesystemCollector collector(reader, log_, statter_, FilesystemCollectorOptions{});
   EXPECT_EQ(collector.name(), "filesystem");
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_EQ(logs.text(), "");
 
   // No pseudo filesystems, nothing under /dev /proc /sys, no credentials or docker
@@ -104,11 +106,12 @@ TEST_F(FilesystemCollectorTest, ReportsRealMountsOfBasicHost) {
 
 TEST_F(FilesystemCollectorTest, ReportsNetworkAndFuseMountsWhenAsked) {
   PlainFileReader reader(root_);
+  PlainReadBatch batch(root_);
   FilesystemCollectorOptions options;
   options.include_network = true;
   options.include_fuse = true;
   FilesystemCollector collector(reader, log_, statter_, options);
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
 
   EXPECT_EQ(out_.count("node_filesystem_size_bytes"), 9u);
   EXPECT_EQ(out_.value("node_filesystem_device_error",
@@ -121,10 +124,11 @@ TEST_F(FilesystemCollectorTest, ReportsNetworkAndFuseMountsWhenAsked) {
 
 TEST_F(FilesystemCollectorTest, FailedStatfsMarksDeviceErrorAndSkipsSizes) {
   PlainFileReader reader(root_);
+  PlainReadBatch batch(root_);
   statter_.errors[root_ + "/data"] = EIO;
   FilesystemCollector collector(reader, log_, statter_, FilesystemCollectorOptions{});
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
 
   const Labels data = mountLabels("/dev/nvme0n1p3", "xfs", "/data");
   EXPECT_EQ(out_.value("node_filesystem_device_error", data), 1.0);
@@ -139,9 +143,10 @@ TEST_F(FilesystemCollectorTest, FailedStatfsMarksDeviceErrorAndSkipsSizes) {
 
 TEST_F(FilesystemCollectorTest, SkipsMalformedLinesAndDecodesEscapes) {
   PlainFileReader reader(tidemark::testing::fixturePath("hosts/malformed"));
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/malformed"));
   FilesystemCollector collector(reader, log_, statter_, FilesystemCollectorOptions{});
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
 
   EXPECT_EQ(reportedMountpoints(), (std::set<std::string>{"/", "/home dir\\x"}));
   EXPECT_EQ(
@@ -162,9 +167,10 @@ TEST_F(FilesystemCollectorTest, FallsBackToSelfMountinfo) {
   tidemark::testing::TempDir root;
   root.write("proc/self/mountinfo", "28 1 259:2 / / rw,relatime - ext4 /dev/vda1 rw\n");
   PlainFileReader reader(root.str());
+  PlainReadBatch batch(root.str());
   FilesystemCollector collector(reader, log_, statter_, FilesystemCollectorOptions{});
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_EQ(logs.text(), "");
   EXPECT_EQ(out_.value("node_filesystem_size_bytes", mountLabels("/dev/vda1", "ext4", "/")),
             1000.0);
@@ -174,9 +180,10 @@ TEST_F(FilesystemCollectorTest, FallsBackToSelfMountinfo) {
 TEST_F(FilesystemCollectorTest, LogsWhenNoMountinfoIsReadable) {
   tidemark::testing::TempDir root;
   PlainFileReader reader(root.str());
+  PlainReadBatch batch(root.str());
   FilesystemCollector collector(reader, log_, statter_, FilesystemCollectorOptions{});
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_TRUE(out_.samples.empty());
   EXPECT_TRUE(statter_.calls.empty());
   EXPECT_EQ(logs.count("filesystem: cannot read /proc/self/mountinfo"), 1u);

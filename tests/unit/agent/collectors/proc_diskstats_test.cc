@@ -5,7 +5,7 @@
 #include <regex>
 #include <set>
 
-#include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
@@ -35,11 +35,11 @@ class DiskstatsCollectorTest : public ::testing::Test {
 };
 
 TEST_F(DiskstatsCollectorTest, ReadsWholeDisksOfBasicHost) {
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/basic"));
-  DiskstatsCollector collector(reader, log_);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/basic"));
+  DiskstatsCollector collector(log_);
   EXPECT_EQ(collector.name(), "proc_diskstats");
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_EQ(logs.text(), "");
 
   // Partitions, loop and zram devices are left out; dm-0 is a whole device.
@@ -71,10 +71,10 @@ TEST_F(DiskstatsCollectorTest, ReadsWholeDisksOfBasicHost) {
 }
 
 TEST_F(DiskstatsCollectorTest, SkipsBadLinesAndKeepsOlderKernelLayouts) {
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/malformed"));
-  DiskstatsCollector collector(reader, log_);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/malformed"));
+  DiskstatsCollector collector(log_);
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
 
   EXPECT_EQ(devicesOf(out_, "node_disk_reads_completed_total"),
             (std::set<std::string>{"nvme0n1", "sdc", "dm-1"}));
@@ -97,10 +97,10 @@ TEST_F(DiskstatsCollectorTest, SkipsBadLinesAndKeepsOlderKernelLayouts) {
 
 TEST_F(DiskstatsCollectorTest, LogsMissingFileWithoutSamples) {
   tidemark::testing::TempDir root;
-  PlainFileReader reader(root.str());
-  DiskstatsCollector collector(reader, log_);
+  PlainReadBatch batch(root.str());
+  DiskstatsCollector collector(log_);
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_TRUE(out_.samples.empty());
   EXPECT_EQ(logs.count("proc_diskstats: cannot read /proc/diskstats"), 1u);
 }

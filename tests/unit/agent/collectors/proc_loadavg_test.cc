@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
@@ -16,10 +16,10 @@ using tidemark::testing::RecordingSampleWriter;
 TEST(LoadavgCollectorTest, ReadsBasicHost) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/basic"));
-  LoadavgCollector collector(reader, log);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/basic"));
+  LoadavgCollector collector(log);
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_EQ(out.value("node_load1"), 0.52);
   EXPECT_EQ(out.value("node_load5"), 0.58);
   EXPECT_EQ(out.value("node_load15"), 0.59);
@@ -30,11 +30,11 @@ TEST(LoadavgCollectorTest, ReadsBasicHost) {
 TEST(LoadavgCollectorTest, MalformedHostKeepsGoodFields) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/malformed"));
-  LoadavgCollector collector(reader, log);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/malformed"));
+  LoadavgCollector collector(log);
   tidemark::testing::LogCapture capture;
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_EQ(out.value("node_load1"), 0.52);
   EXPECT_EQ(out.count("node_load5"), 0u);
   EXPECT_EQ(out.value("node_load15"), 0.59);

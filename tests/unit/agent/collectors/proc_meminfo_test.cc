@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/metrics/series.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
@@ -17,11 +17,11 @@ using tidemark::testing::RecordingSampleWriter;
 TEST(MeminfoCollectorTest, ReadsEveryLineOfBasicHost) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/basic"));
-  MeminfoCollector collector(reader, log);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/basic"));
+  MeminfoCollector collector(log);
   tidemark::testing::LogCapture capture;
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
 
   EXPECT_EQ(out.samples.size(), 54u);  // one per line of the fixture
   EXPECT_EQ(out.value("node_memory_MemTotal_bytes"), 16303428.0 * 1024);
@@ -47,11 +47,11 @@ TEST(MeminfoCollectorTest, ReadsEveryLineOfBasicHost) {
 TEST(MeminfoCollectorTest, MalformedHostKeepsGoodLines) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/malformed"));
-  MeminfoCollector collector(reader, log);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/malformed"));
+  MeminfoCollector collector(log);
   tidemark::testing::LogCapture capture;
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
 
   EXPECT_EQ(out.value("node_memory_MemTotal_bytes"), 16000000.0 * 1024);
   EXPECT_EQ(out.value("node_memory_Active_anon_bytes"), 1520.0 * 1024);

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
@@ -32,11 +32,11 @@ class NetDevCollectorTest : public ::testing::Test {
 };
 
 TEST_F(NetDevCollectorTest, ReadsEveryCounterOfBasicHost) {
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/basic"));
-  NetDevCollector collector(reader, log_);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/basic"));
+  NetDevCollector collector(log_);
   EXPECT_EQ(collector.name(), "proc_net_dev");
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_EQ(logs.text(), "");
 
   EXPECT_EQ(devices(), (std::set<std::string>{"lo", "eth0", "docker0"}));
@@ -65,10 +65,10 @@ TEST_F(NetDevCollectorTest, ReadsEveryCounterOfBasicHost) {
 }
 
 TEST_F(NetDevCollectorTest, SkipsBadLinesAndReadsNameGluedToCounters) {
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/malformed"));
-  NetDevCollector collector(reader, log_);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/malformed"));
+  NetDevCollector collector(log_);
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
 
   // wlan0 is printed "wlan0:4294967296" as kernels before 3.x did for wide counters.
   EXPECT_EQ(devices(), (std::set<std::string>{"lo", "wlan0"}));
@@ -86,11 +86,11 @@ TEST_F(NetDevCollectorTest, SkipsBadLinesAndReadsNameGluedToCounters) {
 TEST_F(NetDevCollectorTest, EmptyFileIsReportedOnce) {
   tidemark::testing::TempDir root;
   root.write("proc/net/dev", "");
-  PlainFileReader reader(root.str());
-  NetDevCollector collector(reader, log_);
+  PlainReadBatch batch(root.str());
+  NetDevCollector collector(log_);
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_TRUE(out_.samples.empty());
   EXPECT_EQ(logs.count("proc_net_dev: /proc/net/dev: file is empty"), 1u);
 }

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
@@ -25,11 +25,11 @@ class NetstatCollectorTest : public ::testing::Test {
 };
 
 TEST_F(NetstatCollectorTest, ReadsDefaultFieldsOfBasicHost) {
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/basic"));
-  NetstatCollector collector(reader, log_);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/basic"));
+  NetstatCollector collector(log_);
   EXPECT_EQ(collector.name(), "proc_netstat");
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_EQ(logs.text(), "");
 
   EXPECT_EQ(netstat("Ip_Forwarding"), 1.0);
@@ -70,10 +70,10 @@ TEST_F(NetstatCollectorTest, ReadsDefaultFieldsOfBasicHost) {
 }
 
 TEST_F(NetstatCollectorTest, SkipsBadPairsAndValues) {
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/malformed"));
-  NetstatCollector collector(reader, log_);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/malformed"));
+  NetstatCollector collector(log_);
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
 
   EXPECT_EQ(netstat("Ip_Forwarding"), 2.0);
   EXPECT_EQ(netstat("Icmp_InMsgs"), 10.0);
@@ -99,10 +99,10 @@ TEST_F(NetstatCollectorTest, SkipsBadPairsAndValues) {
 TEST_F(NetstatCollectorTest, MissingNetstatStillReadsSnmp) {
   tidemark::testing::TempDir root;
   root.write("proc/net/snmp", "Tcp: ActiveOpens CurrEstab\nTcp: 4 2\n");
-  PlainFileReader reader(root.str());
-  NetstatCollector collector(reader, log_);
+  PlainReadBatch batch(root.str());
+  NetstatCollector collector(log_);
   tidemark::testing::LogCapture logs;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_EQ(netstat("Tcp_ActiveOpens"), 4.0);
   EXPECT_EQ(netstat("Tcp_CurrEstab"), 2.0);
   EXPECT_EQ(out_.samples.size(), 2u);

@@ -4,7 +4,7 @@
 
 #include <cerrno>
 
-#include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
@@ -18,11 +18,11 @@ using tidemark::testing::RecordingSampleWriter;
 TEST(PressureCollectorTest, ReadsBasicHost) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/basic"));
-  PressureCollector collector(reader, log);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/basic"));
+  PressureCollector collector(log);
   tidemark::testing::LogCapture capture;
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_EQ(out.value("node_pressure_cpu_waiting_seconds_total"), 12.345678);
   EXPECT_EQ(out.value("node_pressure_memory_waiting_seconds_total"), 2.345678);
   EXPECT_EQ(out.value("node_pressure_memory_stalled_seconds_total"), 1.234567);
@@ -36,11 +36,11 @@ TEST(PressureCollectorTest, ReadsBasicHost) {
 TEST(PressureCollectorTest, MalformedHostKeepsGoodLines) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/malformed"));
-  PressureCollector collector(reader, log);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/malformed"));
+  PressureCollector collector(log);
   tidemark::testing::LogCapture capture;
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_EQ(out.value("node_pressure_memory_waiting_seconds_total"), 1.0);
   EXPECT_EQ(out.samples.size(), 1u);
   EXPECT_EQ(capture.count("/proc/pressure/cpu line 1"), 1u) << capture.text();
@@ -55,12 +55,12 @@ TEST(PressureCollectorTest, KernelWithoutPsiEmitsNothingAndSaysSoOnce) {
   ThrottledLog log(clock, /*period_ms=*/1);  // throttling alone would log again
   tidemark::testing::TempDir root;
   root.write("proc/stat", "");
-  PlainFileReader reader(root.str());
-  PressureCollector collector(reader, log);
+  PlainReadBatch batch(root.str());
+  PressureCollector collector(log);
   tidemark::testing::LogCapture capture;
   RecordingSampleWriter out;
   for (int i = 0; i < 5; ++i) {
-    collector.collect(out);
+    tidemark::testing::collectPass(collector, batch, out);
     clock.advanceMs(10'000);
   }
   EXPECT_TRUE(out.samples.empty());
@@ -72,33 +72,33 @@ TEST(PressureCollectorTest, KernelWithoutPsiEmitsNothingAndSaysSoOnce) {
 TEST(PressureCollectorTest, PsiDisabledByEopnotsuppIsAlsoQuiet) {
   ManualClock clock;
   ThrottledLog log(clock, 1);
-  PlainFileReader plain(tidemark::testing::fixturePath("hosts/basic"));
-  tidemark::testing::CountingFileReader reader(plain);
-  reader.failures["/proc/pressure/cpu"] = EOPNOTSUPP;
-  PressureCollector collector(reader, log);
+  PlainReadBatch plain(tidemark::testing::fixturePath("hosts/basic"));
+  tidemark::testing::FailingReadBatch batch(plain);
+  batch.failures["/proc/pressure/cpu"] = EOPNOTSUPP;
+  PressureCollector collector(log);
   tidemark::testing::LogCapture capture;
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   clock.advanceMs(10);
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_TRUE(out.samples.empty());
   EXPECT_EQ(capture.count("proc_pressure"), 1u) << capture.text();
   // Once PSI answers again, the collector reports as usual.
-  reader.failures.clear();
-  collector.collect(out);
+  batch.failures.clear();
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_EQ(out.samples.size(), 5u);
 }
 
 TEST(PressureCollectorTest, OtherReadErrorsAreLoggedPerFile) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader plain(tidemark::testing::fixturePath("hosts/basic"));
-  tidemark::testing::CountingFileReader reader(plain);
-  reader.failures["/proc/pressure/io"] = EACCES;
-  PressureCollector collector(reader, log);
+  PlainReadBatch plain(tidemark::testing::fixturePath("hosts/basic"));
+  tidemark::testing::FailingReadBatch batch(plain);
+  batch.failures["/proc/pressure/io"] = EACCES;
+  PressureCollector collector(log);
   tidemark::testing::LogCapture capture;
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_EQ(out.samples.size(), 3u);
   EXPECT_EQ(capture.count("proc_pressure: cannot read /proc/pressure/io: Permission denied"), 1u)
       << capture.text();

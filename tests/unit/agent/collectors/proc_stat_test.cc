@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
@@ -31,10 +31,10 @@ class ProcStatCollectorTest : public ::testing::Test {
 };
 
 TEST_F(ProcStatCollectorTest, ReadsBasicHost) {
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/basic"));
-  ProcStatCollector collector(reader, log_);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/basic"));
+  ProcStatCollector collector(log_);
   EXPECT_EQ(collector.name(), "proc_stat");
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
 
   // cpu0: 123456 789 45678 9876543 2345 0 678 12 300 7 ticks at USER_HZ 100.
   EXPECT_EQ(cpuSeconds(out_, "0", "user"), 1234.56);
@@ -62,9 +62,9 @@ TEST_F(ProcStatCollectorTest, ReadsBasicHost) {
 }
 
 TEST_F(ProcStatCollectorTest, ReportsPerCpuOnlyWithCpuAndModeLabels) {
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/basic"));
-  ProcStatCollector collector(reader, log_);
-  collector.collect(out_);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/basic"));
+  ProcStatCollector collector(log_);
+  tidemark::testing::collectPass(collector, batch, out_);
   std::set<std::string> cpus;
   for (const auto& sample : out_.samples) {
     if (sample.name != kCpuSeconds && sample.name != kGuestSeconds) continue;
@@ -77,10 +77,10 @@ TEST_F(ProcStatCollectorTest, ReportsPerCpuOnlyWithCpuAndModeLabels) {
 }
 
 TEST_F(ProcStatCollectorTest, MalformedHostKeepsGoodLinesAndLogsBadOnes) {
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/malformed"));
-  ProcStatCollector collector(reader, log_);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/malformed"));
+  ProcStatCollector collector(log_);
   tidemark::testing::LogCapture capture;
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
 
   // cpu0 is complete (with guest), cpu3 lacks the optional guest columns.
   EXPECT_EQ(cpuSeconds(out_, "0", "user"), 1.0);
@@ -107,17 +107,17 @@ TEST_F(ProcStatCollectorTest, MalformedHostKeepsGoodLinesAndLogsBadOnes) {
   EXPECT_EQ(capture.count("proc_stat:"), 7u) << capture.text();
 
   // Next interval: same data, nothing new logged.
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_EQ(capture.count("proc_stat:"), 7u);
 }
 
 TEST_F(ProcStatCollectorTest, MissingFileEmitsNothingAndLogsOnce) {
   tidemark::testing::TempDir empty;
-  PlainFileReader reader(empty.str());
-  ProcStatCollector collector(reader, log_);
+  PlainReadBatch batch(empty.str());
+  ProcStatCollector collector(log_);
   tidemark::testing::LogCapture capture;
-  collector.collect(out_);
-  collector.collect(out_);
+  tidemark::testing::collectPass(collector, batch, out_);
+  tidemark::testing::collectPass(collector, batch, out_);
   EXPECT_TRUE(out_.samples.empty());
   EXPECT_EQ(capture.count("proc_stat: cannot read /proc/stat"), 1u) << capture.text();
 }

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
@@ -16,10 +16,10 @@ using tidemark::testing::RecordingSampleWriter;
 TEST(VmstatCollectorTest, ReadsDefaultFieldsOfBasicHost) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/basic"));
-  VmstatCollector collector(reader, log);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/basic"));
+  VmstatCollector collector(log);
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_EQ(out.value("node_vmstat_pgpgin"), 1641785.0);
   EXPECT_EQ(out.value("node_vmstat_pgpgout"), 414896.0);
   EXPECT_EQ(out.value("node_vmstat_pswpin"), 321.0);
@@ -34,11 +34,11 @@ TEST(VmstatCollectorTest, ReadsDefaultFieldsOfBasicHost) {
 TEST(VmstatCollectorTest, MalformedHostKeepsGoodLines) {
   ManualClock clock;
   ThrottledLog log(clock);
-  PlainFileReader reader(tidemark::testing::fixturePath("hosts/malformed"));
-  VmstatCollector collector(reader, log);
+  PlainReadBatch batch(tidemark::testing::fixturePath("hosts/malformed"));
+  VmstatCollector collector(log);
   tidemark::testing::LogCapture capture;
   RecordingSampleWriter out;
-  collector.collect(out);
+  tidemark::testing::collectPass(collector, batch, out);
   EXPECT_EQ(out.value("node_vmstat_pgpgin"), 1000.0);
   EXPECT_EQ(out.value("node_vmstat_pgfault"), 99999.0);
   EXPECT_EQ(out.value("node_vmstat_oom_kill"), 3.0);

@@ -40,5 +40,22 @@ TEST(ThrottledLogTest, LogsOncePerPeriodPerKeyAndCountsSuppressions) {
             "bad frame 1\nother peer\nbad frame 4 (2 similar suppressed since the last report)\n");
 }
 
+TEST(ThrottledLogTest, LazyMessagesAreBuiltOnlyWhenWritten) {
+  CapturedLog captured;
+  ManualClock clock;
+  ThrottledLog log(clock, 60'000);
+  int built = 0;
+  auto message = [&] { return "mount gone " + std::to_string(++built); };
+  EXPECT_TRUE(log.warnLazily("statfs:/data", message));
+  EXPECT_FALSE(log.warnLazily("statfs:/data", message));
+  EXPECT_FALSE(log.warn("statfs:/data", "eager"));
+  EXPECT_EQ(built, 1);
+  clock.advanceMs(60'000);
+  EXPECT_TRUE(log.warnLazily("statfs:/data", message));
+  EXPECT_EQ(built, 2);
+  EXPECT_EQ(captured.text(),
+            "mount gone 1\nmount gone 2 (2 similar suppressed since the last report)\n");
+}
+
 }  // namespace
 }  // namespace tidemark

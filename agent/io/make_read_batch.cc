@@ -1,0 +1,31 @@
+#include "agent/io/make_read_batch.h"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "agent/io/plain_read_batch.h"
+
+namespace tidemark::agent {
+
+std::optional<IoBackendChoice> parseIoBackendChoice(std::string_view text) {
+  if (text == "auto") return IoBackendChoice::kAuto;
+  if (text == "io_uring") return IoBackendChoice::kIoUring;
+  if (text == "plain") return IoBackendChoice::kPlain;
+  return std::nullopt;
+}
+
+ReadBatchPtr makeReadBatch(std::string_view root, IoBackendChoice choice,
+                           UringReadBatchOptions options, UringReadBatch::RingInit init) {
+  if (choice == IoBackendChoice::kPlain) return std::make_unique<PlainReadBatch>(root);
+  std::string why;
+  if (auto batch = UringReadBatch::create(root, why, options, init)) return batch;
+  if (choice == IoBackendChoice::kIoUring) {
+    throw std::runtime_error("--io io_uring: the kernel refused io_uring: " + why);
+  }
+  spdlog::warn("io_uring unavailable ({}); reading /proc and /sys with plain syscalls", why);
+  return std::make_unique<PlainReadBatch>(root);
+}
+
+}  // namespace tidemark::agent

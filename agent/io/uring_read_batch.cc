@@ -1,0 +1,324 @@
+#include "agent/io/uring_read_batch.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "agent/io/file_reader.h"
+#include "agent/io/plain_read_batch.h"
+
+namespace tidemark::agent {
+namespace {
+
+constexpr size_t kFirstReadBytes = 4096;
+constexpr unsigned kStatMask = STATX_SIZE | STATX_BLOCKS | STATX_MTIME;
+
+struct RequiredOp {
+  int opcode;
+  const char* name;
+};
+constexpr RequiredOp kRequiredOps[] = {
+    {IORING_OP_OPENAT, "IORING_OP_OPENAT"},
+    {IORING_OP_READ, "IORING_OP_READ"},
+    {IORING_OP_STATX, "IORING_OP_STATX"},
+};
+
+// Says why io_uring_setup failed in words an operator can act on.
+std::string explainInitError(int error) {
+  const char* hint = "";
+  switch (error) {
+    case ENOSYS:
+      hint = ": the kernel was built without io_uring";
+      break;
+    case EPERM:
+      hint = ": refused by seccomp, a container runtime or kernel.io_uring_disabled";
+      break;
+    case ENOMEM:
+      hint = ": the ring's memory could not be locked (RLIMIT_MEMLOCK too low)";
+      break;
+    default:
+      break;
+  }
+  return fmt::format("io_uring_setup: {} (errno {}){}", std::strerror(error), error, hint);
+}
+
+// Files the kernel generates on every read: a cached fd read at offset 0 sees fresh
+// contents. A regular file can be replaced by rename, and a cached fd would keep
+// reading the old inode, so those are opened anew each pass.
+bool isRegeneratedOnRead(const struct statfs& fs) {
+  return fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC ||
+         fs.f_type == CGROUP2_SUPER_MAGIC || fs.f_type == CGROUP_SUPER_MAGIC;
+}
+
+}  // namespace
+
+std::unique_ptr<UringReadBatch> UringReadBatch::create(std::string_view root, std::string& why,
+                                                       UringReadBatchOptions options,
+                                                       RingInit init) {
+  std::unique_ptr<UringReadBatch> batch(new UringReadBatch(root, options));
+  const int result = init(options.ring_entries, &batch->ring_, 0);
+  if (result < 0) {
+    why = explainInitError(-result);
+    return nullptr;
+  }
+  batch->ring_ready_ = true;
+  struct io_uring_probe* probe = io_uring_get_probe_ring(&batch->ring_);
+  if (probe == nullptr) {
+    why = "io_uring_register(PROBE) failed: the kernel is older than 5.6";
+    return nullptr;
+  }
+  for (const RequiredOp& op : kRequiredOps) {
+    if (!io_uring_opcode_supported(probe, op.opcode)) {
+      why = fmt::format("the kernel lacks {} (io_uring is older than 5.6)", op.name);
+      io_uring_free_probe(probe);
+      return nullptr;
+    }
+  }
+  io_uring_free_probe(probe);
+  return batch;
+}
+
+UringReadBatch::UringReadBatch(std::string_view root, UringReadBatchOptions options)
+    : root_(normaliseRoot(root)), options_(options) {}
+
+UringReadBatch::~UringReadBatch() {
+  for (const auto& [path, cached] : fds_) ::close(cached.fd);
+  if (ring_ready_) io_uring_queue_exit(&ring_);
+}
+
+std::string& UringReadBatch::nextPath(std::string_view path) {
+  if (ops_.size() > paths_.size()) paths_.emplace_back();
+  std::string& out = paths_[ops_.size() - 1];
+  out.assign(root_);
+  if (path.empty() || path.front() != '/') out.push_back('/');
+  out.append(path);
+  return out;
+}
+
+void UringReadBatch::queueRead(std::string_view path, ReadSlot& slot) {
+  ops_.push_back({});
+  ops_.back().read = &slot;
+  nextPath(path);
+}
+
+void UringReadBatch::queueStat(std::string_view path, StatSlot& slot) {
+  ops_.push_back({});
+  ops_.back().stat = &slot;
+  nextPath(path);
+}
+
+void UringReadBatch::start(size_t index) {
+  Op& op = ops_[index];
+  if (op.stat != nullptr) {
+    op.step = Step::kStat;
+    return;
+  }
+  op.used = 0;
+  if (auto it = fds_.find(std::string_view(paths_[index])); it != fds_.end()) {
+    it->second.last_pass = pass_;
+    op.fd = it->second.fd;
+    op.cached = true;
+    op.confirm_eof = it->second.confirm_eof;
+    op.blocking = it->second.blocking;
+    op.step = Step::kRead;
+    std::string& data = op.read->data;
+    data.resize(std::max(data.capacity(), kFirstReadBytes));
+  } else {
+    op.step = Step::kOpen;
+  }
+}
+
+void UringReadBatch::prepareSqe(size_t index, struct io_uring_sqe* sqe) {
+  Op& op = ops_[index];
+  switch (op.step) {
+    case Step::kOpen:
+      io_uring_prep_openat(sqe, AT_FDCWD, paths_[index].c_str(), O_RDONLY | O_CLOEXEC, 0);
+      break;
+    case Step::kRead: {
+      std::string& data = op.read->data;
+      io_uring_prep_read(sqe, op.fd, data.data() + op.used,
+                         static_cast<unsigned>(data.size() - op.used), op.used);
+      // procfs and sysfs cannot read without blocking, so io_uring would try inline,
+      // get EAGAIN and hand the read to a worker anyway: go to the worker directly.
+      if (op.blocking) sqe->flags |= IOSQE_ASYNC;
+      break;
+    }
+    case Step::kStat:
+      io_uring_prep_statx(sqe, AT_FDCWD, paths_[index].c_str(), AT_SYMLINK_NOFOLLOW, kStatMask,
+                          &op.stat->stat);
+      break;
+    case Step::kDone:
+      io_uring_prep_nop(sqe);
+      break;
+  }
+  io_uring_sqe_set_data64(sqe, index);
+}
+
+void UringReadBatch::submit() {
+  last_submissions_ = 0;
+  if (ops_.empty()) return;
+  ++pass_;
+  ready_.clear();
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    start(i);
+    ready_.push_back(static_cast<uint32_t>(i));
+  }
+  size_t cursor = 0;
+  unsigned inflight = 0;
+  while (ring_ready_ && (cursor < ready_.size() || inflight > 0)) {
+    while (cursor < ready_.size()) {
+      struct io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+      if (sqe == nullptr) break;  // ring full: the rest go in the next submission
+      prepareSqe(ready_[cursor++], sqe);
+      ++inflight;
+    }
+    const int submitted = io_uring_submit_and_wait(&ring_, inflight);
+    ++last_submissions_;
+    if (submitted < 0 && submitted != -EINTR && submitted != -EAGAIN && submitted != -EBUSY) {
+      // Not a transient refusal: stop trusting the ring for this and later passes.
+      spdlog::error("io_uring_submit_and_wait: {} (errno {}); reads fall back to plain syscalls",
+                    std::strerror(-submitted), -submitted);
+      ring_ready_ = false;
+      break;
+    }
+    unsigned head;
+    unsigned seen = 0;
+    struct io_uring_cqe* cqe;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      complete(static_cast<size_t>(io_uring_cqe_get_data64(cqe)), cqe->res);
+      ++seen;
+    }
+    io_uring_cq_advance(&ring_, seen);
+    inflight -= seen;
+  }
+  finishPlainly();
+  evictUnused();
+  ops_.clear();
+}
+
+void UringReadBatch::complete(size_t index, int result) {
+  Op& op = ops_[index];
+  switch (op.step) {
+    case Step::kOpen:
+      completeOpen(index, result);
+      break;
+    case Step::kRead:
+      completeRead(index, result);
+      break;
+    case Step::kStat:
+      op.stat->error = result < 0 ? -result : 0;
+      op.step = Step::kDone;
+      break;
+    case Step::kDone:
+      break;
+  }
+}
+
+void UringReadBatch::completeOpen(size_t index, int result) {
+  Op& op = ops_[index];
+  if (result < 0) {
+    finishRead(op, -result);
+    return;
+  }
+  op.fd = result;
+  struct statfs fs {};
+  const bool regenerated = ::fstatfs(op.fd, &fs) == 0 && isRegeneratedOnRead(fs);
+  // seq_file reads stop at the end of the kernel's page-sized buffer, so on procfs a
+  // short read may leave records behind; sysfs attributes come whole in one read.
+  op.confirm_eof = regenerated && fs.f_type != SYSFS_MAGIC;
+  op.blocking = regenerated;
+  // The same path queued twice in one pass opens twice; the second fd is not cached.
+  if (regenerated && fds_.size() < options_.max_cached_fds) {
+    op.cached =
+        fds_.emplace(paths_[index], CachedFd{op.fd, op.confirm_eof, op.blocking, pass_}).second;
+  }
+  op.step = Step::kRead;
+  std::string& data = op.read->data;
+  data.resize(std::max(data.capacity(), kFirstReadBytes));
+  ready_.push_back(static_cast<uint32_t>(index));
+}
+
+void UringReadBatch::completeRead(size_t index, int result) {
+  Op& op = ops_[index];
+  if (result < 0) {
+    if (op.cached) {
+      // A dead process's /proc/PID file answers ESRCH for good; a vanished sysfs
+      // device, ENODEV. The next pass opens the path afresh, if it exists.
+      if (auto it = fds_.find(std::string_view(paths_[index])); it != fds_.end()) fds_.erase(it);
+      ::close(op.fd);
+      op.cached = false;
+      op.fd = -1;
+    }
+    finishRead(op, -result);
+    return;
+  }
+  const size_t asked = op.read->data.size() - op.used;
+  op.used += static_cast<size_t>(result);
+  if (result == 0 || (static_cast<size_t>(result) < asked && !op.confirm_eof)) {
+    finishRead(op, 0);
+    return;
+  }
+  readMore(index);
+}
+
+void UringReadBatch::readMore(size_t index) {
+  Op& op = ops_[index];
+  std::string& data = op.read->data;
+  if (op.used == data.size()) data.resize(data.size() * 2);
+  ready_.push_back(static_cast<uint32_t>(index));
+}
+
+void UringReadBatch::finishRead(Op& op, int error) {
+  op.read->error = error;
+  if (error == 0) {
+    op.read->data.resize(op.used);
+  } else {
+    op.read->data.clear();
+  }
+  if (!op.cached && op.fd >= 0) ::close(op.fd);
+  op.fd = -1;
+  op.cached = false;
+  op.step = Step::kDone;
+}
+
+void UringReadBatch::finishPlainly() {
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    Op& op = ops_[i];
+    if (op.step == Step::kDone) continue;
+    if (op.read != nullptr) {
+      if (!op.cached && op.fd >= 0) ::close(op.fd);
+      op.fd = -1;
+      op.cached = false;
+      op.read->error = readWholeFile(paths_[i], op.read->data);
+    } else if (op.stat != nullptr) {
+      op.stat->error =
+          ::statx(AT_FDCWD, paths_[i].c_str(), AT_SYMLINK_NOFOLLOW, kStatMask, &op.stat->stat) == 0
+              ? 0
+              : errno;
+    }
+    op.step = Step::kDone;
+  }
+}
+
+void UringReadBatch::evictUnused() {
+  // A path not read this pass (a ship that stopped, a collector that no longer asks)
+  // must not pin an fd, or a dead process's /proc entries, forever.
+  for (auto it = fds_.begin(); it != fds_.end();) {
+    if (it->second.last_pass == pass_) {
+      ++it;
+      continue;
+    }
+    ::close(it->second.fd);
+    it = fds_.erase(it);
+  }
+}
+
+}  // namespace tidemark::agent

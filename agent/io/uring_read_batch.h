@@ -1,0 +1,104 @@
+// ReadBatch on io_uring: a whole collection's reads and stats go to the kernel in one
+// (or a few) io_uring_submit_and_wait calls. Files the kernel regenerates on every
+// read (procfs, sysfs, cgroupfs) keep their fd open between passes, so a steady-state
+// pass is one IORING_OP_READ at offset 0 per file, with no open or close.
+#pragma once
+
+#include <liburing.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "agent/io/read_batch.h"
+
+namespace tidemark::agent {
+
+struct UringReadBatchOptions {
+  // Submission queue entries; more queued reads than this go over several submissions.
+  // Default: 64.
+  unsigned ring_entries = 64;
+  // Open fds kept between passes; past this, new files are opened and closed per pass.
+  // Default: 512.
+  size_t max_cached_fds = 512;
+};
+
+class UringReadBatch final : public ReadBatch {
+ public:
+  // How the ring is set up: io_uring_queue_init in production; tests inject refusals.
+  using RingInit = int (*)(unsigned entries, struct io_uring* ring, unsigned flags);
+
+  // A ready batch, or null with `why` saying what the kernel refused ("io_uring_setup:
+  // Operation not permitted (EPERM): ...", "kernel lacks IORING_OP_STATX").
+  static std::unique_ptr<UringReadBatch> create(std::string_view root, std::string& why,
+                                                UringReadBatchOptions options = {},
+                                                RingInit init = &io_uring_queue_init);
+  ~UringReadBatch() override;
+  UringReadBatch(const UringReadBatch&) = delete;
+  UringReadBatch& operator=(const UringReadBatch&) = delete;
+
+  // ReadBatch
+  void queueRead(std::string_view path, ReadSlot& slot) override;
+  void queueStat(std::string_view path, StatSlot& slot) override;
+  void submit() override;
+  const std::string& root() const override { return root_; }
+  std::string_view backend() const override { return "io_uring"; }
+
+  // Open fds kept for the next pass (for tests and the agent's own metrics).
+  size_t cachedFds() const { return fds_.size(); }
+  // io_uring_submit_and_wait calls made by the last submit().
+  size_t lastSubmissions() const { return last_submissions_; }
+
+ private:
+  enum class Step : uint8_t { kOpen, kRead, kStat, kDone };
+  struct Op {
+    ReadSlot* read = nullptr;
+    StatSlot* stat = nullptr;
+    Step step = Step::kDone;
+    int fd = -1;
+    bool cached = false;       // fd belongs to fds_; otherwise closed when the op is done
+    bool confirm_eof = false;  // procfs: a short read is not proof of the end
+    bool blocking = false;     // procfs/sysfs: reads cannot be done without blocking
+    size_t used = 0;           // bytes of the file read so far
+  };
+  struct CachedFd {
+    int fd = -1;
+    bool confirm_eof = false;
+    bool blocking = false;
+    uint64_t last_pass = 0;
+  };
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+
+  UringReadBatch(std::string_view root, UringReadBatchOptions options);
+  std::string& nextPath(std::string_view path);
+  // Sets the op's first step from the fd cache; false when it needs no SQE.
+  void start(size_t index);
+  void prepareSqe(size_t index, struct io_uring_sqe* sqe);
+  void complete(size_t index, int result);
+  void completeOpen(size_t index, int result);
+  void completeRead(size_t index, int result);
+  void readMore(size_t index);
+  void finishRead(Op& op, int error);
+  // When the ring itself fails mid-pass: the ops not yet done are run with plain syscalls.
+  void finishPlainly();
+  void evictUnused();
+
+  std::string root_;
+  UringReadBatchOptions options_;
+  struct io_uring ring_ {};
+  bool ring_ready_ = false;
+  uint64_t pass_ = 0;
+  size_t last_submissions_ = 0;
+  std::vector<Op> ops_;
+  std::vector<std::string> paths_;  // resolved, parallel to ops_; reused between passes
+  std::vector<uint32_t> ready_;     // ops waiting for an SQE, follow-ups appended in order
+  std::unordered_map<std::string, CachedFd, PathHash, std::equal_to<>> fds_;
+};
+
+}  // namespace tidemark::agent

@@ -1,0 +1,136 @@
+// What the io_uring batch does beyond the ReadBatch contract (read_batch_test.cc):
+// which fds it keeps between passes and when it lets them go.
+#include "agent/io/uring_read_batch.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+
+#include "tests/support/test_support.h"
+
+namespace tidemark::agent {
+namespace {
+
+class UringReadBatchTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<UringReadBatch> make(const std::string& root,
+                                       UringReadBatchOptions options = {}) {
+    std::string why;
+    auto batch = UringReadBatch::create(root, why, options);
+    if (!batch) refused_ = why;
+    return batch;
+  }
+  std::string refused_;
+};
+
+#define MAKE_OR_SKIP(var, ...)  \
+  auto var = make(__VA_ARGS__); \
+  if (!var) GTEST_SKIP() << "io_uring is refused on this machine: " << refused_
+
+TEST_F(UringReadBatchTest, ProcFdsStayOpenSoLaterPassesSkipTheOpen) {
+  MAKE_OR_SKIP(batch, "/");
+  ReadSlot loadavg;
+  ReadSlot stat;
+  batch->queueRead("/proc/loadavg", loadavg);
+  batch->queueRead("/proc/self/stat", stat);
+  batch->submit();
+  ASSERT_EQ(loadavg.error, 0);
+  ASSERT_EQ(stat.error, 0);
+  EXPECT_EQ(batch->cachedFds(), 2u);
+  const size_t first_pass = batch->lastSubmissions();
+
+  batch->queueRead("/proc/loadavg", loadavg);
+  batch->queueRead("/proc/self/stat", stat);
+  batch->submit();
+  ASSERT_EQ(loadavg.error, 0);
+  EXPECT_NE(loadavg.data.find('/'), std::string::npos);  // "1/234" runnable/total
+  EXPECT_EQ(stat.data.substr(0, std::to_string(getpid()).size()), std::to_string(getpid()));
+  EXPECT_EQ(batch->cachedFds(), 2u);
+  // No openat round: read, then the zero-byte read that proves the end of a seq file.
+  EXPECT_LT(batch->lastSubmissions(), first_pass);
+}
+
+TEST_F(UringReadBatchTest, ADeadProcessFileFailsAndItsFdIsDropped) {
+  MAKE_OR_SKIP(batch, "/");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  const std::string path = "/proc/" + std::to_string(child) + "/stat";
+  ReadSlot slot;
+  batch->queueRead(path, slot);
+  batch->submit();
+  ASSERT_EQ(slot.error, 0);
+  EXPECT_EQ(batch->cachedFds(), 1u);
+
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  ASSERT_EQ(waitpid(child, nullptr, 0), child);
+  batch->queueRead(path, slot);
+  batch->submit();
+  EXPECT_TRUE(slot.error == ESRCH || slot.error == ENOENT) << slot.error;
+  EXPECT_TRUE(slot.data.empty());
+  EXPECT_EQ(batch->cachedFds(), 0u);
+
+  batch->queueRead(path, slot);
+  batch->submit();
+  EXPECT_EQ(slot.error, ENOENT);
+  EXPECT_EQ(batch->cachedFds(), 0u);
+}
+
+TEST_F(UringReadBatchTest, FdsNotReadInTheLastPassAreClosed) {
+  MAKE_OR_SKIP(batch, "/");
+  ReadSlot a;
+  ReadSlot b;
+  batch->queueRead("/proc/loadavg", a);
+  batch->queueRead("/proc/uptime", b);
+  batch->submit();
+  EXPECT_EQ(batch->cachedFds(), 2u);
+  batch->queueRead("/proc/loadavg", a);
+  batch->submit();
+  EXPECT_EQ(batch->cachedFds(), 1u);
+  batch->submit();  // an empty pass changes nothing
+  EXPECT_EQ(batch->cachedFds(), 1u);
+}
+
+TEST_F(UringReadBatchTest, TheCacheIsBoundedAndReadsPastItStillWork) {
+  MAKE_OR_SKIP(batch, "/", {.ring_entries = 64, .max_cached_fds = 1});
+  ReadSlot slots[3];
+  const char* paths[] = {"/proc/loadavg", "/proc/uptime", "/proc/self/stat"};
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int i = 0; i < 3; ++i) batch->queueRead(paths[i], slots[i]);
+    batch->submit();
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(slots[i].error, 0) << paths[i];
+      EXPECT_FALSE(slots[i].data.empty()) << paths[i];
+    }
+    EXPECT_EQ(batch->cachedFds(), 1u);
+  }
+}
+
+TEST_F(UringReadBatchTest, RegularFilesAreNotKeptOpen) {
+  testing::TempDir root;
+  root.write("proc/stat", "cpu 1 2 3\n");
+  MAKE_OR_SKIP(batch, root.str());
+  ReadSlot slot;
+  batch->queueRead("/proc/stat", slot);
+  batch->submit();
+  EXPECT_EQ(slot.data, "cpu 1 2 3\n");
+  EXPECT_EQ(batch->cachedFds(), 0u);
+}
+
+TEST(UringReadBatchCreateTest, ARefusedRingSaysWhy) {
+  std::string why;
+  auto refuse = [](unsigned, struct io_uring*, unsigned) { return -EPERM; };
+  EXPECT_EQ(UringReadBatch::create("/", why, {}, refuse), nullptr);
+  EXPECT_NE(why.find("Operation not permitted (errno 1)"), std::string::npos) << why;
+  EXPECT_NE(why.find("seccomp"), std::string::npos) << why;
+}
+
+}  // namespace
+}  // namespace tidemark::agent
