@@ -6,6 +6,7 @@
 #include "agent/batch/batch_builder.h"
 #include "agent/collectors/host_collectors.h"
 #include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
 
 namespace tidemark::agent {
@@ -17,7 +18,8 @@ void collectHost(benchmark::State& state, const std::string& root) {
   SystemClock clock;
   PlainFileReader reader(root);
   HostCollectorOptions options;
-  HostCollectors owner(reader, clock, options);
+  PlainReadBatch side_batch(root);
+  HostCollectors owner(reader, side_batch, clock, options);
   auto collectors = owner.take();
   SeriesRegistry registry;
   BatchBuilder builder(registry);
