@@ -44,10 +44,12 @@ size_t countLines(std::string_view text) {
 struct ShipCollector::Ship {
   std::string pier;
   std::string name;
+  // Paths built once per discovery, so a steady pass formats nothing.
+  std::string ports_path, log_dir_path, chk_dir_path;
+  std::string king_stat_path, serf_stat_path, serf_maps_path;
   std::optional<ShipProcess> king;
   std::optional<ShipProcess> serf;
   int loom_bits = kDefaultLoomBits;
-  bool on_disk = true;
 
   PierSize size;
   bool walk_needed = true;
@@ -99,6 +101,9 @@ void ShipCollector::rescan() {
       slot = std::make_unique<Ship>();
       slot->pier = discovered.pier;
       slot->name = std::string(shipName(discovered.pier));
+      slot->ports_path = slot->pier + "/.http.ports";
+      slot->log_dir_path = slot->pier + "/.urb/log";
+      slot->chk_dir_path = slot->pier + "/.urb/chk";
       auto log_path = options_.ship_logs.find(slot->pier);
       if (log_path == options_.ship_logs.end()) log_path = options_.ship_logs.find(slot->name);
       if (log_path != options_.ship_logs.end())
@@ -109,7 +114,9 @@ void ShipCollector::rescan() {
     ship.serf = discovered.king ? discovered.serf : std::nullopt;
     // A stopped ship keeps the loom it last ran with: it boots with the same flags.
     if (discovered.king) ship.loom_bits = discovered.loom_bits.value_or(kDefaultLoomBits);
-    ship.on_disk = true;
+    ship.king_stat_path = ship.king ? fmt::format("/proc/{}/stat", ship.king->pid) : "";
+    ship.serf_stat_path = ship.serf ? fmt::format("/proc/{}/stat", ship.serf->pid) : "";
+    ship.serf_maps_path = ship.serf ? fmt::format("/proc/{}/maps", ship.serf->pid) : "";
   }
   // A ship found only by its process that has stopped: down while its pier exists.
   for (auto it = ships_.begin(); it != ships_.end();) {
@@ -165,16 +172,16 @@ void ShipCollector::prepare(ReadBatch& batch) {
   for (auto& [pier, ship_ptr] : ships_) {
     Ship& ship = *ship_ptr;
     batch.queueStat(pier, ship.pier_slot);
-    batch.queueStat(pier + "/.urb/log", ship.log_dir_slot);
-    batch.queueStat(pier + "/.urb/chk", ship.chk_dir_slot);
+    batch.queueStat(ship.log_dir_path, ship.log_dir_slot);
+    batch.queueStat(ship.chk_dir_path, ship.chk_dir_slot);
     for (size_t i = 0; i < ship.size.tracked.size(); ++i)
       batch.queueStat(ship.size.tracked[i].path, ship.tracked_slots[i]);
     if (!ship.king) continue;
-    batch.queueRead(fmt::format("/proc/{}/stat", ship.king->pid), ship.king_stat);
-    batch.queueRead(pier + "/.http.ports", ship.ports);
+    batch.queueRead(ship.king_stat_path, ship.king_stat);
+    batch.queueRead(ship.ports_path, ship.ports);
     if (ship.serf) {
-      batch.queueRead(fmt::format("/proc/{}/stat", ship.serf->pid), ship.serf_stat);
-      if (maps_this_pass_) batch.queueRead(fmt::format("/proc/{}/maps", ship.serf->pid), ship.serf_maps);
+      batch.queueRead(ship.serf_stat_path, ship.serf_stat);
+      if (maps_this_pass_) batch.queueRead(ship.serf_maps_path, ship.serf_maps);
     }
   }
 }
@@ -234,7 +241,7 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
     if (ship.map_count) out.add("urbit_ship_serf_map_count", static_cast<double>(*ship.map_count), labels);
 
     if (ship.ports.error == 0) {
-      ParseProblems problems("ships", ship.pier);
+      ParseProblems problems("ships", ship.ports_path);
       parseHttpPorts(ship.ports.data, ship.port_list, problems);
       problems.logTo(log_);
       for (const HttpPort& port : ship.port_list) {

@@ -1,6 +1,7 @@
 #include "tests/support/standin_ship.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -83,6 +84,21 @@ StandinShip::StandinShip(const std::string& bin_dir, const std::string& pier_arg
   if (!found || serf_pid_ <= 0) {
     throw std::runtime_error("stand-in ship " + pier_argument + " has no serf; its log: " +
                              king_->log());
+  }
+  // With --rss-mb the serf touches its memory after exec: wait until it has, so
+  // tests see the RSS they asked for.
+  for (size_t i = 0; i + 1 < flags.size(); ++i) {
+    if (flags[i] != "--rss-mb") continue;
+    const long wanted_pages = std::stol(flags[i + 1]) * (1 << 20) / ::sysconf(_SC_PAGESIZE);
+    const bool touched = eventually(
+        [&] {
+          std::istringstream statm(readAll("/proc/" + std::to_string(serf_pid_) + "/statm"));
+          long size = 0, resident = 0;
+          statm >> size >> resident;
+          return resident >= wanted_pages;
+        },
+        std::chrono::seconds(10));
+    if (!touched) throw std::runtime_error("stand-in serf of " + pier_argument + " never reached its RSS");
   }
 }
 

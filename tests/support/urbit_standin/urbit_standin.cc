@@ -86,6 +86,9 @@ int makePier(int argc, char** argv) {
     std::fprintf(stderr, "urbit-standin make-pier: PIER is missing\n");
     return 2;
   }
+  // Parents too, like `mkdir -p`: tests put piers in folders that do not exist yet.
+  for (size_t slash = pier.find('/', 1); slash != std::string::npos; slash = pier.find('/', slash + 1))
+    makeDir(pier.substr(0, slash));
   makeDir(pier);
   makeDir(pier + "/.urb");
   for (const char* sub : {"/.urb/get", "/.urb/put", "/.urb/log", "/.urb/chk"}) makeDir(pier + sub);

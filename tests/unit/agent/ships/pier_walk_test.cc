@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "agent/io/plain_file_reader.h"
 #include "agent/io/plain_read_batch.h"
 #include "tests/support/standin_ship.h"
 #include "tests/support/test_support.h"
+#include "tests/unit/agent/collectors/collector_test_util.h"
 
 namespace tidemark::agent {
 namespace {
@@ -99,6 +102,40 @@ TEST_F(PierWalkTest, CheapUpdateMatchesAFreshWalkAfterGrowth) {
   EXPECT_EQ(cheap.newest_epoch_bytes, 64u * 1024 + 300'000);
   EXPECT_EQ(cheap.snapshot_bytes, 16u * 1024);
   EXPECT_GT(cheap.allocated_bytes, walked.allocated_bytes);
+}
+
+// Refuses to list chosen folders, as permissions would for an unprivileged agent
+// (tests may run as root, where chmod does not bite).
+class RefusingReader final : public FileReader {
+ public:
+  explicit RefusingReader(FileReader& inner) : inner_(inner) {}
+  int read(std::string_view path, std::string& out) override { return inner_.read(path, out); }
+  int listDirectory(std::string_view path, std::vector<std::string>& names) override {
+    if (refused.contains(std::string(path))) return EACCES;
+    return inner_.listDirectory(path, names);
+  }
+  const std::string& root() const override { return inner_.root(); }
+  std::set<std::string> refused;
+
+ private:
+  FileReader& inner_;
+};
+
+TEST_F(PierWalkTest, RefusedFoldersAreLeftOutAndLogged) {
+  const std::string pier = dir.str() + "/refused";
+  makeStandinPier(pier, {.epochs = 2, .log_bytes = 10'000, .image_bytes = 5'000});
+  RefusingReader refusing(reader);
+  refusing.refused = {pier + "/.urb/log", dir.str() + "/refused-root"};
+  PierWalker refused_walker(refusing, batch, log);
+  tidemark::testing::LogCapture capture;
+  std::vector<PierSize> sizes;
+  refused_walker.walk({pier, dir.str() + "/refused-root"}, sizes);
+  EXPECT_TRUE(sizes[0].walked);
+  EXPECT_EQ(sizes[0].epochs, 0u);
+  EXPECT_EQ(sizes[0].event_log_bytes, 0u);
+  EXPECT_EQ(sizes[0].snapshot_bytes, 5'000u);  // the rest of the pier is still measured
+  EXPECT_FALSE(sizes[1].walked);
+  EXPECT_EQ(capture.count("Permission denied"), 2u);
 }
 
 TEST_F(PierWalkTest, MissingAndUnreadablePiersDoNotStopOthers) {
