@@ -78,7 +78,8 @@ int LogTail::poll(const std::function<void(std::string_view line)>& on_line) {
       if (pending_.empty()) {
         on_line(chunk.substr(0, newline));
       } else {
-        pending_.append(chunk.substr(0, std::min(newline, kMaxLineBytes - std::min(kMaxLineBytes, pending_.size()))));
+        pending_.append(chunk.substr(
+            0, std::min(newline, kMaxLineBytes - std::min(kMaxLineBytes, pending_.size()))));
         on_line(pending_);
         pending_.clear();
       }

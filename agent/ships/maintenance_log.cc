@@ -17,11 +17,16 @@ bool parseMaintenanceLine(std::string_view line, MaintenanceEntry& out) {
   if (!parseInt64(fields[0], seconds) || seconds < 0) return false;
   if (!fields[1].starts_with('/')) return false;
   MaintenanceEntry entry;
-  if (fields[2] == "pack") entry.job = MaintenanceJob::kPack;
-  else if (fields[2] == "meld") entry.job = MaintenanceJob::kMeld;
-  else if (fields[2] == "roll") entry.job = MaintenanceJob::kRoll;
-  else if (fields[2] == "chop") entry.job = MaintenanceJob::kChop;
-  else return false;
+  if (fields[2] == "pack")
+    entry.job = MaintenanceJob::kPack;
+  else if (fields[2] == "meld")
+    entry.job = MaintenanceJob::kMeld;
+  else if (fields[2] == "roll")
+    entry.job = MaintenanceJob::kRoll;
+  else if (fields[2] == "chop")
+    entry.job = MaintenanceJob::kChop;
+  else
+    return false;
   if (fields[3] != "ok" && fields[3] != "failed") return false;
   entry.unix_seconds = seconds;
   entry.pier = fields[1];

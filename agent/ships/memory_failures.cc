@@ -7,9 +7,9 @@ void countMemoryFailure(std::string_view line, MemoryFailureCounts& counts) {
     ++counts.meme;
   } else if (line.find("loom: fault mprotect") != std::string_view::npos) {
     ++counts.mprotect;
-  } else if (const size_t mapping = line.find("mapping "); mapping != std::string_view::npos &&
-                                                           line.find(" failed", mapping) !=
-                                                               std::string_view::npos) {
+  } else if (const size_t mapping = line.find("mapping ");
+             mapping != std::string_view::npos &&
+             line.find(" failed", mapping) != std::string_view::npos) {
     ++counts.mapping;
   }
 }

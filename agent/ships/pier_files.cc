@@ -20,12 +20,12 @@ void parseHttpPorts(std::string_view text, std::vector<HttpPort>& ports, ParsePr
     std::array<std::string_view, 3> fields;
     uint64_t port = 0;
     if (splitFields(line, fields) != fields.size()) {
-      problems.addLine(lines.lineNumber(), line, "need 3 fields (port, secure|insecure, "
-                                                 "loopback|public); line skipped");
+      problems.addLine(lines.lineNumber(), line,
+                       "need 3 fields (port, secure|insecure, "
+                       "loopback|public); line skipped");
       continue;
     }
-    if (!parseUint64(fields[0], port) || port == 0 ||
-        port > std::numeric_limits<uint16_t>::max()) {
+    if (!parseUint64(fields[0], port) || port == 0 || port > std::numeric_limits<uint16_t>::max()) {
       problems.addLine(lines.lineNumber(), line, "field 1 is not a port number; line skipped");
       continue;
     }

@@ -111,17 +111,17 @@ void PierWalker::walk(const std::vector<std::string>& piers, std::vector<PierSiz
       const std::string path = piers[entry.pier] + relative;
       if (relative == "/.urb/log/data.mdb") {
         size.event_log_bytes += stat.stx_size;
-        size.tracked.push_back({path, TrackedFile::Kind::kPreEpochLog, stat.stx_size,
-                                stat.stx_blocks * kBlockBytes});
+        size.tracked.push_back(
+            {path, TrackedFile::Kind::kPreEpochLog, stat.stx_size, stat.stx_blocks * kBlockBytes});
       } else if (relative == "/.urb/chk/image.bin" || relative == "/.urb/chk/north.bin" ||
                  relative == "/.urb/chk/south.bin") {
         size.snapshot_bytes += stat.stx_size;
-        size.tracked.push_back({path, TrackedFile::Kind::kSnapshot, stat.stx_size,
-                                stat.stx_blocks * kBlockBytes});
+        size.tracked.push_back(
+            {path, TrackedFile::Kind::kSnapshot, stat.stx_size, stat.stx_blocks * kBlockBytes});
       } else if (relative.starts_with("/.urb/log/0i") && relative.ends_with("/data.mdb")) {
-        const std::string_view folder(relative.data() + std::strlen("/.urb/log/"),
-                                      relative.size() - std::strlen("/.urb/log/") -
-                                          std::strlen("/data.mdb"));
+        const std::string_view folder(
+            relative.data() + std::strlen("/.urb/log/"),
+            relative.size() - std::strlen("/.urb/log/") - std::strlen("/data.mdb"));
         const std::optional<uint64_t> epoch = parseEpochFolder(folder);
         if (!epoch) continue;
         size.event_log_bytes += stat.stx_size;

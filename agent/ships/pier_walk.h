@@ -27,8 +27,8 @@ struct TrackedFile {
 // snapshot's size is what the loom holds; the pier total is allocated bytes.
 struct PierSize {
   bool walked = false;
-  uint64_t allocated_bytes = 0;   // st_blocks * 512 of every file and folder under the pier
-  uint64_t event_log_bytes = 0;   // every epoch's data.mdb, plus a pre-epoch .urb/log/data.mdb
+  uint64_t allocated_bytes = 0;  // st_blocks * 512 of every file and folder under the pier
+  uint64_t event_log_bytes = 0;  // every epoch's data.mdb, plus a pre-epoch .urb/log/data.mdb
   uint64_t newest_epoch_bytes = 0;
   uint64_t epochs = 0;
   uint64_t snapshot_bytes = 0;    // image.bin, or north.bin + south.bin

@@ -80,7 +80,8 @@ ShipCollector::ShipCollector(FileReader& reader, ReadBatch& side_batch, Throttle
       walker_(reader, side_batch, log),
       ticks_per_second_(::sysconf(_SC_CLK_TCK)),
       page_bytes_(::sysconf(_SC_PAGESIZE)) {
-  if (!options_.maintenance_log_path.empty()) maintenance_.emplace(options_.maintenance_log_path, log_);
+  if (!options_.maintenance_log_path.empty())
+    maintenance_.emplace(options_.maintenance_log_path, log_);
   if (ticks_per_second_ <= 0) ticks_per_second_ = 100;
   if (page_bytes_ <= 0) page_bytes_ = 4096;
   root_slots_.resize(options_.pier_roots.size());
@@ -233,12 +234,15 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
     const uint64_t rss_pages = king_stat.rss_pages + (serf_ok ? serf_stat.rss_pages : 0);
     const uint64_t ticks = king_stat.utime_ticks + king_stat.stime_ticks +
                            (serf_ok ? serf_stat.utime_ticks + serf_stat.stime_ticks : 0);
-    out.add("urbit_ship_rss_bytes", static_cast<double>(rss_pages) * static_cast<double>(page_bytes_), labels);
+    out.add("urbit_ship_rss_bytes",
+            static_cast<double>(rss_pages) * static_cast<double>(page_bytes_), labels);
     out.add("urbit_ship_cpu_seconds_total",
             static_cast<double>(ticks) / static_cast<double>(ticks_per_second_), labels);
-    if (serf_ok && maps_this_pass_ && ship.serf_maps.error == 0) ship.map_count = countLines(ship.serf_maps.data);
+    if (serf_ok && maps_this_pass_ && ship.serf_maps.error == 0)
+      ship.map_count = countLines(ship.serf_maps.data);
     if (!serf_ok) ship.map_count.reset();
-    if (ship.map_count) out.add("urbit_ship_serf_map_count", static_cast<double>(*ship.map_count), labels);
+    if (ship.map_count)
+      out.add("urbit_ship_serf_map_count", static_cast<double>(*ship.map_count), labels);
 
     if (ship.ports.error == 0) {
       ParseProblems problems("ships", ship.ports_path);
@@ -259,19 +263,23 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
   // Disk: the walk's totals corrected by this pass's stats of the growing files; a
   // changed .urb/log or .urb/chk (a new epoch, another snapshot layout) asks for a walk.
   if (ship.size.walked) {
-    if ((ship.log_dir_slot.error == 0 && mtimeNs(ship.log_dir_slot.stat) != ship.size.log_dir_mtime_ns) ||
-        (ship.chk_dir_slot.error == 0 && mtimeNs(ship.chk_dir_slot.stat) != ship.size.chk_dir_mtime_ns)) {
+    if ((ship.log_dir_slot.error == 0 &&
+         mtimeNs(ship.log_dir_slot.stat) != ship.size.log_dir_mtime_ns) ||
+        (ship.chk_dir_slot.error == 0 &&
+         mtimeNs(ship.chk_dir_slot.stat) != ship.size.chk_dir_mtime_ns)) {
       ship.walk_needed = true;
     }
     const PierSizeNow now = applyCheap(ship.size, ship.tracked_slots);
     out.add("urbit_ship_pier_bytes", static_cast<double>(now.allocated_bytes), labels);
     out.add("urbit_ship_event_log_bytes", static_cast<double>(now.event_log_bytes), labels);
-    out.add("urbit_ship_event_log_newest_epoch_bytes", static_cast<double>(now.newest_epoch_bytes), labels);
+    out.add("urbit_ship_event_log_newest_epoch_bytes", static_cast<double>(now.newest_epoch_bytes),
+            labels);
     out.add("urbit_ship_event_log_epochs", static_cast<double>(ship.size.epochs), labels);
     out.add("urbit_ship_snapshot_bytes", static_cast<double>(now.snapshot_bytes), labels);
     const double loom_bytes = std::ldexp(1.0, ship.loom_bits);
     out.add("urbit_ship_loom_bytes", loom_bytes, labels);
-    out.add("urbit_ship_loom_use_ratio", static_cast<double>(now.snapshot_bytes) / loom_bytes, labels);
+    out.add("urbit_ship_loom_use_ratio", static_cast<double>(now.snapshot_bytes) / loom_bytes,
+            labels);
   } else {
     ship.walk_needed = true;
     out.add("urbit_ship_loom_bytes", std::ldexp(1.0, ship.loom_bits), labels);
@@ -280,21 +288,25 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
   if (maintenance_) {
     const double now_seconds = static_cast<double>(clock_.wallMs()) / 1000.0;
     if (auto pack = maintenance_->lastPack(ship.pier))
-      out.add("urbit_ship_seconds_since_pack", std::max(0.0, now_seconds - static_cast<double>(*pack)), labels);
+      out.add("urbit_ship_seconds_since_pack",
+              std::max(0.0, now_seconds - static_cast<double>(*pack)), labels);
     if (auto meld = maintenance_->lastMeld(ship.pier))
-      out.add("urbit_ship_seconds_since_meld", std::max(0.0, now_seconds - static_cast<double>(*meld)), labels);
+      out.add("urbit_ship_seconds_since_meld",
+              std::max(0.0, now_seconds - static_cast<double>(*meld)), labels);
   }
 
   if (ship.log) {
-    const int error = ship.log->poll([&ship](std::string_view line) { countMemoryFailure(line, ship.failures); });
+    const int error =
+        ship.log->poll([&ship](std::string_view line) { countMemoryFailure(line, ship.failures); });
     if (error != 0) {
       log_.warn("ships:ship_log:" + ship.pier,
                 fmt::format("ships: cannot read the log of {} at {}: {} (errno {}); memory "
                             "failure counts hold their last values",
                             ship.pier, ship.log->path(), std::strerror(error), error));
     }
-    const std::pair<std::string_view, uint64_t> kinds[] = {
-        {"meme", ship.failures.meme}, {"mprotect", ship.failures.mprotect}, {"mapping", ship.failures.mapping}};
+    const std::pair<std::string_view, uint64_t> kinds[] = {{"meme", ship.failures.meme},
+                                                           {"mprotect", ship.failures.mprotect},
+                                                           {"mapping", ship.failures.mapping}};
     for (const auto& [kind, count] : kinds) {
       const LabelView kind_labels[] = {{"ship", ship.name}, {"pier", ship.pier}, {"kind", kind}};
       out.add("urbit_ship_memory_failures_total", static_cast<double>(count), kind_labels);
@@ -307,7 +319,8 @@ void ShipCollector::writeFilesystemAvail(SampleWriter& out) {
   std::map<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>> avail_by_device;
   for (auto& [pier, ship] : ships_) {
     if (ship->pier_slot.error != 0) continue;
-    const auto device = std::make_pair(ship->pier_slot.stat.stx_dev_major, ship->pier_slot.stat.stx_dev_minor);
+    const auto device =
+        std::make_pair(ship->pier_slot.stat.stx_dev_major, ship->pier_slot.stat.stx_dev_minor);
     auto [it, inserted] = avail_by_device.try_emplace(device);
     if (inserted) {
       FilesystemUsage usage;

@@ -99,7 +99,8 @@ void ShipDiscovery::scanProcesses(std::unordered_map<std::string, DiscoveredShip
   }
   if (cmdline_slots_.size() < pids.size()) cmdline_slots_.resize(pids.size());
   cmdline_slots_used_ = pids.size();
-  for (size_t i = 0; i < pids.size(); ++i) scan_batch_.queueRead(procPath(pids[i], "cmdline"), cmdline_slots_[i]);
+  for (size_t i = 0; i < pids.size(); ++i)
+    scan_batch_.queueRead(procPath(pids[i], "cmdline"), cmdline_slots_[i]);
   scan_batch_.submit();
 
   std::vector<Candidate> candidates;
@@ -165,7 +166,8 @@ void ShipDiscovery::scanProcesses(std::unordered_map<std::string, DiscoveredShip
     DiscoveredShip* owner = nullptr;
     if (auto parent = king_by_pid.find(serf.ppid); parent != king_by_pid.end()) {
       auto it = ships.find(alive[parent->second].pier);
-      if (it != ships.end() && it->second.king && it->second.king->pid == serf.ppid) owner = &it->second;
+      if (it != ships.end() && it->second.king && it->second.king->pid == serf.ppid)
+        owner = &it->second;
     }
     if (owner == nullptr) {
       auto it = ships.find(serf.pier);
@@ -178,10 +180,10 @@ void ShipDiscovery::scanProcesses(std::unordered_map<std::string, DiscoveredShip
   }
 }
 
-std::optional<size_t> ShipDiscovery::chooseKing(const std::string& pier,
-                                                const std::vector<size_t>& kings,
-                                                const std::vector<Candidate>& candidates,
-                                                const std::unordered_map<int64_t, size_t>& live_pids) {
+std::optional<size_t> ShipDiscovery::chooseKing(
+    const std::string& pier, const std::vector<size_t>& kings,
+    const std::vector<Candidate>& candidates,
+    const std::unordered_map<int64_t, size_t>& live_pids) {
   std::optional<int64_t> lock_pid;
   const std::string lock_path = pier + "/.vere.lock";
   const int error = reader_.read(lock_path, buffer_);
@@ -198,7 +200,8 @@ std::optional<size_t> ShipDiscovery::chooseKing(const std::string& pier,
   // Oldest first: a second `urbit <pier>` refused by the lock is the newcomer.
   size_t chosen = kings.front();
   for (size_t index : kings)
-    if (candidates[index].process.start_ticks < candidates[chosen].process.start_ticks) chosen = index;
+    if (candidates[index].process.start_ticks < candidates[chosen].process.start_ticks)
+      chosen = index;
   if (lock_pid) {
     const bool lock_pid_alive = live_pids.contains(*lock_pid);
     log_.warn("ships:lock_mismatch:" + pier,
@@ -228,7 +231,8 @@ void ShipDiscovery::adoptLockHolder(DiscoveredShip& ship) {
   ::close(fd);
   if (!probed || probe.l_type == F_UNLCK || probe.l_pid != *lock_pid) return;
   ProcessStat stat;
-  if (reader_.read(procPath(*lock_pid, "stat"), buffer_) != 0 || !parseProcessStat(buffer_, stat)) return;
+  if (reader_.read(procPath(*lock_pid, "stat"), buffer_) != 0 || !parseProcessStat(buffer_, stat))
+    return;
   ship.king = ShipProcess{*lock_pid, stat.start_ticks};
   log_.warn("ships:lock_holder:" + ship.pier,
             fmt::format("ships: PID {} holds {} but its command line is not a recognised urbit "
@@ -255,7 +259,8 @@ void ShipDiscovery::scanPierRoots(std::unordered_map<std::string, DiscoveredShip
     for (size_t i = 0; i < root_entries_.size(); ++i) {
       const StatSlot& slot = urb_slots_[i];
       if (slot.error != 0 || !S_ISDIR(slot.stat.stx_mode)) continue;
-      const std::string pier = resolvePierPath(reader_.root(), "/", prefix + "/" + root_entries_[i]);
+      const std::string pier =
+          resolvePierPath(reader_.root(), "/", prefix + "/" + root_entries_[i]);
       DiscoveredShip& ship = ships[pier];
       ship.pier = pier;
     }

@@ -19,10 +19,10 @@ constexpr std::array<std::string_view, 22> kShortWithValue = {
     "-b", "-c", "-e", "-i", "-j", "-k", "-n", "-p", "-r", "-u", "-w",
 };
 constexpr std::array<std::string_view, 19> kLongWithValue = {
-    "--loom",        "--http-port",  "--https-port", "--snap-time",  "--serf-bin",
-    "--lmdb-map-size", "--urth-loom", "--scry-into", "--scry-format", "--arvo",
-    "--bootstrap",   "--pill",       "--key-file",   "--name",       "--port",
-    "--ames-port",   "--replay-from", "--cache-val-size", "--cache-size",
+    "--loom",          "--http-port",   "--https-port",     "--snap-time",   "--serf-bin",
+    "--lmdb-map-size", "--urth-loom",   "--scry-into",      "--scry-format", "--arvo",
+    "--bootstrap",     "--pill",        "--key-file",       "--name",        "--port",
+    "--ames-port",     "--replay-from", "--cache-val-size", "--cache-size",
 };
 // Offline subcommands: they take the pier lock for a while but run no ship.
 constexpr std::array<std::string_view, 12> kSubcommands = {

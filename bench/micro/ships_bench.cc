@@ -34,7 +34,8 @@ void writeFile(const std::filesystem::path& path, size_t bytes) {
 // N stand-in piers in a fresh folder under /tmp, removed when the object dies.
 struct PierFarm {
   explicit PierFarm(int piers) {
-    root = std::filesystem::temp_directory_path() / ("tidemark-ships-bench-" + std::to_string(::getpid()));
+    root = std::filesystem::temp_directory_path() /
+           ("tidemark-ships-bench-" + std::to_string(::getpid()));
     for (int i = 0; i < piers; ++i) {
       const auto pier = root / ("ship-" + std::to_string(i));
       for (const char* epoch : {"0i0", "0i1000"}) {

@@ -33,22 +33,26 @@ TEST(ShipsTest, RunningAndStoppedShipsFromTheAgent) {
   const std::string config = fleet.dir().str() + "/agent.toml";
   {
     std::ofstream out(config);
-    out << "pier_roots = [\"" << piers << "\"]\npier_walk_interval = \"1m\"\n[ship_logs]\n\"sampel-palnet\" = \""
-        << ship_log << "\"\n";
+    out << "pier_roots = [\"" << piers
+        << "\"]\npier_walk_interval = \"1m\"\n[ship_logs]\n\"sampel-palnet\" = \"" << ship_log
+        << "\"\n";
   }
   fleet.startController();
   fleet.startAgent("ship-host", {"--config", config});
 
   const std::string running = "pier=" + piers + "/sampel-palnet";
-  ASSERT_TRUE(eventually([&] { return newest(fleet, "urbit_ship_up", "ship-host", {running}) == 1; }, 30s))
+  ASSERT_TRUE(
+      eventually([&] { return newest(fleet, "urbit_ship_up", "ship-host", {running}) == 1; }, 30s))
       << fleet.agent(0).log();
   EXPECT_EQ(newest(fleet, "urbit_ship_up", "ship-host", {"pier=" + piers + "/stopped-ship"}), 0);
   EXPECT_EQ(newest(fleet, "urbit_ship_loom_bytes", "ship-host", {running}), 4294967296.0);
   EXPECT_EQ(newest(fleet, "urbit_ship_event_log_epochs", "ship-host", {running}), 2);
-  EXPECT_EQ(newest(fleet, "urbit_ship_memory_failures_total", "ship-host", {running, "kind=meme"}), 2);
+  EXPECT_EQ(newest(fleet, "urbit_ship_memory_failures_total", "ship-host", {running, "kind=meme"}),
+            2);
 
   ASSERT_EQ(ship.stop(), 0);
-  EXPECT_TRUE(eventually([&] { return newest(fleet, "urbit_ship_up", "ship-host", {running}) == 0; }, 30s))
+  EXPECT_TRUE(
+      eventually([&] { return newest(fleet, "urbit_ship_up", "ship-host", {running}) == 0; }, 30s))
       << fleet.agent(0).log();
 }
 

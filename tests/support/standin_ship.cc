@@ -33,10 +33,15 @@ pid_t parentOf(const std::string& pid) {
 }  // namespace
 
 void makeStandinPier(const std::string& pier, const StandinPierOptions& options) {
-  std::vector<std::string> argv = {binary("urbit-standin"), "make-pier", pier,
-                                   "--epochs", std::to_string(options.epochs),
-                                   "--log-bytes", std::to_string(options.log_bytes),
-                                   "--image-bytes", std::to_string(options.image_bytes)};
+  std::vector<std::string> argv = {binary("urbit-standin"),
+                                   "make-pier",
+                                   pier,
+                                   "--epochs",
+                                   std::to_string(options.epochs),
+                                   "--log-bytes",
+                                   std::to_string(options.log_bytes),
+                                   "--image-bytes",
+                                   std::to_string(options.image_bytes)};
   if (options.old_style) argv.push_back("--old-style");
   const CommandResult result = runCommand(argv);
   if (result.exit_code != 0) {
@@ -55,7 +60,8 @@ pid_t findSerfOf(pid_t parent) {
     const std::string cmdline = readAll("/proc/" + pid + "/cmdline");
     const size_t first_nul = cmdline.find('\0');
     if (first_nul == std::string::npos) continue;
-    const std::string second = cmdline.substr(first_nul + 1, cmdline.find('\0', first_nul + 1) - first_nul - 1);
+    const std::string second =
+        cmdline.substr(first_nul + 1, cmdline.find('\0', first_nul + 1) - first_nul - 1);
     if (second == "work" || second == "serf") return static_cast<pid_t>(std::stol(pid));
   }
   return -1;
@@ -82,8 +88,8 @@ StandinShip::StandinShip(const std::string& bin_dir, const std::string& pier_arg
       },
       std::chrono::seconds(10));
   if (!found || serf_pid_ <= 0) {
-    throw std::runtime_error("stand-in ship " + pier_argument + " has no serf; its log: " +
-                             king_->log());
+    throw std::runtime_error("stand-in ship " + pier_argument +
+                             " has no serf; its log: " + king_->log());
   }
   // With --rss-mb the serf touches its memory after exec: wait until it has, so
   // tests see the RSS they asked for.
@@ -98,7 +104,8 @@ StandinShip::StandinShip(const std::string& bin_dir, const std::string& pier_arg
           return resident >= wanted_pages;
         },
         std::chrono::seconds(10));
-    if (!touched) throw std::runtime_error("stand-in serf of " + pier_argument + " never reached its RSS");
+    if (!touched)
+      throw std::runtime_error("stand-in serf of " + pier_argument + " never reached its RSS");
   }
 }
 

@@ -51,7 +51,8 @@ void writeFile(const std::string& path, size_t bytes, char fill = 'x') {
 void writeText(const std::string& path, const std::string& text) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) die("open " + path);
-  if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) die("write " + path);
+  if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    die("write " + path);
   ::close(fd);
 }
 
@@ -72,11 +73,16 @@ int makePier(int argc, char** argv) {
   bool old_style = false;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--epochs" && i + 1 < argc) epochs = parseSize(argv[++i], "--epochs");
-    else if (arg == "--log-bytes" && i + 1 < argc) log_bytes = parseSize(argv[++i], "--log-bytes");
-    else if (arg == "--image-bytes" && i + 1 < argc) image_bytes = parseSize(argv[++i], "--image-bytes");
-    else if (arg == "--old-style") old_style = true;
-    else if (pier.empty() && !arg.starts_with("-")) pier = arg;
+    if (arg == "--epochs" && i + 1 < argc)
+      epochs = parseSize(argv[++i], "--epochs");
+    else if (arg == "--log-bytes" && i + 1 < argc)
+      log_bytes = parseSize(argv[++i], "--log-bytes");
+    else if (arg == "--image-bytes" && i + 1 < argc)
+      image_bytes = parseSize(argv[++i], "--image-bytes");
+    else if (arg == "--old-style")
+      old_style = true;
+    else if (pier.empty() && !arg.starts_with("-"))
+      pier = arg;
     else {
       std::fprintf(stderr, "urbit-standin make-pier: unexpected argument %s\n", arg.c_str());
       return 2;
@@ -87,7 +93,8 @@ int makePier(int argc, char** argv) {
     return 2;
   }
   // Parents too, like `mkdir -p`: tests put piers in folders that do not exist yet.
-  for (size_t slash = pier.find('/', 1); slash != std::string::npos; slash = pier.find('/', slash + 1))
+  for (size_t slash = pier.find('/', 1); slash != std::string::npos;
+       slash = pier.find('/', slash + 1))
     makeDir(pier.substr(0, slash));
   makeDir(pier);
   makeDir(pier + "/.urb");
@@ -115,7 +122,8 @@ int makePier(int argc, char** argv) {
 
 int runSerf(int argc, char** argv) {
   size_t rss_mb = 0;
-  if (const char* rss = std::getenv("URBIT_STANDIN_RSS_MB")) rss_mb = parseSize(rss, "URBIT_STANDIN_RSS_MB");
+  if (const char* rss = std::getenv("URBIT_STANDIN_RSS_MB"))
+    rss_mb = parseSize(rss, "URBIT_STANDIN_RSS_MB");
   (void)argc;
   (void)argv;
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -136,12 +144,18 @@ int runKing(int argc, char** argv) {
   bool old_style_serf = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--loom" && i + 1 < argc) loom = argv[++i];
-    else if (arg == "--http-port" && i + 1 < argc) http_port = argv[++i];
-    else if (arg == "--rss-mb" && i + 1 < argc) rss_mb = parseSize(argv[++i], "--rss-mb");
-    else if (arg == "--old-style-serf") old_style_serf = true;
-    else if (arg == "-t") continue;
-    else if (pier.empty() && !arg.starts_with("-")) pier = arg;
+    if (arg == "--loom" && i + 1 < argc)
+      loom = argv[++i];
+    else if (arg == "--http-port" && i + 1 < argc)
+      http_port = argv[++i];
+    else if (arg == "--rss-mb" && i + 1 < argc)
+      rss_mb = parseSize(argv[++i], "--rss-mb");
+    else if (arg == "--old-style-serf")
+      old_style_serf = true;
+    else if (arg == "-t")
+      continue;
+    else if (pier.empty() && !arg.starts_with("-"))
+      pier = arg;
     else {
       std::fprintf(stderr, "urbit-standin: unexpected argument %s\n", arg.c_str());
       return 2;

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "agent/ships/memory_failures.h"
 #include "tests/support/test_support.h"
 
 namespace tidemark::agent {
@@ -81,18 +80,6 @@ TEST(LogTailTest, BoundedBytesPerPoll) {
   EXPECT_LE(tail.offset(), 1000u);
   for (int i = 0; i < 20 && lines < 1000; ++i) lines += poll(tail).size();
   EXPECT_EQ(lines, 1000u);
-}
-
-TEST(MemoryFailuresTest, CountsEachKind) {
-  MemoryFailureCounts counts;
-  for (const char* line :
-       {"bail: meme", "[%bail %meme] bail: meme", "loom: fault mprotect (0x7f, 4096): Out of memory",
-        "boot: mapping 2048MB failed", "mapping ok", "pack: gained 12MB", "serf unexpectedly shut down"}) {
-    countMemoryFailure(line, counts);
-  }
-  EXPECT_EQ(counts.meme, 2u);
-  EXPECT_EQ(counts.mprotect, 1u);
-  EXPECT_EQ(counts.mapping, 1u);
 }
 
 }  // namespace

@@ -92,7 +92,8 @@ TEST_F(PierWalkTest, CheapUpdateMatchesAFreshWalkAfterGrowth) {
   std::filesystem::resize_file(pier + "/.urb/chk/image.bin", 16 * 1024);
 
   std::vector<StatSlot> fresh(walked.tracked.size());
-  for (size_t i = 0; i < walked.tracked.size(); ++i) batch.queueStat(walked.tracked[i].path, fresh[i]);
+  for (size_t i = 0; i < walked.tracked.size(); ++i)
+    batch.queueStat(walked.tracked[i].path, fresh[i]);
   batch.submit();
   const PierSizeNow cheap = applyCheap(walked, fresh);
 

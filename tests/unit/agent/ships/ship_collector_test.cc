@@ -56,7 +56,9 @@ class ShipCollectorTest : public ::testing::Test {
   }
 
   ShipCollector& collector() {
-    if (!collector_) collector_ = std::make_unique<ShipCollector>(reader, side_batch, log, clock, statter, options);
+    if (!collector_)
+      collector_ =
+          std::make_unique<ShipCollector>(reader, side_batch, log, clock, statter, options);
     return *collector_;
   }
 
@@ -84,8 +86,10 @@ class ShipCollectorTest : public ::testing::Test {
 };
 
 TEST_F(ShipCollectorTest, RunningShipSeries) {
-  makeStandinPier(piers + "/sampel-palnet", {.epochs = 2, .log_bytes = 100'000, .image_bytes = 1 << 20});
-  StandinShip ship(bin, piers + "/sampel-palnet", {"--loom", "32", "--http-port", "8081", "--rss-mb", "8"});
+  makeStandinPier(piers + "/sampel-palnet",
+                  {.epochs = 2, .log_bytes = 100'000, .image_bytes = 1 << 20});
+  StandinShip ship(bin, piers + "/sampel-palnet",
+                   {"--loom", "32", "--http-port", "8081", "--rss-mb", "8"});
   const auto out = pass();
   const Labels l = labels("sampel-palnet");
   EXPECT_EQ(out.value("urbit_ship_up", l), 1);
@@ -93,7 +97,8 @@ TEST_F(ShipCollectorTest, RunningShipSeries) {
   EXPECT_TRUE(out.value("urbit_ship_cpu_seconds_total", l).has_value());
   EXPECT_EQ(out.value("urbit_ship_loom_bytes", l), std::ldexp(1.0, 32));
   EXPECT_EQ(out.value("urbit_ship_snapshot_bytes", l), 1 << 20);
-  EXPECT_DOUBLE_EQ(out.value("urbit_ship_loom_use_ratio", l).value_or(-1), std::ldexp(1.0, 20 - 32));
+  EXPECT_DOUBLE_EQ(out.value("urbit_ship_loom_use_ratio", l).value_or(-1),
+                   std::ldexp(1.0, 20 - 32));
   EXPECT_EQ(out.value("urbit_ship_event_log_epochs", l), 2);
   EXPECT_EQ(out.value("urbit_ship_event_log_bytes", l), 200'000);
   EXPECT_EQ(out.value("urbit_ship_event_log_newest_epoch_bytes", l), 100'000);
@@ -119,7 +124,8 @@ TEST_F(ShipCollectorTest, DefaultLoomAndDownPiers) {
   const Labels l = labels("down-ship");
   EXPECT_EQ(out.value("urbit_ship_up", l), 0);
   EXPECT_EQ(out.value("urbit_ship_loom_bytes", l), std::ldexp(1.0, 31));
-  EXPECT_DOUBLE_EQ(out.value("urbit_ship_loom_use_ratio", l).value_or(-1), std::ldexp(1.0, 21 - 31));
+  EXPECT_DOUBLE_EQ(out.value("urbit_ship_loom_use_ratio", l).value_or(-1),
+                   std::ldexp(1.0, 21 - 31));
   EXPECT_FALSE(out.value("urbit_ship_rss_bytes", l));
   EXPECT_EQ(out.count("urbit_ship_http_port"), 0u);
 }
@@ -251,11 +257,13 @@ TEST_F(ShipCollectorTest, JunkPortsAndUnreadableFilesNeverCrash) {
 }
 
 TEST_F(ShipCollectorTest, HundredPiersInOnePass) {
-  for (int i = 0; i < 100; ++i) makeStandinPier(piers + "/ship-" + std::to_string(i), {.log_bytes = 4096, .image_bytes = 4096});
+  for (int i = 0; i < 100; ++i)
+    makeStandinPier(piers + "/ship-" + std::to_string(i), {.log_bytes = 4096, .image_bytes = 4096});
   const auto out = pass();
   size_t mine = 0;
   for (const auto& sample : out.samples)
-    if (sample.name == "urbit_ship_up" && sample.labels[0].value.starts_with(piers + "/ship-")) ++mine;
+    if (sample.name == "urbit_ship_up" && sample.labels[0].value.starts_with(piers + "/ship-"))
+      ++mine;
   EXPECT_EQ(mine, 100u);
   EXPECT_EQ(statter.calls, 1);
 }

@@ -38,7 +38,8 @@ class ShipDiscoveryTest : public ::testing::Test {
     return discovery.scan();
   }
 
-  static const DiscoveredShip* find(const std::vector<DiscoveredShip>& ships, const std::string& pier) {
+  static const DiscoveredShip* find(const std::vector<DiscoveredShip>& ships,
+                                    const std::string& pier) {
     for (const auto& ship : ships)
       if (ship.pier == pier) return &ship;
     return nullptr;
@@ -105,7 +106,10 @@ TEST_F(ShipDiscoveryTest, GarbageLockNeverCrashes) {
   const std::string pier = piers + "/wes";
   makeStandinPier(pier);
   StandinShip ship(bin, pier);
-  { std::ofstream(pier + "/.vere.lock", std::ios::trunc | std::ios::binary) << std::string("\xff\0zz", 4); }
+  {
+    std::ofstream(pier + "/.vere.lock", std::ios::trunc | std::ios::binary)
+        << std::string("\xff\0zz", 4);
+  }
   tidemark::testing::LogCapture capture;
   const DiscoveredShip* found = find(scan(), pier);
   ASSERT_NE(found, nullptr);
@@ -164,7 +168,8 @@ TEST_F(ShipDiscoveryTest, UnreadablePierRootIsSkipped) {
 }
 
 TEST_F(ShipDiscoveryTest, HundredPiersUnderARoot) {
-  for (int i = 0; i < 100; ++i) std::filesystem::create_directories(piers + "/ship-" + std::to_string(i) + "/.urb/log");
+  for (int i = 0; i < 100; ++i)
+    std::filesystem::create_directories(piers + "/ship-" + std::to_string(i) + "/.urb/log");
   const auto ships = scan({piers});
   size_t mine = 0;
   for (const auto& ship : ships) mine += ship.pier.starts_with(piers + "/ship-");

@@ -19,9 +19,9 @@ std::string cmdline(const std::vector<std::string>& args) {
 }
 
 TEST(UrbitCommandLineTest, KingWithFlagsTakesTheLastPositionalAsPier) {
-  const UrbitCommand command = parseUrbitCommandLine(
-      cmdline({"/usr/local/bin/urbit", "-t", "-p", "34543", "--http-port", "8081", "--loom", "33",
-               "sampel-palnet"}));
+  const UrbitCommand command =
+      parseUrbitCommandLine(cmdline({"/usr/local/bin/urbit", "-t", "-p", "34543", "--http-port",
+                                     "8081", "--loom", "33", "sampel-palnet"}));
   EXPECT_EQ(command.role, UrbitRole::kKing);
   EXPECT_EQ(command.pier, "sampel-palnet");  // not "34543" nor "8081": those are values
   EXPECT_EQ(command.loom_bits, 33);
@@ -57,8 +57,8 @@ TEST(UrbitCommandLineTest, NewPierFromDashC) {
 }
 
 TEST(UrbitCommandLineTest, FourXSerf) {
-  const UrbitCommand command = parseUrbitCommandLine(cmdline(
-      {"urbit", "work", "--snap-dir", "/srv/zod", "--loom", "31", "--snap-time", "120"}));
+  const UrbitCommand command = parseUrbitCommandLine(
+      cmdline({"urbit", "work", "--snap-dir", "/srv/zod", "--loom", "31", "--snap-time", "120"}));
   EXPECT_EQ(command.role, UrbitRole::kSerf);
   EXPECT_EQ(command.pier, "/srv/zod");
   EXPECT_EQ(command.loom_bits, 31);
