@@ -39,6 +39,17 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
               "also stat FUSE filesystems");
   set.addDurationMs("filesystems.statfs_timeout", &options.statfs_timeout_ms,
                     "longest wait for one statfs (default 1s)");
+  set.addStringList("pier_roots", &options.pier_roots,
+                    "a folder whose subfolders holding .urb/ are Urbit piers (repeatable)",
+                    "--pier-root");
+  set.addDurationMs("pier_walk_interval", &options.pier_walk_interval_ms,
+                    "walk every pier's files this often; cheap stats in between (default 5m)");
+  set.addDurationMs("ship_scan_interval", &options.ship_scan_interval_ms,
+                    "scan every process for Urbit ships this often (default 30s)");
+  set.addStringMap("ship_logs", &options.ship_logs,
+                   "PIER=PATH: count memory failures in this ship's log (repeatable; PIER is "
+                   "the pier path or the ship name)",
+                   "--ship-log");
   set.addInteger("outbox_max_batches", &options.outbox_max_batches, 1, 10'000'000,
                  "unacknowledged batches kept (default 8640)");
   set.addInteger("outbox_max_bytes", &options.outbox_max_bytes, 1ll << 16, 1ll << 40,
@@ -71,6 +82,23 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   }
   if (options.statfs_timeout_ms < 10) {
     throw ConfigError("--filesystems-statfs-timeout: must be at least 10ms");
+  }
+  for (const auto& root : options.pier_roots) {
+    if (root.empty() || root.front() != '/') {
+      throw ConfigError("--pier-root: \"" + root + "\" is not an absolute path");
+    }
+  }
+  for (const auto& [pier, log] : options.ship_logs) {
+    if (log.front() != '/') {
+      throw ConfigError("--ship-log: the log of " + pier + " (\"" + log +
+                        "\") is not an absolute path");
+    }
+  }
+  if (options.pier_walk_interval_ms < 1000) {
+    throw ConfigError("--pier-walk-interval: must be at least 1s");
+  }
+  if (options.ship_scan_interval_ms < 1000) {
+    throw ConfigError("--ship-scan-interval: must be at least 1s");
   }
   if (options.host_id.empty()) {
     char name[HOST_NAME_MAX + 1] = {};

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace tidemark::agent {
 
@@ -34,6 +36,14 @@ struct AgentOptions {
   bool filesystems_include_fuse = false;
   // Longest wait for one statfs. Default: 1 s.
   int64_t statfs_timeout_ms = 1'000;
+  // Folders whose subfolders holding .urb/ are Urbit piers, reported even when down.
+  std::vector<std::string> pier_roots;
+  // Full walks of every pier's files; in between only the growing files are statted. Default: 5 min.
+  int64_t pier_walk_interval_ms = 300'000;
+  // Full scans of every process's command line for ships. Default: 30 s.
+  int64_t ship_scan_interval_ms = 30'000;
+  // Ship logs to count memory failures in, by pier path or ship name. Default: none.
+  std::map<std::string, std::string> ship_logs;
   // Unacknowledged batches kept in the outbox (STATE_DIR/outbox). Default: 8640 (a day at 10 s).
   int64_t outbox_max_batches = 8640;
   // Bytes of unacknowledged batches kept (about 20 a sample). Default: 64 MiB.

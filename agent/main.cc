@@ -49,7 +49,18 @@ int main(int argc, char** argv) {
     collector_options.filesystems.include_network = options.filesystems_include_network;
     collector_options.filesystems.include_fuse = options.filesystems_include_fuse;
     collector_options.filesystems.statfs_timeout_ms = options.statfs_timeout_ms;
-    HostCollectors collectors(reader, clock, collector_options);
+    collector_options.ships.pier_roots = options.pier_roots;
+    collector_options.ships.ship_logs = options.ship_logs;
+    collector_options.ships.maintenance_log_path = options.state_dir + "/maintenance.log";
+    collector_options.ships.pier_walk_interval_ms = options.pier_walk_interval_ms;
+    collector_options.ships.process_scan_interval_ms = options.ship_scan_interval_ms;
+    collector_options.ships.map_count_interval_ms = options.slow_interval_ms;
+    // The ships' process scan and pier walks need their own rounds of reads, on the
+    // same backend as the main batch (no second fallback line when io_uring is refused).
+    ReadBatchPtr side_batch =
+        makeReadBatch(options.root, batch->backend() == "plain" ? IoBackendChoice::kPlain
+                                                                : IoBackendChoice::kIoUring);
+    HostCollectors collectors(reader, *side_batch, clock, collector_options);
 
     AgentConfig config;
     config.host_id = options.host_id;

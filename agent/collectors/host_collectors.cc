@@ -13,7 +13,7 @@
 
 namespace tidemark::agent {
 
-HostCollectors::HostCollectors(FileReader& reader, const Clock& clock,
+HostCollectors::HostCollectors(FileReader& reader, ReadBatch& side_batch, const Clock& clock,
                                const HostCollectorOptions& options)
     : log_(clock),
       statter_(std::make_unique<TimeoutStatter>(options.filesystems.statfs_timeout_ms)) {
@@ -30,6 +30,8 @@ HostCollectors::HostCollectors(FileReader& reader, const Clock& clock,
       std::make_unique<FilesystemCollector>(reader, log_, *statter_, options.filesystems));
   collectors_.push_back(
       std::make_unique<CpuFrequencyCollector>(reader, log_, clock, options.slow_interval_ms));
+  collectors_.push_back(
+      std::make_unique<ShipCollector>(reader, side_batch, log_, clock, *statter_, options.ships));
 }
 
 HostCollectors::~HostCollectors() = default;

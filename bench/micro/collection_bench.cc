@@ -30,7 +30,8 @@ void collectHost(benchmark::State& state, const std::string& root, bool uring) {
   ReadBatchPtr batch = makeBatch(state, root, uring);
   if (!batch) return;
   HostCollectorOptions options;
-  HostCollectors owner(reader, clock, options);
+  PlainReadBatch side_batch(root);
+  HostCollectors owner(reader, side_batch, clock, options);
   auto collectors = owner.take();
   SeriesRegistry registry;
   BatchBuilder builder(registry);

@@ -22,6 +22,7 @@ struct OptionSet::Option {
   std::string flag;
   bool required = false;
   bool is_flag = false;
+  bool is_table = false;  // its TOML value is a whole table, not a leaf
   std::vector<std::string> cli_values;  // filled by CLI11
   bool cli_flag = false;
   CLI::Option* cli_option = nullptr;
@@ -42,10 +43,10 @@ OptionSet::OptionSet(CLI::App& app) : app_(app) {
 OptionSet::~OptionSet() = default;
 
 OptionSet::Option& OptionSet::add(const std::string& key, const std::string& help,
-                                  bool is_flag) {
+                                  bool is_flag, const std::string& flag) {
   auto option = std::make_unique<Option>();
   option->key = key;
-  option->flag = flagForKey(key);
+  option->flag = flag.empty() ? flagForKey(key) : flag;
   option->is_flag = is_flag;
   if (is_flag) {
     option->cli_option = app_.add_flag(option->flag, option->cli_flag, help);
@@ -81,8 +82,8 @@ void OptionSet::addString(const std::string& key, std::string* target, const std
 }
 
 void OptionSet::addStringList(const std::string& key, std::vector<std::string>* target,
-                              const std::string& help) {
-  auto& option = add(key, help, false);
+                              const std::string& help, const std::string& flag) {
+  auto& option = add(key, help, false, flag);
   option.cli_option->allow_extra_args(false);
   option.apply = [target](const RawValue& raw) {
     target->clear();
@@ -95,6 +96,34 @@ void OptionSet::addStringList(const std::string& key, std::vector<std::string>* 
     for (const auto& element : *array) {
       if (!element.is_string()) fail(raw, "", "must be an array of strings");
       target->push_back(*element.value<std::string>());
+    }
+  };
+}
+
+void OptionSet::addStringMap(const std::string& key, std::map<std::string, std::string>* target,
+                             const std::string& help, const std::string& flag) {
+  auto& option = add(key, help, false, flag);
+  option.is_table = true;
+  option.cli_option->allow_extra_args(false);
+  option.apply = [target](const RawValue& raw) {
+    target->clear();
+    if (raw.node == nullptr) {
+      for (const std::string& pair : raw.strings) {
+        const size_t equals = pair.find('=');
+        if (equals == 0 || equals == std::string::npos || equals + 1 == pair.size()) {
+          fail(raw, pair, "must be NAME=VALUE with both parts non-empty");
+        }
+        (*target)[pair.substr(0, equals)] = pair.substr(equals + 1);
+      }
+      return;
+    }
+    const toml::table* table = raw.node->as_table();
+    if (table == nullptr) fail(raw, "", "must be a table of strings");
+    for (const auto& [name, value] : *table) {
+      if (!value.is_string() || value.value<std::string>()->empty()) {
+        fail(raw, std::string(name.str()), "must map to a non-empty string");
+      }
+      (*target)[std::string(name.str())] = *value.value<std::string>();
     }
   };
 }
@@ -156,13 +185,16 @@ void OptionSet::require(const std::string& key) {
 
 namespace {
 
-// Collects the dotted paths of every leaf value in the file.
+// Collects the dotted paths of every leaf value in the file; a table that is one
+// option's whole value (`table_keys`) counts as a leaf.
 void collectKeys(const toml::table& table, const std::string& prefix,
+                 const std::set<std::string>& table_keys,
                  std::vector<std::pair<std::string, const toml::node*>>& out) {
   for (const auto& [name, node] : table) {
     std::string key = prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
-    if (const auto* sub = node.as_table()) {
-      collectKeys(*sub, key, out);
+    const auto* sub = node.as_table();
+    if (sub != nullptr && !table_keys.contains(key)) {
+      collectKeys(*sub, key, table_keys, out);
     } else {
       out.emplace_back(key, &node);
     }
@@ -182,7 +214,10 @@ void OptionSet::resolve() {
       throw ConfigError(config_path_ + ":" + std::to_string(where.line) + ":" +
                         std::to_string(where.column) + ": " + std::string(e.description()));
     }
-    collectKeys(file, "", file_keys);
+    std::set<std::string> table_keys;
+    for (const auto& option : options_)
+      if (option->is_table) table_keys.insert(option->key);
+    collectKeys(file, "", table_keys, file_keys);
     std::set<std::string> known;
     for (const auto& option : options_) known.insert(option->key);
     for (const auto& [key, node] : file_keys) {

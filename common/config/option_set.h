@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,8 +24,14 @@ class OptionSet {
   // `key` is the TOML key, dotted for tables ("reports.interval"); the flag is
   // derived from it ("--reports-interval").
   void addString(const std::string& key, std::string* target, const std::string& help);
+  // A list: the flag repeated, or a TOML array. `flag` overrides the derived name,
+  // for a singular flag over a plural key ("--pier-root" for "pier_roots").
   void addStringList(const std::string& key, std::vector<std::string>* target,
-                     const std::string& help);
+                     const std::string& help, const std::string& flag = "");
+  // A string-to-string map: the flag repeated as NAME=VALUE, or a TOML table of
+  // strings (`[ship_logs]` with `"/srv/x" = "/var/log/x"`); keys may hold any text.
+  void addStringMap(const std::string& key, std::map<std::string, std::string>* target,
+                    const std::string& help, const std::string& flag = "");
   void addFlag(const std::string& key, bool* target, const std::string& help);
   void addDurationMs(const std::string& key, int64_t* target_ms, const std::string& help);
   void addInteger(const std::string& key, int64_t* target, int64_t min, int64_t max,
@@ -43,7 +50,8 @@ class OptionSet {
 
  private:
   struct Option;
-  Option& add(const std::string& key, const std::string& help, bool is_flag);
+  Option& add(const std::string& key, const std::string& help, bool is_flag,
+              const std::string& flag = "");
 
   CLI::App& app_;
   std::string config_path_;

@@ -44,10 +44,11 @@ std::string readFile(const std::string& path) {
 
 std::string binary(const std::string& name) { return std::string(TIDEMARK_BIN_DIR) + "/" + name; }
 
-ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path, std::string cwd)
     : log_path_(std::move(log_path)) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                    0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);

@@ -12,9 +12,9 @@ namespace tidemark::testing {
 
 class ChildProcess {
  public:
-  // Starts `argv[0]` (a path) with stdout and stderr appended to `log_path`.
-  // Throws std::runtime_error when it cannot start.
-  ChildProcess(std::vector<std::string> argv, std::string log_path);
+  // Starts `argv[0]` (a path) with stdout and stderr appended to `log_path`, in
+  // `cwd` when one is given. Throws std::runtime_error when it cannot start.
+  ChildProcess(std::vector<std::string> argv, std::string log_path, std::string cwd = "");
   ~ChildProcess();  // SIGKILLs the process if it still runs
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -84,7 +84,8 @@ constexpr int kCountedPasses = 5;
 size_t steadyStateAllocations(const std::string& root, ReadBatch& batch) {
   ManualClock clock;  // not advanced: cpufreq is read in the first pass only, as in 5 min
   PlainFileReader reader(root);
-  HostCollectors owner(reader, clock, HostCollectorOptions{});
+  PlainReadBatch side_batch(root);  // the ships' scans; none run in the counted passes
+  HostCollectors owner(reader, side_batch, clock, HostCollectorOptions{});
   auto collectors = owner.take();
   SeriesRegistry registry;
   BatchBuilder builder(registry);

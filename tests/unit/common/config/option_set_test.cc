@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -304,6 +305,69 @@ TEST_F(OptionSetTest, MissingConfigFileIsConfigError) {
 
 TEST_F(OptionSetTest, UnknownFlagIsRejectedByCli11) {
   EXPECT_THROW(parse({"--no-such-flag"}), CLI::ParseError);
+}
+
+}  // namespace
+}  // namespace tidemark
+
+namespace tidemark {
+namespace {
+
+// A plural key with a singular repeated flag, and a map option, as the agent's ship options.
+class OptionSetMapTest : public ::testing::Test {
+ protected:
+  OptionSetMapTest() : options(app) {
+    options.addStringList("roots", &roots, "roots", "--root");
+    options.addStringMap("logs", &logs, "logs", "--log");
+  }
+  void parseAndResolve(std::vector<std::string> args) {
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
+    options.resolve();
+  }
+  std::string resolveError(std::vector<std::string> args) {
+    try {
+      parseAndResolve(std::move(args));
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  TempDir dir;
+  CLI::App app{"test"};
+  std::vector<std::string> roots;
+  std::map<std::string, std::string> logs;
+  OptionSet options;
+};
+
+TEST_F(OptionSetMapTest, RepeatedFlagsFillListAndMap) {
+  parseAndResolve({"--root", "/a", "--root", "/b", "--log", "/srv/x=/var/log/x", "--log",
+                   "zod=/var/log/z=1"});
+  EXPECT_THAT(roots, ElementsAre("/a", "/b"));
+  EXPECT_EQ(logs.size(), 2u);
+  EXPECT_EQ(logs["/srv/x"], "/var/log/x");
+  EXPECT_EQ(logs["zod"], "/var/log/z=1");  // split at the first '='
+}
+
+TEST_F(OptionSetMapTest, FileTableKeysMayHoldSlashesAndDots) {
+  dir.write("a.toml", "roots = [\"/r\"]\n[logs]\n\"/srv/x.y\" = \"/var/log/x\"\nzod = \"/l/z\"\n");
+  parseAndResolve({"--config", (dir.path() / "a.toml").string()});
+  EXPECT_THAT(roots, ElementsAre("/r"));
+  EXPECT_EQ(logs.size(), 2u);
+  EXPECT_EQ(logs["/srv/x.y"], "/var/log/x");
+  EXPECT_EQ(logs["zod"], "/l/z");
+}
+
+TEST_F(OptionSetMapTest, MalformedMapValuesAreRejectedWithContext) {
+  EXPECT_THAT(resolveError({"--log", "no-equals"}), AllOf(HasSubstr("--log"), HasSubstr("NAME=VALUE")));
+  EXPECT_THAT(resolveError({"--log", "=x"}), HasSubstr("NAME=VALUE"));
+  dir.write("b.toml", "[logs]\nzod = 3\n");
+  EXPECT_THAT(resolveError({"--config", (dir.path() / "b.toml").string()}),
+              AllOf(HasSubstr("logs"), HasSubstr("zod"), HasSubstr("non-empty string")));
+  dir.write("c.toml", "logs = \"x\"\n");
+  EXPECT_THAT(resolveError({"--config", (dir.path() / "c.toml").string()}),
+              HasSubstr("table of strings"));
 }
 
 }  // namespace

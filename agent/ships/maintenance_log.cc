@@ -1,0 +1,79 @@
+#include "agent/ships/maintenance_log.h"
+
+#include <spdlog/fmt/fmt.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "agent/collectors/parse_util.h"
+
+namespace tidemark::agent {
+
+bool parseMaintenanceLine(std::string_view line, MaintenanceEntry& out) {
+  std::array<std::string_view, 4> fields;
+  if (splitFields(line, fields) != fields.size()) return false;
+  int64_t seconds = 0;
+  if (!parseInt64(fields[0], seconds) || seconds < 0) return false;
+  if (!fields[1].starts_with('/')) return false;
+  MaintenanceEntry entry;
+  if (fields[2] == "pack")
+    entry.job = MaintenanceJob::kPack;
+  else if (fields[2] == "meld")
+    entry.job = MaintenanceJob::kMeld;
+  else if (fields[2] == "roll")
+    entry.job = MaintenanceJob::kRoll;
+  else if (fields[2] == "chop")
+    entry.job = MaintenanceJob::kChop;
+  else
+    return false;
+  if (fields[3] != "ok" && fields[3] != "failed") return false;
+  entry.unix_seconds = seconds;
+  entry.pier = fields[1];
+  entry.ok = fields[3] == "ok";
+  out = entry;
+  return true;
+}
+
+void MaintenanceLog::refresh() {
+  const int error = tail_.poll([this](std::string_view line) { apply(line); });
+  if (error != 0 && error != ENOENT) {
+    log_.warn("ships:maintenance_log:read",
+              fmt::format("ships: cannot read the maintenance log {}: {} (errno {}); "
+                          "seconds since pack/meld stay as last known",
+                          tail_.path(), std::strerror(error), error));
+  }
+}
+
+void MaintenanceLog::apply(std::string_view line) {
+  if (trimSpace(line).empty()) return;
+  MaintenanceEntry entry;
+  if (!parseMaintenanceLine(line, entry)) {
+    ++bad_lines_;
+    log_.warn("ships:maintenance_log:line",
+              fmt::format("ships: {}: line {:?} is not \"<unix_seconds> <pier> "
+                          "<pack|meld|roll|chop> <ok|failed>\"; skipped ({} bad so far)",
+                          tail_.path(), std::string(line.substr(0, 200)), bad_lines_));
+    return;
+  }
+  if (!entry.ok) return;
+  Last& last = last_[std::string(entry.pier)];
+  // Lines are appended when jobs finish, but keep the newest should they ever be out of order.
+  auto newest = [&](std::optional<int64_t>& slot) {
+    if (!slot || *slot < entry.unix_seconds) slot = entry.unix_seconds;
+  };
+  if (entry.job == MaintenanceJob::kPack) newest(last.pack);
+  if (entry.job == MaintenanceJob::kMeld) newest(last.meld);
+}
+
+std::optional<int64_t> MaintenanceLog::lastPack(std::string_view pier) const {
+  auto it = last_.find(std::string(pier));
+  return it == last_.end() ? std::nullopt : it->second.pack;
+}
+
+std::optional<int64_t> MaintenanceLog::lastMeld(std::string_view pier) const {
+  auto it = last_.find(std::string(pier));
+  return it == last_.end() ? std::nullopt : it->second.meld;
+}
+
+}  // namespace tidemark::agent

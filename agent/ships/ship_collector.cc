@@ -1,0 +1,345 @@
+#include "agent/ships/ship_collector.h"
+
+#include <spdlog/fmt/fmt.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <set>
+
+#include "agent/collectors/parse_util.h"
+#include "agent/ships/pier_files.h"
+#include "agent/ships/process_stat.h"
+
+namespace tidemark::agent {
+namespace {
+
+constexpr std::string_view kMaxMapCountPath = "/proc/sys/vm/max_map_count";
+
+uint64_t mtimeNs(const struct statx& stat) {
+  return static_cast<uint64_t>(stat.stx_mtime.tv_sec) * 1'000'000'000ull + stat.stx_mtime.tv_nsec;
+}
+
+std::string_view shipName(std::string_view pier) {
+  const size_t slash = pier.rfind('/');
+  return slash == std::string_view::npos ? pier : pier.substr(slash + 1);
+}
+
+bool due(const std::optional<int64_t>& last_ms, int64_t now_ms, int64_t interval_ms) {
+  return !last_ms || now_ms - *last_ms >= interval_ms;
+}
+
+size_t countLines(std::string_view text) {
+  size_t lines = 0;
+  for (char c : text) lines += c == '\n';
+  if (!text.empty() && text.back() != '\n') ++lines;
+  return lines;
+}
+
+}  // namespace
+
+// Everything known about one pier between passes, and its slots for this pass.
+struct ShipCollector::Ship {
+  std::string pier;
+  std::string name;
+  // Paths built once per discovery, so a steady pass formats nothing.
+  std::string ports_path, log_dir_path, chk_dir_path;
+  std::string king_stat_path, serf_stat_path, serf_maps_path;
+  std::optional<ShipProcess> king;
+  std::optional<ShipProcess> serf;
+  int loom_bits = kDefaultLoomBits;
+
+  PierSize size;
+  bool walk_needed = true;
+  std::vector<StatSlot> tracked_slots;
+  StatSlot pier_slot;  // the pier folder: its filesystem (device) for the free space
+  StatSlot log_dir_slot;
+  StatSlot chk_dir_slot;
+  ReadSlot king_stat;
+  ReadSlot serf_stat;
+  ReadSlot ports;
+  ReadSlot serf_maps;
+  std::vector<HttpPort> port_list;
+  std::optional<uint64_t> map_count;
+
+  std::unique_ptr<LogTail> log;
+  MemoryFailureCounts failures;
+};
+
+ShipCollector::ShipCollector(FileReader& reader, ReadBatch& side_batch, ThrottledLog& log,
+                             const Clock& clock, FilesystemStatter& statter,
+                             ShipCollectorOptions options)
+    : reader_(reader),
+      log_(log),
+      clock_(clock),
+      statter_(statter),
+      options_(std::move(options)),
+      discovery_(reader, side_batch, log, options_.pier_roots),
+      walker_(reader, side_batch, log),
+      ticks_per_second_(::sysconf(_SC_CLK_TCK)),
+      page_bytes_(::sysconf(_SC_PAGESIZE)) {
+  if (!options_.maintenance_log_path.empty())
+    maintenance_.emplace(options_.maintenance_log_path, log_);
+  if (ticks_per_second_ <= 0) ticks_per_second_ = 100;
+  if (page_bytes_ <= 0) page_bytes_ = 4096;
+  root_slots_.resize(options_.pier_roots.size());
+  root_mtimes_ns_.assign(options_.pier_roots.size(), 0);
+}
+
+ShipCollector::~ShipCollector() = default;
+
+void ShipCollector::rescan() {
+  ++process_scans_;
+  rescan_requested_ = false;
+  std::vector<DiscoveredShip> found = discovery_.scan();
+  std::set<std::string> seen;
+  for (DiscoveredShip& discovered : found) {
+    seen.insert(discovered.pier);
+    auto& slot = ships_[discovered.pier];
+    if (!slot) {
+      slot = std::make_unique<Ship>();
+      slot->pier = discovered.pier;
+      slot->name = std::string(shipName(discovered.pier));
+      slot->ports_path = slot->pier + "/.http.ports";
+      slot->log_dir_path = slot->pier + "/.urb/log";
+      slot->chk_dir_path = slot->pier + "/.urb/chk";
+      auto log_path = options_.ship_logs.find(slot->pier);
+      if (log_path == options_.ship_logs.end()) log_path = options_.ship_logs.find(slot->name);
+      if (log_path != options_.ship_logs.end())
+        slot->log = std::make_unique<LogTail>(resolveUnderRoot(reader_.root(), log_path->second));
+    }
+    Ship& ship = *slot;
+    ship.king = discovered.king;
+    ship.serf = discovered.king ? discovered.serf : std::nullopt;
+    // A stopped ship keeps the loom it last ran with: it boots with the same flags.
+    if (discovered.king) ship.loom_bits = discovered.loom_bits.value_or(kDefaultLoomBits);
+    ship.king_stat_path = ship.king ? fmt::format("/proc/{}/stat", ship.king->pid) : "";
+    ship.serf_stat_path = ship.serf ? fmt::format("/proc/{}/stat", ship.serf->pid) : "";
+    ship.serf_maps_path = ship.serf ? fmt::format("/proc/{}/maps", ship.serf->pid) : "";
+  }
+  // A ship found only by its process that has stopped: down while its pier exists.
+  for (auto it = ships_.begin(); it != ships_.end();) {
+    Ship& ship = *it->second;
+    if (!seen.contains(ship.pier)) {
+      ship.king.reset();
+      ship.serf.reset();
+      struct stat urb {};
+      const std::string urb_path = resolveUnderRoot(reader_.root(), ship.pier + "/.urb");
+      if (::stat(urb_path.c_str(), &urb) != 0 || !S_ISDIR(urb.st_mode)) {
+        it = ships_.erase(it);
+        continue;
+      }
+    }
+    ++it;
+  }
+}
+
+void ShipCollector::walk(int64_t now_ms) {
+  const bool all = due(last_walk_ms_, now_ms, options_.pier_walk_interval_ms);
+  std::vector<std::string> piers;
+  std::vector<Ship*> walked;
+  for (auto& [pier, ship] : ships_) {
+    if (!all && !ship->walk_needed) continue;
+    piers.push_back(pier);
+    walked.push_back(ship.get());
+  }
+  if (piers.empty()) return;
+  if (all) last_walk_ms_ = now_ms;
+  ++pier_walks_;
+  std::vector<PierSize> sizes;
+  walker_.walk(piers, sizes);
+  for (size_t i = 0; i < walked.size(); ++i) {
+    walked[i]->size = std::move(sizes[i]);
+    walked[i]->walk_needed = false;
+    walked[i]->tracked_slots.resize(walked[i]->size.tracked.size());
+  }
+}
+
+void ShipCollector::prepare(ReadBatch& batch) {
+  const int64_t now = clock_.monotonicMs();
+  if (rescan_requested_ || due(last_scan_ms_, now, options_.process_scan_interval_ms)) {
+    last_scan_ms_ = now;
+    rescan();
+  }
+  walk(now);
+  maps_this_pass_ = due(last_maps_ms_, now, options_.map_count_interval_ms);
+  if (maps_this_pass_) last_maps_ms_ = now;
+
+  batch.queueRead(kMaxMapCountPath, max_map_count_slot_);
+  for (size_t i = 0; i < options_.pier_roots.size(); ++i)
+    batch.queueStat(options_.pier_roots[i], root_slots_[i]);
+  for (auto& [pier, ship_ptr] : ships_) {
+    Ship& ship = *ship_ptr;
+    batch.queueStat(pier, ship.pier_slot);
+    batch.queueStat(ship.log_dir_path, ship.log_dir_slot);
+    batch.queueStat(ship.chk_dir_path, ship.chk_dir_slot);
+    for (size_t i = 0; i < ship.size.tracked.size(); ++i)
+      batch.queueStat(ship.size.tracked[i].path, ship.tracked_slots[i]);
+    if (!ship.king) continue;
+    batch.queueRead(ship.king_stat_path, ship.king_stat);
+    batch.queueRead(ship.ports_path, ship.ports);
+    if (ship.serf) {
+      batch.queueRead(ship.serf_stat_path, ship.serf_stat);
+      if (maps_this_pass_) batch.queueRead(ship.serf_maps_path, ship.serf_maps);
+    }
+  }
+}
+
+void ShipCollector::collect(SampleWriter& out) {
+  if (max_map_count_slot_.error == 0) {
+    uint64_t value = 0;
+    if (parseUint64(trimSpace(max_map_count_slot_.data), value)) {
+      out.add("node_vm_max_map_count", static_cast<double>(value));
+    }
+  }
+  // A pier root that gained or lost a folder: look for new piers at the next pass.
+  for (size_t i = 0; i < root_slots_.size(); ++i) {
+    if (root_slots_[i].error != 0) continue;
+    const uint64_t mtime = mtimeNs(root_slots_[i].stat);
+    if (root_mtimes_ns_[i] != 0 && mtime != root_mtimes_ns_[i]) rescan_requested_ = true;
+    root_mtimes_ns_[i] = mtime;
+  }
+  if (maintenance_) maintenance_->refresh();
+  for (auto& [pier, ship] : ships_) collectShip(*ship, out);
+  writeFilesystemAvail(out);
+}
+
+void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
+  const LabelView labels[] = {{"ship", ship.name}, {"pier", ship.pier}};
+
+  // Processes: the king must still be the one discovered (same start time), else the
+  // ship stopped (or restarted under a new PID, which the next scan finds).
+  ProcessStat king_stat, serf_stat;
+  bool up = false;
+  if (ship.king) {
+    up = ship.king_stat.error == 0 && parseProcessStat(ship.king_stat.data, king_stat) &&
+         king_stat.start_ticks == ship.king->start_ticks;
+    if (!up) {
+      ship.king.reset();
+      ship.serf.reset();
+      rescan_requested_ = true;
+    }
+  }
+  out.add("urbit_ship_up", up ? 1 : 0, labels);
+  if (up) {
+    bool serf_ok = ship.serf && ship.serf_stat.error == 0 &&
+                   parseProcessStat(ship.serf_stat.data, serf_stat) &&
+                   serf_stat.start_ticks == ship.serf->start_ticks;
+    if (ship.serf && !serf_ok) {
+      ship.serf.reset();  // the king restarts its serf; the next scan finds the new one
+      rescan_requested_ = true;
+    }
+    const uint64_t rss_pages = king_stat.rss_pages + (serf_ok ? serf_stat.rss_pages : 0);
+    const uint64_t ticks = king_stat.utime_ticks + king_stat.stime_ticks +
+                           (serf_ok ? serf_stat.utime_ticks + serf_stat.stime_ticks : 0);
+    out.add("urbit_ship_rss_bytes",
+            static_cast<double>(rss_pages) * static_cast<double>(page_bytes_), labels);
+    out.add("urbit_ship_cpu_seconds_total",
+            static_cast<double>(ticks) / static_cast<double>(ticks_per_second_), labels);
+    if (serf_ok && maps_this_pass_ && ship.serf_maps.error == 0)
+      ship.map_count = countLines(ship.serf_maps.data);
+    if (!serf_ok) ship.map_count.reset();
+    if (ship.map_count)
+      out.add("urbit_ship_serf_map_count", static_cast<double>(*ship.map_count), labels);
+
+    if (ship.ports.error == 0) {
+      ParseProblems problems("ships", ship.ports_path);
+      parseHttpPorts(ship.ports.data, ship.port_list, problems);
+      problems.logTo(log_);
+      for (const HttpPort& port : ship.port_list) {
+        const LabelView port_labels[] = {{"ship", ship.name},
+                                         {"pier", ship.pier},
+                                         {"secure", port.secure ? "true" : "false"},
+                                         {"scope", port.loopback ? "loopback" : "public"}};
+        out.add("urbit_ship_http_port", port.port, port_labels);
+      }
+    }
+  } else {
+    ship.map_count.reset();
+  }
+
+  // Disk: the walk's totals corrected by this pass's stats of the growing files; a
+  // changed .urb/log or .urb/chk (a new epoch, another snapshot layout) asks for a walk.
+  if (ship.size.walked) {
+    if ((ship.log_dir_slot.error == 0 &&
+         mtimeNs(ship.log_dir_slot.stat) != ship.size.log_dir_mtime_ns) ||
+        (ship.chk_dir_slot.error == 0 &&
+         mtimeNs(ship.chk_dir_slot.stat) != ship.size.chk_dir_mtime_ns)) {
+      ship.walk_needed = true;
+    }
+    const PierSizeNow now = applyCheap(ship.size, ship.tracked_slots);
+    out.add("urbit_ship_pier_bytes", static_cast<double>(now.allocated_bytes), labels);
+    out.add("urbit_ship_event_log_bytes", static_cast<double>(now.event_log_bytes), labels);
+    out.add("urbit_ship_event_log_newest_epoch_bytes", static_cast<double>(now.newest_epoch_bytes),
+            labels);
+    out.add("urbit_ship_event_log_epochs", static_cast<double>(ship.size.epochs), labels);
+    out.add("urbit_ship_snapshot_bytes", static_cast<double>(now.snapshot_bytes), labels);
+    const double loom_bytes = std::ldexp(1.0, ship.loom_bits);
+    out.add("urbit_ship_loom_bytes", loom_bytes, labels);
+    out.add("urbit_ship_loom_use_ratio", static_cast<double>(now.snapshot_bytes) / loom_bytes,
+            labels);
+  } else {
+    ship.walk_needed = true;
+    out.add("urbit_ship_loom_bytes", std::ldexp(1.0, ship.loom_bits), labels);
+  }
+
+  if (maintenance_) {
+    const double now_seconds = static_cast<double>(clock_.wallMs()) / 1000.0;
+    if (auto pack = maintenance_->lastPack(ship.pier))
+      out.add("urbit_ship_seconds_since_pack",
+              std::max(0.0, now_seconds - static_cast<double>(*pack)), labels);
+    if (auto meld = maintenance_->lastMeld(ship.pier))
+      out.add("urbit_ship_seconds_since_meld",
+              std::max(0.0, now_seconds - static_cast<double>(*meld)), labels);
+  }
+
+  if (ship.log) {
+    const int error =
+        ship.log->poll([&ship](std::string_view line) { countMemoryFailure(line, ship.failures); });
+    if (error != 0) {
+      log_.warn("ships:ship_log:" + ship.pier,
+                fmt::format("ships: cannot read the log of {} at {}: {} (errno {}); memory "
+                            "failure counts hold their last values",
+                            ship.pier, ship.log->path(), std::strerror(error), error));
+    }
+    const std::pair<std::string_view, uint64_t> kinds[] = {{"meme", ship.failures.meme},
+                                                           {"mprotect", ship.failures.mprotect},
+                                                           {"mapping", ship.failures.mapping}};
+    for (const auto& [kind, count] : kinds) {
+      const LabelView kind_labels[] = {{"ship", ship.name}, {"pier", ship.pier}, {"kind", kind}};
+      out.add("urbit_ship_memory_failures_total", static_cast<double>(count), kind_labels);
+    }
+  }
+}
+
+void ShipCollector::writeFilesystemAvail(SampleWriter& out) {
+  // One statfs per filesystem, however many piers share it.
+  std::map<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>> avail_by_device;
+  for (auto& [pier, ship] : ships_) {
+    if (ship->pier_slot.error != 0) continue;
+    const auto device =
+        std::make_pair(ship->pier_slot.stat.stx_dev_major, ship->pier_slot.stat.stx_dev_minor);
+    auto [it, inserted] = avail_by_device.try_emplace(device);
+    if (inserted) {
+      FilesystemUsage usage;
+      const std::string path = resolveUnderRoot(reader_.root(), pier);
+      const int error = statter_.statfs(path, usage);
+      if (error == 0) {
+        it->second = usage.avail_bytes;
+      } else {
+        log_.warn("ships:statfs:" + pier,
+                  fmt::format("ships: statfs {}: {} (errno {}); no free space for the piers on "
+                              "its filesystem this pass",
+                              path, std::strerror(error), error));
+      }
+    }
+    if (it->second) {
+      out.add("urbit_ship_filesystem_avail_bytes", static_cast<double>(*it->second),
+              {{"ship", ship->name}, {"pier", ship->pier}});
+    }
+  }
+}
+
+}  // namespace tidemark::agent

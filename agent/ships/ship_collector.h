@@ -1,0 +1,90 @@
+// Collects the urbit_ship_* series for every ship on the host (names in
+// README.md's Metrics section). Cheap per interval: a full process scan and full
+// pier walks run on their own slower cadences; each interval reads only the known
+// PIDs' /proc/PID/stat, .http.ports and a few statx through the agent's batch.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/collectors/collector.h"
+#include "agent/collectors/filesystem_statter.h"
+#include "agent/io/file_reader.h"
+#include "agent/io/read_batch.h"
+#include "agent/ships/log_tail.h"
+#include "agent/ships/maintenance_log.h"
+#include "agent/ships/memory_failures.h"
+#include "agent/ships/pier_walk.h"
+#include "agent/ships/ship_discovery.h"
+#include "common/logging/throttled_log.h"
+#include "common/time/clock.h"
+
+namespace tidemark::agent {
+
+struct ShipCollectorOptions {
+  // Folders whose subfolders holding .urb/ are piers (reported down when not running).
+  std::vector<std::string> pier_roots;
+  // Ship log to count memory failures in, by pier path or ship name. Default: none.
+  std::map<std::string, std::string> ship_logs;
+  // The agent's maintenance log (STATE_DIR/maintenance.log); empty: none.
+  std::string maintenance_log_path;
+  // Full process scans (every cmdline). Also at once when a known PID disappears or
+  // a pier root changes. Default: 30 s.
+  int64_t process_scan_interval_ms = 30'000;
+  // Full pier walks; in between only the growing files are statted. Default: 5 min.
+  int64_t pier_walk_interval_ms = 300'000;
+  // Serf map counts (/proc/PID/maps can be megabytes). Default: 5 min.
+  int64_t map_count_interval_ms = 300'000;
+};
+
+class ShipCollector final : public Collector {
+ public:
+  // `side_batch` serves the process scan and the pier walks, which need several
+  // submissions within one pass; per-interval reads go through prepare()'s batch.
+  ShipCollector(FileReader& reader, ReadBatch& side_batch, ThrottledLog& log, const Clock& clock,
+                FilesystemStatter& statter, ShipCollectorOptions options);
+  ~ShipCollector() override;
+
+  std::string_view name() const override { return "ships"; }
+  void prepare(ReadBatch& batch) override;
+  void collect(SampleWriter& out) override;
+
+  // How many full process scans and pier walks ran (for tests and cost reports).
+  uint64_t processScans() const { return process_scans_; }
+  uint64_t pierWalks() const { return pier_walks_; }
+
+ private:
+  struct Ship;
+  void rescan();
+  void walk(int64_t now_ms);
+  void collectShip(Ship& ship, SampleWriter& out);
+  void writeFilesystemAvail(SampleWriter& out);
+
+  FileReader& reader_;
+  ThrottledLog& log_;
+  const Clock& clock_;
+  FilesystemStatter& statter_;
+  ShipCollectorOptions options_;
+  ShipDiscovery discovery_;
+  PierWalker walker_;
+  std::optional<MaintenanceLog> maintenance_;
+  std::map<std::string, std::unique_ptr<Ship>> ships_;  // by pier path; stable addresses
+  std::vector<StatSlot> root_slots_;
+  std::vector<uint64_t> root_mtimes_ns_;
+  ReadSlot max_map_count_slot_;
+  std::optional<int64_t> last_scan_ms_;
+  std::optional<int64_t> last_walk_ms_;
+  std::optional<int64_t> last_maps_ms_;
+  bool rescan_requested_ = true;
+  bool maps_this_pass_ = false;
+  uint64_t process_scans_ = 0;
+  uint64_t pier_walks_ = 0;
+  int64_t ticks_per_second_;
+  int64_t page_bytes_;
+};
+
+}  // namespace tidemark::agent

@@ -1,0 +1,272 @@
+#include "agent/ships/ship_collector.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "agent/io/plain_file_reader.h"
+#include "agent/io/plain_read_batch.h"
+#include "tests/support/recording_sample_writer.h"
+#include "tests/support/standin_ship.h"
+#include "tests/support/test_support.h"
+#include "tests/unit/agent/collectors/collector_test_util.h"
+
+namespace tidemark::agent {
+namespace {
+
+using ::testing::HasSubstr;
+using tidemark::testing::makeStandinPier;
+using tidemark::testing::RecordingSampleWriter;
+using tidemark::testing::StandinShip;
+using tidemark::testing::TempDir;
+
+// Answers every statfs with a fixed usage and counts the calls.
+class CountingStatter final : public FilesystemStatter {
+ public:
+  int statfs(const std::string& path, FilesystemUsage& out) override {
+    ++calls;
+    out.avail_bytes = 123'456'789;
+    return 0;
+  }
+  int calls = 0;
+};
+
+void appendText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::app | std::ios::binary);
+  out << text;
+}
+
+// The collector on the real /proc, with piers in a temp pier root; assertions name
+// this test's piers, since other tests' ships may run meanwhile.
+class ShipCollectorTest : public ::testing::Test {
+ protected:
+  ShipCollectorTest()
+      : piers(std::filesystem::canonical(dir.path()).string() + "/piers"),
+        bin(dir.str() + "/bin"),
+        reader(""),
+        side_batch(""),
+        batch(""),
+        log(clock) {
+    std::filesystem::create_directories(piers);
+    options.pier_roots = {piers};
+    options.maintenance_log_path = dir.str() + "/maintenance.log";
+  }
+
+  ShipCollector& collector() {
+    if (!collector_)
+      collector_ =
+          std::make_unique<ShipCollector>(reader, side_batch, log, clock, statter, options);
+    return *collector_;
+  }
+
+  RecordingSampleWriter pass() {
+    RecordingSampleWriter out;
+    collector().prepare(batch);
+    batch.submit();
+    collector().collect(out);
+    return out;
+  }
+
+  Labels labels(const std::string& name) { return {{"pier", piers + "/" + name}, {"ship", name}}; }
+
+  TempDir dir;
+  std::string piers;
+  std::string bin;
+  PlainFileReader reader;
+  PlainReadBatch side_batch;
+  PlainReadBatch batch;
+  ManualClock clock;
+  ThrottledLog log;
+  CountingStatter statter;
+  ShipCollectorOptions options;
+  std::unique_ptr<ShipCollector> collector_;
+};
+
+TEST_F(ShipCollectorTest, RunningShipSeries) {
+  makeStandinPier(piers + "/sampel-palnet",
+                  {.epochs = 2, .log_bytes = 100'000, .image_bytes = 1 << 20});
+  StandinShip ship(bin, piers + "/sampel-palnet",
+                   {"--loom", "32", "--http-port", "8081", "--rss-mb", "8"});
+  const auto out = pass();
+  const Labels l = labels("sampel-palnet");
+  EXPECT_EQ(out.value("urbit_ship_up", l), 1);
+  EXPECT_GE(out.value("urbit_ship_rss_bytes", l).value_or(0), 8.0 * (1 << 20));
+  EXPECT_TRUE(out.value("urbit_ship_cpu_seconds_total", l).has_value());
+  EXPECT_EQ(out.value("urbit_ship_loom_bytes", l), std::ldexp(1.0, 32));
+  EXPECT_EQ(out.value("urbit_ship_snapshot_bytes", l), 1 << 20);
+  EXPECT_DOUBLE_EQ(out.value("urbit_ship_loom_use_ratio", l).value_or(-1),
+                   std::ldexp(1.0, 20 - 32));
+  EXPECT_EQ(out.value("urbit_ship_event_log_epochs", l), 2);
+  EXPECT_EQ(out.value("urbit_ship_event_log_bytes", l), 200'000);
+  EXPECT_EQ(out.value("urbit_ship_event_log_newest_epoch_bytes", l), 100'000);
+  EXPECT_GT(out.value("urbit_ship_pier_bytes", l).value_or(0), 1 << 20);
+  EXPECT_GT(out.value("urbit_ship_serf_map_count", l).value_or(0), 5);
+  EXPECT_EQ(out.value("urbit_ship_filesystem_avail_bytes", l), 123'456'789);
+  Labels public_port = l, loopback_port = l;
+  public_port.push_back({"scope", "public"});
+  public_port.push_back({"secure", "false"});
+  loopback_port.push_back({"scope", "loopback"});
+  loopback_port.push_back({"secure", "false"});
+  EXPECT_EQ(out.value("urbit_ship_http_port", public_port), 8081);
+  EXPECT_EQ(out.value("urbit_ship_http_port", loopback_port), 12321);
+  EXPECT_TRUE(out.value("node_vm_max_map_count").has_value());
+  // Unknown maintenance and no configured log: those series are absent.
+  EXPECT_EQ(out.count("urbit_ship_seconds_since_pack"), 0u);
+  EXPECT_EQ(out.count("urbit_ship_memory_failures_total"), 0u);
+}
+
+TEST_F(ShipCollectorTest, DefaultLoomAndDownPiers) {
+  makeStandinPier(piers + "/down-ship", {.image_bytes = 1 << 21});
+  const auto out = pass();
+  const Labels l = labels("down-ship");
+  EXPECT_EQ(out.value("urbit_ship_up", l), 0);
+  EXPECT_EQ(out.value("urbit_ship_loom_bytes", l), std::ldexp(1.0, 31));
+  EXPECT_DOUBLE_EQ(out.value("urbit_ship_loom_use_ratio", l).value_or(-1),
+                   std::ldexp(1.0, 21 - 31));
+  EXPECT_FALSE(out.value("urbit_ship_rss_bytes", l));
+  EXPECT_EQ(out.count("urbit_ship_http_port"), 0u);
+}
+
+TEST_F(ShipCollectorTest, ShipStoppedBetweenPassesGoesDownWithoutAFullScanWait) {
+  makeStandinPier(piers + "/zod");
+  StandinShip ship(bin, piers + "/zod");
+  EXPECT_EQ(pass().value("urbit_ship_up", labels("zod")), 1);
+  const uint64_t scans = collector().processScans();
+  ASSERT_EQ(ship.stop(), 0);
+  clock.advanceMs(10'000);  // well inside the 30 s scan cadence
+  EXPECT_EQ(pass().value("urbit_ship_up", labels("zod")), 0);
+  // The vanished PID asks for a scan at the next pass, which confirms the ship is down.
+  clock.advanceMs(10'000);
+  EXPECT_EQ(pass().value("urbit_ship_up", labels("zod")), 0);
+  EXPECT_EQ(collector().processScans(), scans + 1);
+}
+
+TEST_F(ShipCollectorTest, ProcessScansRunOnTheirCadenceOrWhenAPierRootChanges) {
+  makeStandinPier(piers + "/one");
+  pass();
+  EXPECT_EQ(collector().processScans(), 1u);
+  clock.advanceMs(10'000);
+  pass();
+  EXPECT_EQ(collector().processScans(), 1u);
+  // A new pier folder changes the root's mtime: the next pass scans at once.
+  makeStandinPier(piers + "/two");
+  clock.advanceMs(10'000);
+  pass();  // notices the change
+  clock.advanceMs(1'000);
+  const auto out = pass();
+  EXPECT_EQ(collector().processScans(), 2u);
+  EXPECT_EQ(out.value("urbit_ship_up", labels("two")), 0);
+  clock.advanceMs(30'000);
+  pass();
+  EXPECT_EQ(collector().processScans(), 3u);
+}
+
+TEST_F(ShipCollectorTest, PierSizeFollowsGrowthCheaplyAndWalksOnItsCadence) {
+  makeStandinPier(piers + "/nec", {.epochs = 1, .log_bytes = 64 * 1024});
+  const Labels l = labels("nec");
+  const double before = pass().value("urbit_ship_event_log_bytes", l).value_or(0);
+  EXPECT_EQ(collector().pierWalks(), 1u);
+  appendText(piers + "/nec/.urb/log/0i0/data.mdb", std::string(500'000, 'e'));
+  clock.advanceMs(10'000);
+  auto out = pass();
+  EXPECT_EQ(out.value("urbit_ship_event_log_bytes", l), before + 500'000);
+  EXPECT_EQ(out.value("urbit_ship_event_log_newest_epoch_bytes", l), before + 500'000);
+  EXPECT_EQ(collector().pierWalks(), 1u);  // no walk for growth of a tracked file
+
+  // A file the cheap update does not track shows up only at the next full walk.
+  appendText(piers + "/nec/.urb/put/large-export", std::string(400'000, 'p'));
+  const double pier_bytes = out.value("urbit_ship_pier_bytes", l).value_or(0);
+  clock.advanceMs(10'000);
+  EXPECT_EQ(pass().value("urbit_ship_pier_bytes", l), pier_bytes);
+  clock.advanceMs(options.pier_walk_interval_ms);
+  EXPECT_GE(pass().value("urbit_ship_pier_bytes", l).value_or(0), pier_bytes + 400'000);
+  EXPECT_EQ(collector().pierWalks(), 2u);
+}
+
+TEST_F(ShipCollectorTest, NewEpochTriggersAWalkOfThatPier) {
+  makeStandinPier(piers + "/bus", {.epochs = 1, .log_bytes = 10'000});
+  const Labels l = labels("bus");
+  EXPECT_EQ(pass().value("urbit_ship_event_log_epochs", l), 1);
+  std::filesystem::create_directories(piers + "/bus/.urb/log/0i5000");
+  appendText(piers + "/bus/.urb/log/0i5000/data.mdb", std::string(20'000, 'n'));
+  clock.advanceMs(10'000);
+  pass();  // sees .urb/log changed
+  clock.advanceMs(10'000);
+  const auto out = pass();
+  EXPECT_EQ(out.value("urbit_ship_event_log_epochs", l), 2);
+  EXPECT_EQ(out.value("urbit_ship_event_log_newest_epoch_bytes", l), 20'000);
+  EXPECT_EQ(out.value("urbit_ship_event_log_bytes", l), 30'000);
+}
+
+TEST_F(ShipCollectorTest, MemoryFailuresCountedAcrossAppendsAndTruncation) {
+  makeStandinPier(piers + "/wes");
+  const std::string ship_log = dir.str() + "/wes.log";
+  options.ship_logs = {{"wes", ship_log}};
+  appendText(ship_log, "boot\nbail: meme\nloom: fault mprotect (1): Out of memory\n");
+  Labels meme = labels("wes"), mprotect = labels("wes"), mapping = labels("wes");
+  meme.push_back({"kind", "meme"});
+  mprotect.push_back({"kind", "mprotect"});
+  mapping.push_back({"kind", "mapping"});
+  auto out = pass();
+  EXPECT_EQ(out.value("urbit_ship_memory_failures_total", meme), 1);
+  EXPECT_EQ(out.value("urbit_ship_memory_failures_total", mprotect), 1);
+  EXPECT_EQ(out.value("urbit_ship_memory_failures_total", mapping), 0);
+  appendText(ship_log, "bail: meme\nboot: mapping 4096MB failed\n");
+  out = pass();
+  EXPECT_EQ(out.value("urbit_ship_memory_failures_total", meme), 2);
+  EXPECT_EQ(out.value("urbit_ship_memory_failures_total", mapping), 1);
+  std::filesystem::resize_file(ship_log, 0);
+  appendText(ship_log, "bail: meme\n");
+  out = pass();
+  EXPECT_EQ(out.value("urbit_ship_memory_failures_total", meme), 3);  // a counter: never goes back
+}
+
+TEST_F(ShipCollectorTest, SecondsSinceOkPackAndMeld) {
+  makeStandinPier(piers + "/lur");
+  const int64_t now_s = clock.wallMs() / 1000;
+  appendText(options.maintenance_log_path,
+             std::to_string(now_s - 3600) + " " + piers + "/lur pack ok\n" +
+                 std::to_string(now_s - 60) + " " + piers + "/lur pack failed\n" +
+                 std::to_string(now_s - 7200) + " " + piers + "/lur meld ok\n");
+  const auto out = pass();
+  EXPECT_EQ(out.value("urbit_ship_seconds_since_pack", labels("lur")), 3600);
+  EXPECT_EQ(out.value("urbit_ship_seconds_since_meld", labels("lur")), 7200);
+}
+
+TEST_F(ShipCollectorTest, OneStatfsPerFilesystem) {
+  for (const char* name : {"a", "b", "c", "d"}) makeStandinPier(piers + "/" + name);
+  const auto out = pass();
+  EXPECT_EQ(out.count("urbit_ship_filesystem_avail_bytes"), 4u);
+  EXPECT_EQ(statter.calls, 1);
+}
+
+TEST_F(ShipCollectorTest, JunkPortsAndUnreadableFilesNeverCrash) {
+  makeStandinPier(piers + "/marzod");
+  StandinShip ship(bin, piers + "/marzod");
+  appendText(piers + "/marzod/.http.ports", "junk line\n99999 insecure public\n");
+  std::filesystem::permissions(piers + "/marzod/.urb/chk", std::filesystem::perms::none);
+  tidemark::testing::LogCapture capture;
+  const auto out = pass();
+  std::filesystem::permissions(piers + "/marzod/.urb/chk", std::filesystem::perms::owner_all);
+  EXPECT_EQ(out.value("urbit_ship_up", labels("marzod")), 1);
+  EXPECT_EQ(out.count("urbit_ship_http_port") >= 2, true);
+  EXPECT_THAT(capture.text(), HasSubstr("junk line"));
+}
+
+TEST_F(ShipCollectorTest, HundredPiersInOnePass) {
+  for (int i = 0; i < 100; ++i)
+    makeStandinPier(piers + "/ship-" + std::to_string(i), {.log_bytes = 4096, .image_bytes = 4096});
+  const auto out = pass();
+  size_t mine = 0;
+  for (const auto& sample : out.samples)
+    if (sample.name == "urbit_ship_up" && sample.labels[0].value.starts_with(piers + "/ship-"))
+      ++mine;
+  EXPECT_EQ(mine, 100u);
+  EXPECT_EQ(statter.calls, 1);
+}
+
+}  // namespace
+}  // namespace tidemark::agent
