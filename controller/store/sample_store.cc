@@ -396,8 +396,11 @@ void SampleStore::prepareSamples(WriteSet& writes, PreparedHeads& prepared, bool
   const uint64_t commit = next_commit_;
   HeadLogWriter log;
   auto& pending = writes.samples_;
-  std::stable_sort(pending.begin(), pending.end(),
-                   [](const auto& a, const auto& b) { return a.series_id < b.series_id; });
+  const auto by_series = [](const auto& a, const auto& b) { return a.series_id < b.series_id; };
+  // Imports append whole series in id order already; a stable sort would still copy all.
+  if (!std::is_sorted(pending.begin(), pending.end(), by_series)) {
+    std::stable_sort(pending.begin(), pending.end(), by_series);
+  }
 
   std::vector<int64_t> all_ts, late_ts;
   std::vector<double> all_values, late_values;
