@@ -287,16 +287,27 @@ std::string Parser::parseLabels(std::string_view line, size_t& pos) {
 
 std::string Parser::parseSampleLine(std::string_view line) {
   size_t pos = 0;
-  if (!isNameStart(line[0])) return "invalid metric name at " + quote(nextToken(line, pos));
-  while (pos < line.size() && isNameChar(line[pos])) ++pos;
-  sample_.name = line.substr(0, pos);
-  sample_.labels = {};
-  if (pos < line.size() && line[pos] == '{') {
-    ++pos;
-    if (auto problem = parseLabels(line, pos); !problem.empty()) {
-      return std::string(sample_.name) + ": " + problem;
+  const size_t known = previous_series_.size();
+  if (known > 0 && line.size() > known && isBlank(line[known]) && line.starts_with(previous_series_)) {
+    // The same bytes parse the same: name and labels (and their unescaped values) are
+    // still those of the previous sample. Most lines of a backfill take this path.
+    pos = known;
+    sample_.same_series = true;
+  } else {
+    previous_series_ = {};
+    sample_.same_series = false;
+    if (!isNameStart(line[0])) return "invalid metric name at " + quote(nextToken(line, pos));
+    while (pos < line.size() && isNameChar(line[pos])) ++pos;
+    sample_.name = line.substr(0, pos);
+    sample_.labels = {};
+    if (pos < line.size() && line[pos] == '{') {
+      ++pos;
+      if (auto problem = parseLabels(line, pos); !problem.empty()) {
+        return std::string(sample_.name) + ": " + problem;
+      }
     }
   }
+  const size_t series_end = pos;
   if (pos >= line.size()) return std::string(sample_.name) + ": no value";
   if (!isBlank(line[pos])) {
     return "expected a space after " + quote(line.substr(0, pos)) + ", found " +
@@ -325,6 +336,7 @@ std::string Parser::parseSampleLine(std::string_view line) {
   if (options_.require_timestamp && !sample_.timestamp_ms) {
     return std::string(sample_.name) + ": no timestamp (a backfill needs one per sample)";
   }
+  previous_series_ = line.substr(0, series_end);
   return {};
 }
 

@@ -47,6 +47,10 @@ struct Sample {
   double value = 0;
   std::optional<int64_t> timestamp_ms;
   size_t line = 0;
+  // The name and labels are byte for byte those of the previous sample returned (files
+  // list a series' samples one after another): callers may reuse what they derived
+  // from them instead of looking the series up again.
+  bool same_series = false;
 };
 
 struct ParseError {
@@ -92,6 +96,9 @@ class Parser {
   // A deque: growing it never moves the strings earlier labels of the line point into
   // (a vector would, and short strings live inside the element).
   std::deque<std::string> unescaped_;
+  // Name and labels of the last sample returned, as written; empty when labels_ no
+  // longer hold its parse (a later line started parsing its own labels).
+  std::string_view previous_series_;
 };
 
 // Parses a value token: a float, NaN, Inf, +Inf, -Inf. nullopt when it is not one.

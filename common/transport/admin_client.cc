@@ -70,7 +70,12 @@ void AdminClient::call(const std::function<void(schema::AdminRequest::Builder)>&
                        const std::function<void(schema::AdminResponse::Reader)>& read) {
   capnp::MallocMessageBuilder builder;
   fill(builder.initRoot<schema::AdminRequest>());
-  zmq::message_t request = wire::toFrame(builder);
+  call(builder, read);
+}
+
+void AdminClient::call(capnp::MessageBuilder& built,
+                       const std::function<void(schema::AdminResponse::Reader)>& read) {
+  zmq::message_t request = wire::toFrame(built);
   if (!impl_->socket.send(request, zmq::send_flags::none)) {
     throw std::runtime_error("the controller at " + impl_->path + " did not take the request in time");
   }

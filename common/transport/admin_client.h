@@ -24,6 +24,10 @@ class AdminClient {
   // std::runtime_error on timeout, a malformed reply, or an `error` reply.
   void call(const std::function<void(schema::AdminRequest::Builder)>& fill,
             const std::function<void(schema::AdminResponse::Reader)>& read);
+  // The same for a request built already (its root an AdminRequest), e.g. on another
+  // thread while the previous call waited.
+  void call(capnp::MessageBuilder& request,
+            const std::function<void(schema::AdminResponse::Reader)>& read);
 
  private:
   struct Impl;

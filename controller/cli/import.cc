@@ -12,6 +12,8 @@ namespace tidemark::cli {
 namespace {
 
 constexpr uint32_t kBadSeries = std::numeric_limits<uint32_t>::max();
+// Retained samples after which the rest of the file's are estimated.
+constexpr size_t kEstimateAfter = 4096;
 
 void appendField(std::string& key, std::string_view field) {
   // Length-prefixed, so no byte inside a name or value can make two series collide.
@@ -103,9 +105,39 @@ ImportPlan planImport(std::string_view text, const ImportOptions& options) {
     ++plan.error_count;
     if (plan.errors.size() < options.max_errors) plan.errors.push_back({line, std::move(reason)});
   };
+  plan.retained = options.max_retained_samples > 0;
+  auto retain = [&](uint32_t series, const openmetrics::Sample& sample) {
+    if (!plan.retained) return;
+    if (plan.timestamps_ms.size() >= options.max_retained_samples) {
+      // Too big to hold: pass 2 parses the file again.
+      plan.retained = false;
+      plan.runs = {};
+      plan.timestamps_ms = {};
+      plan.values = {};
+      return;
+    }
+    if (plan.timestamps_ms.size() == kEstimateAfter) {
+      // Growing by doubling would copy the arrays over and over and fault fresh pages
+      // for each copy: reserve once for the whole file, from the bytes per sample so far.
+      const auto consumed = static_cast<double>(sample.name.data() - text.data());
+      const double estimate = static_cast<double>(text.size()) / consumed * kEstimateAfter * 1.05;
+      const auto reserve = static_cast<size_t>(
+          std::min(estimate, static_cast<double>(options.max_retained_samples)));
+      plan.timestamps_ms.reserve(reserve);
+      plan.values.reserve(reserve);
+    }
+    if (plan.runs.empty() || plan.runs.back().series != series ||
+        plan.runs.back().count == std::numeric_limits<uint32_t>::max()) {
+      plan.runs.push_back({series, 0});
+    }
+    ++plan.runs.back().count;
+    plan.timestamps_ms.push_back(*sample.timestamp_ms);
+    plan.values.push_back(sample.value);
+  };
   openmetrics::Parser parser(text);
   std::string key;
   ImportSeries candidate;
+  uint32_t previous = kBadSeries;  // index of the last sample's series
   for (auto event = parser.next(); event != openmetrics::Parser::Event::kEnd;
        event = parser.next()) {
     if (event == openmetrics::Parser::Event::kError) {
@@ -113,6 +145,16 @@ ImportPlan planImport(std::string_view text, const ImportOptions& options) {
       continue;
     }
     const auto& sample = parser.sample();
+    if (sample.same_series) {
+      // Same bytes as the last sample's series: same index, no key to build or hash.
+      if (previous == kBadSeries) {
+        ++plan.error_count;
+      } else {
+        ++plan.samples;
+        retain(previous, sample);
+      }
+      continue;
+    }
     rawKey(sample, key);
     auto it = plan.raw_index.find(key);
     if (it == plan.raw_index.end()) {
@@ -134,7 +176,17 @@ ImportPlan planImport(std::string_view text, const ImportOptions& options) {
     } else if (it->second == kBadSeries) {
       ++plan.error_count;
     }
-    if (it->second != kBadSeries) ++plan.samples;
+    previous = it->second;
+    if (it->second != kBadSeries) {
+      ++plan.samples;
+      retain(it->second, sample);
+    }
+  }
+  if (plan.error_count > 0) {
+    plan.retained = false;
+    plan.runs = {};
+    plan.timestamps_ms = {};
+    plan.values = {};
   }
   plan.hosts = hosts.size();
   plan.saw_eof = parser.sawEof();
@@ -222,19 +274,36 @@ uint64_t sendImport(std::string_view text, const ImportPlan& plan, const ImportO
     buffered = 0;
   };
 
-  openmetrics::Parser parser(text);
-  std::string key;
-  for (auto event = parser.next(); event != openmetrics::Parser::Event::kEnd;
-       event = parser.next()) {
-    if (event != openmetrics::Parser::Event::kSample) continue;  // the plan had no errors
-    const auto& sample = parser.sample();
-    rawKey(sample, key);
-    auto it = plan.raw_index.find(key);
-    if (it == plan.raw_index.end() || it->second == kBadSeries) continue;
-    auto& points = buffers[it->second];
-    if (points.empty()) touched.push_back(it->second);
-    points.emplace_back(*sample.timestamp_ms, sample.value);
+  auto add = [&](uint32_t series, int64_t timestamp_ms, double value) {
+    auto& points = buffers[series];
+    if (points.empty()) touched.push_back(series);
+    points.emplace_back(timestamp_ms, value);
     if (++buffered >= options.max_buffered_samples) flush();
+  };
+
+  if (plan.retained) {
+    size_t at = 0;
+    for (const auto& run : plan.runs) {
+      for (const size_t end = at + run.count; at < end; ++at) {
+        add(run.series, plan.timestamps_ms[at], plan.values[at]);
+      }
+    }
+  } else {
+    openmetrics::Parser parser(text);
+    std::string key;
+    uint32_t previous = kBadSeries;
+    for (auto event = parser.next(); event != openmetrics::Parser::Event::kEnd;
+         event = parser.next()) {
+      if (event != openmetrics::Parser::Event::kSample) continue;  // the plan had no errors
+      const auto& sample = parser.sample();
+      if (!sample.same_series) {
+        rawKey(sample, key);
+        auto it = plan.raw_index.find(key);
+        previous = it == plan.raw_index.end() ? kBadSeries : it->second;
+      }
+      if (previous == kBadSeries) continue;
+      add(previous, *sample.timestamp_ms, sample.value);
+    }
   }
   flush();
   return sent;

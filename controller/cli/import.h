@@ -9,6 +9,9 @@
 // The socket is not in here: the caller passes a function that delivers one request,
 // so both passes are tested on plain text.
 //
+// When the file has at most `max_retained_samples` samples, pass 1 keeps them (16
+// bytes each, as runs of one series) and pass 2 groups them without parsing again.
+//
 // Host of a series: its `host` label, else its `instance` label without a trailing
 // `:port` (Prometheus' instance is HOST:PORT of the scrape target), else --host.
 // The label used as host is removed from the stored labels; `instance` stays a label
@@ -32,11 +35,16 @@ namespace tidemark::cli {
 struct ImportOptions {
   // Host of series with neither a `host` nor an `instance` label. Default: none (error).
   std::string default_host;
-  // Most samples in one request to the controller. Default: 65,536.
-  size_t max_samples_per_request = 64 * 1024;
+  // Most samples in one request to the controller; each request is one synced commit.
+  // Default: 262,144 (a 4 MiB message; the controller takes up to 1 Mi samples and
+  // 32 MiB frames).
+  size_t max_samples_per_request = 256 * 1024;
   // Samples held in memory before they are grouped by series and sent; bounds memory
   // (16 bytes a sample) for files in scrape order (every series at each time). Default: 4 Mi.
   size_t max_buffered_samples = 4u << 20;
+  // Samples pass 1 keeps for pass 2 (16 bytes each, up to twice that while the arrays
+  // grow); a file with more is parsed again instead. Default: 16 Mi (256 MiB).
+  size_t max_retained_samples = 16u << 20;
   // Malformed lines reported before giving up on the listing. Default: 20.
   size_t max_errors = 20;
   // The ingest rules; the controller applies its own configured ones again.
@@ -61,6 +69,17 @@ struct ImportPlan {
   std::vector<openmetrics::ParseError> errors;  // the first max_errors
   uint64_t error_count = 0;                     // all of them
   bool saw_eof = false;
+
+  // The valid samples in file order when there were at most max_retained_samples:
+  // runs of consecutive samples of one series, then all timestamps and values.
+  struct Run {
+    uint32_t series;
+    uint32_t count;
+  };
+  bool retained = false;
+  std::vector<Run> runs;
+  std::vector<int64_t> timestamps_ms;
+  std::vector<double> values;
 };
 
 // Pass 1. Never throws for bad input: everything wrong is in `errors`.
@@ -82,7 +101,9 @@ void fillImportRequest(const ImportPlan& plan, const ImportChunk& chunk,
 
 // Pass 2, for a plan without errors: calls `send` for every chunk, in order, and
 // returns the number of samples sent (duplicates of a timestamp within a series are
-// sent once). Exceptions from `send` propagate and stop the import.
+// sent once). Reads the plan's retained samples when it has them, else parses `text`
+// again; the chunks are the same either way. Exceptions from `send` propagate and
+// stop the import.
 uint64_t sendImport(std::string_view text, const ImportPlan& plan, const ImportOptions& options,
                     const std::function<void(const ImportChunk&)>& send);
 

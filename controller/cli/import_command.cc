@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "common/transport/admin_client.h"
+#include "controller/cli/send_pipeline.h"
 #include "controller/cli/table.h"
 
 namespace tidemark::cli {
@@ -94,14 +95,22 @@ int runImportOpenMetrics(const std::string& path, const ImportOptions& options,
     return 0;
   }
 
+  // Counted on the sender thread, read here after the pipeline has finished or failed.
   uint64_t stored = 0;
   try {
     AdminClient client(socket_path, timeout);
-    sendImport(file->text(), plan, options, [&](const ImportChunk& chunk) {
-      client.call(
-          [&](auto request) { fillImportRequest(plan, chunk, request.initImportSamples()); },
-          [&](auto response) { stored += response.getImported().getSamples(); });
+    SendPipeline pipeline([&](capnp::MallocMessageBuilder& message) {
+      client.call(message, [&](auto response) { stored += response.getImported().getSamples(); });
     });
+    sendImport(file->text(), plan, options, [&](const ImportChunk& chunk) {
+      // One segment sized for the samples (16 bytes each, plus the series' names).
+      const auto words = static_cast<unsigned>(chunk.samples * 2 + chunk.pieces.size() * 64 + 64);
+      auto message = std::make_unique<capnp::MallocMessageBuilder>(words);
+      fillImportRequest(plan, chunk,
+                        message->initRoot<schema::AdminRequest>().initImportSamples());
+      pipeline.push(std::move(message));
+    });
+    pipeline.finish();
   } catch (const std::exception& e) {
     err << "tidemark: import of " << path << " stopped after " << stored
         << " samples were stored: " << e.what()

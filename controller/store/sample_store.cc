@@ -362,7 +362,11 @@ void SampleStore::appendSamples(WriteSet& writes, uint64_t series_id,
                                 std::span<const int64_t> timestamps_ms,
                                 std::span<const double> values) {
   const size_t count = std::min(timestamps_ms.size(), values.size());
-  writes.samples_.reserve(writes.samples_.size() + count);
+  // Geometric growth: reserving exactly size + count would copy everything pending at
+  // each series of a big import request.
+  if (writes.samples_.capacity() < writes.samples_.size() + count) {
+    writes.samples_.reserve(std::max(writes.samples_.size() + count, writes.samples_.capacity() * 2));
+  }
   for (size_t i = 0; i < count; ++i) writes.samples_.push_back({series_id, timestamps_ms[i], values[i]});
 }
 
@@ -396,8 +400,11 @@ void SampleStore::prepareSamples(WriteSet& writes, PreparedHeads& prepared, bool
   const uint64_t commit = next_commit_;
   HeadLogWriter log;
   auto& pending = writes.samples_;
-  std::stable_sort(pending.begin(), pending.end(),
-                   [](const auto& a, const auto& b) { return a.series_id < b.series_id; });
+  const auto by_series = [](const auto& a, const auto& b) { return a.series_id < b.series_id; };
+  // Imports append whole series in id order already; a stable sort would still copy all.
+  if (!std::is_sorted(pending.begin(), pending.end(), by_series)) {
+    std::stable_sort(pending.begin(), pending.end(), by_series);
+  }
 
   std::vector<int64_t> all_ts, late_ts;
   std::vector<double> all_values, late_values;

@@ -91,6 +91,49 @@ std::vector<RollupBucket> regroup(const std::vector<RollupBucket>& buckets, int6
   return out;
 }
 
+// A string's first 8 bytes as a big-endian number (zero-padded) and its length:
+// comparing those decides most comparisons without touching the string itself.
+struct Prefixed {
+  uint64_t prefix = 0;
+  size_t size = 0;
+  const std::string* full = nullptr;
+
+  explicit Prefixed(const std::string& s) : size(s.size()), full(&s) {
+    for (size_t i = 0; i < 8; ++i) {
+      prefix = (prefix << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0u);
+    }
+  }
+  Prefixed() = default;
+};
+
+// Three-way, the same order as std::string's: a prefix that differs decides; equal
+// prefixes of strings no longer than 8 bytes differ only by trailing zero bytes, so
+// the shorter is first; otherwise the strings are compared.
+int compare(const Prefixed& a, const Prefixed& b) {
+  if (a.prefix != b.prefix) return a.prefix < b.prefix ? -1 : 1;
+  if (a.size <= 8 && b.size <= 8) return a.size == b.size ? 0 : (a.size < b.size ? -1 : 1);
+  return a.full->compare(*b.full);
+}
+
+// What a result is sorted by, (host, labels), packed so that sorting reads one array
+// instead of chasing every result's strings (a last-value query sorts 100,000).
+struct SortKey {
+  Prefixed host;
+  Prefixed first_name;
+  Prefixed first_value;
+  const Labels* labels = nullptr;
+  uint32_t index = 0;
+};
+
+bool before(const SortKey& a, const SortKey& b) {
+  if (const int by_host = compare(a.host, b.host); by_host != 0) return by_host < 0;
+  if (a.labels->empty() || b.labels->empty()) return a.labels->size() < b.labels->size();
+  if (const int by_name = compare(a.first_name, b.first_name); by_name != 0) return by_name < 0;
+  if (const int by_value = compare(a.first_value, b.first_value); by_value != 0) return by_value < 0;
+  return std::lexicographical_compare(a.labels->begin() + 1, a.labels->end(), b.labels->begin() + 1,
+                                      b.labels->end());
+}
+
 }  // namespace
 
 void SampleStore::readSeries(uint64_t series_id, int64_t since_ms, int64_t until_ms,
@@ -150,22 +193,21 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
 
   std::vector<SeriesResult> results;
   std::vector<uint64_t> ids;
-  for (uint64_t id : catalog_.select(query.metric, query.host)) {
-    SeriesDescription description;
-    if (!catalog_.describe(id, description)) continue;
-    bool selected = true;
-    for (size_t i = 0; i < query.matchers.size() && selected; ++i) {
-      selected =
-          matches(query.matchers[i], description.labels, patterns[i] ? &*patterns[i] : nullptr);
+  const std::vector<uint64_t> candidates = catalog_.select(query.metric, query.host);
+  results.reserve(candidates.size());
+  ids.reserve(candidates.size());
+  catalog_.describeEach(candidates, [&](SeriesDescription& description) {
+    for (size_t i = 0; i < query.matchers.size(); ++i) {
+      if (!matches(query.matchers[i], description.labels, patterns[i] ? &*patterns[i] : nullptr)) {
+        return;
+      }
     }
-    if (!selected) continue;
-    SeriesResult series;
+    SeriesResult& series = results.emplace_back();
     series.host = std::move(description.host);
     series.metric = std::move(description.metric);
     series.labels = std::move(description.labels);
-    results.push_back(std::move(series));
-    ids.push_back(id);
-  }
+    ids.push_back(description.id);
+  });
 
   // Raw data older than its retention may wait for a compaction: never return it.
   const int64_t raw_since =
@@ -175,8 +217,11 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
 
   // Heads and a snapshot taken together: a seal between them would otherwise show
   // its samples twice or not at all.
-  std::vector<std::vector<int64_t>> head_ts(ids.size());
-  std::vector<std::vector<double>> head_values(ids.size());
+  // Last values come from the heads straight into the results (no copies per series);
+  // other queries copy each head's samples.
+  std::vector<std::vector<int64_t>> head_ts(query.last_only ? 0 : ids.size());
+  std::vector<std::vector<double>> head_values(query.last_only ? 0 : ids.size());
+  std::vector<bool> last_from_head(query.last_only ? ids.size() : 0);
   const rocksdb::Snapshot* snapshot = nullptr;
   {
     std::shared_lock lock(heads_mutex_);
@@ -187,8 +232,9 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
       if (query.last_only) {
         const int64_t last = current->chunk.lastTimestampMs();
         if (last >= query.since_ms && last <= query.until_ms) {
-          head_ts[i].push_back(last);
-          head_values[i].push_back(current->chunk.lastValue());
+          results[i].timestamps_ms.assign(1, last);
+          results[i].values.assign(1, current->chunk.lastValue());
+          last_from_head[i] = true;
         }
         continue;
       }
@@ -211,15 +257,15 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
                                     ? Resolution::k1h
                                     : Resolution::k5m;
 
+  const std::vector<int64_t> no_head_ts;
+  const std::vector<double> no_head_values;
   for (size_t i = 0; i < ids.size(); ++i) {
     SeriesResult& series = results[i];
     auto& ts = series.timestamps_ms;
     auto& values = series.values;
-    if (query.last_only && !head_ts[i].empty()) {
-      ts = std::move(head_ts[i]);
-      values = std::move(head_values[i]);
-      continue;
-    }
+    if (query.last_only && last_from_head[i]) continue;
+    const auto& series_head_ts = query.last_only ? no_head_ts : head_ts[i];
+    const auto& series_head_values = query.last_only ? no_head_values : head_values[i];
     if (use_rollups) {
       // Sealed samples are in the rollups; the open head is bucketed here.
       std::vector<RollupBucket> buckets =
@@ -227,10 +273,10 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
       std::vector<RollupBucket> head_buckets;
       std::vector<int64_t> in_range_ts;
       std::vector<double> in_range_values;
-      for (size_t j = 0; j < head_ts[i].size(); ++j) {
-        if (head_ts[i][j] < query.since_ms || head_ts[i][j] > query.until_ms) continue;
-        in_range_ts.push_back(head_ts[i][j]);
-        in_range_values.push_back(head_values[i][j]);
+      for (size_t j = 0; j < series_head_ts.size(); ++j) {
+        if (series_head_ts[j] < query.since_ms || series_head_ts[j] > query.until_ms) continue;
+        in_range_ts.push_back(series_head_ts[j]);
+        in_range_values.push_back(series_head_values[j]);
       }
       bucketize(in_range_ts, in_range_values, bucketMs(resolution), head_buckets);
       mergeBuckets(buckets, head_buckets);
@@ -240,10 +286,10 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
       }
     } else {
       readSeries(ids[i], raw_since, query.until_ms, snapshot, ts, values);
-      for (size_t j = 0; j < head_ts[i].size(); ++j) {
-        if (head_ts[i][j] < raw_since || head_ts[i][j] > query.until_ms) continue;
-        ts.push_back(head_ts[i][j]);
-        values.push_back(head_values[i][j]);
+      for (size_t j = 0; j < series_head_ts.size(); ++j) {
+        if (series_head_ts[j] < raw_since || series_head_ts[j] > query.until_ms) continue;
+        ts.push_back(series_head_ts[j]);
+        values.push_back(series_head_values[j]);
       }
       sortAndDeduplicate(ts, values);
       if (query.last_only && ts.size() > 1) {
@@ -267,11 +313,26 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
       ts.erase(ts.begin(), ts.begin() + drop);
     }
   }
-  std::erase_if(results, [](const SeriesResult& series) { return series.values.empty(); });
-  std::sort(results.begin(), results.end(), [](const SeriesResult& a, const SeriesResult& b) {
-    return std::tie(a.host, a.labels) < std::tie(b.host, b.labels);
-  });
-  return results;
+  // Sorted by (host, labels), unique within a metric; each result moves once.
+  std::vector<SortKey> order;
+  order.reserve(results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    const SeriesResult& series = results[i];
+    if (series.values.empty()) continue;
+    SortKey& key = order.emplace_back();
+    key.host = Prefixed(series.host);
+    if (!series.labels.empty()) {
+      key.first_name = Prefixed(series.labels[0].name);
+      key.first_value = Prefixed(series.labels[0].value);
+    }
+    key.labels = &series.labels;
+    key.index = static_cast<uint32_t>(i);
+  }
+  std::sort(order.begin(), order.end(), before);
+  std::vector<SeriesResult> sorted;
+  sorted.reserve(order.size());
+  for (const SortKey& key : order) sorted.push_back(std::move(results[key.index]));
+  return sorted;
 }
 
 std::string SampleStore::compact() {

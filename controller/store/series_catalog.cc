@@ -1,6 +1,7 @@
 #include "controller/store/series_catalog.h"
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 
 #include "controller/store/key_codec.h"
@@ -27,14 +28,28 @@ std::string SeriesCatalog::postingKey(std::string_view metric, std::string_view 
   return key;
 }
 
+std::string_view SeriesCatalog::storeKey(std::string_view key) {
+  constexpr size_t kBlockBytes = 1 << 20;
+  if (key_blocks_.empty() || block_size_ - block_used_ < key.size()) {
+    block_size_ = std::max(kBlockBytes, key.size());
+    key_blocks_.push_back(std::make_unique<char[]>(block_size_));
+    block_used_ = 0;
+  }
+  char* at = key_blocks_.back().get() + block_used_;
+  std::memcpy(at, key.data(), key.size());
+  block_used_ += key.size();
+  return {at, key.size()};
+}
+
 void SeriesCatalog::add(uint64_t id, std::string key) {
   SeriesDescription description;
   if (!keys::parseSeriesKey(key, description.host, description.metric, description.labels)) return;
   std::unique_lock lock(mutex_);
-  auto [it, inserted] = ids_.emplace(std::move(key), id);
-  if (!inserted) return;
-  if (keys_.size() <= id) keys_.resize(std::max<size_t>(id + 1, keys_.size() * 3 / 2), nullptr);
-  keys_[id] = &it->first;
+  if (ids_.contains(key)) return;
+  const std::string_view stored = storeKey(key);
+  ids_.emplace(stored, id);
+  if (keys_.size() <= id) keys_.resize(std::max<size_t>(id + 1, keys_.size() * 3 / 2));
+  keys_[id] = stored;
   insertSorted(by_metric_[description.metric], id);
   insertSorted(by_metric_host_[postingKey(description.metric, description.host)], id);
   max_id_ = std::max(max_id_, id);
@@ -42,7 +57,7 @@ void SeriesCatalog::add(uint64_t id, std::string key) {
 
 std::optional<uint64_t> SeriesCatalog::find(std::string_view key) const {
   std::shared_lock lock(mutex_);
-  auto it = ids_.find(std::string(key));
+  auto it = ids_.find(key);
   if (it == ids_.end()) return std::nullopt;
   return it->second;
 }
@@ -59,9 +74,13 @@ std::vector<uint64_t> SeriesCatalog::select(std::string_view metric, std::string
 
 bool SeriesCatalog::describe(uint64_t id, SeriesDescription& out) const {
   std::shared_lock lock(mutex_);
-  if (id >= keys_.size() || keys_[id] == nullptr) return false;
+  return describeLocked(id, out);
+}
+
+bool SeriesCatalog::describeLocked(uint64_t id, SeriesDescription& out) const {
+  if (id >= keys_.size() || keys_[id].empty()) return false;
   out.id = id;
-  return keys::parseSeriesKey(*keys_[id], out.host, out.metric, out.labels);
+  return keys::parseSeriesKey(keys_[id], out.host, out.metric, out.labels);
 }
 
 size_t SeriesCatalog::size() const {

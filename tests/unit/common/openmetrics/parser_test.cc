@@ -266,5 +266,56 @@ TEST(OpenMetricsParser, ManyLabelsReuseBuffersAcrossLines) {
   EXPECT_EQ(r.samples[42].timestamp_ms, 42000);
 }
 
+TEST(OpenMetricsParser, ASeriesRepeatedByteForByteIsFlaggedAndParsesTheSame) {
+  // Escaped values live in the parser's scratch: a repeat must still see them, also
+  // after an error line and a comment in between.
+  const std::string text =
+      "m{a=\"x\\\\y\",b=\"2\"} 1 1\n"  // 1
+      "m{a=\"x\\\\y\",b=\"2\"} 2 2\n"  // 2: repeat
+      "m{a=\"x\\\\y\",b=\"2\"} bad 3\n"  // 3: error, labels parsed the same
+      "# a comment\n"
+      "m{a=\"x\\\\y\",b=\"2\"} 4 4\n"  // 5: repeat
+      "m{a=\"x\\\\y\",b=\"2\"}x 5 5\n"  // 6: error (no blank after the labels)
+      "m{a=\"x\\\\y\",b=\"2\",c=\"3\"} 6 6\n"  // 7: longer label set, new series
+      "m{a=\"x\\\\y\",b=\"2\",c=\"3\"} 7 7\n"  // 8: repeat
+      "m 8 8\n"                                  // 9: prefix of line 8: new series
+      "m 9 9\n"                                  // 10: repeat
+      "mm 10 10\n";                              // 11: starts like m, is not m
+  Parser parser(text);
+  std::vector<std::pair<size_t, bool>> flags;  // (line, same_series)
+  std::vector<std::string> label_a;
+  size_t errors = 0;
+  for (auto event = parser.next(); event != Parser::Event::kEnd; event = parser.next()) {
+    if (event == Parser::Event::kError) {
+      ++errors;
+      continue;
+    }
+    const Sample& s = parser.sample();
+    flags.emplace_back(s.line, s.same_series);
+    label_a.push_back(s.labels.empty() ? std::string(s.name) : std::string(s.labels[0].value));
+  }
+  EXPECT_EQ(errors, 2u);
+  const std::vector<std::pair<size_t, bool>> expected = {
+      {1, false}, {2, true}, {5, true}, {7, false}, {8, true}, {9, false}, {10, true}, {11, false}};
+  EXPECT_EQ(flags, expected);
+  const std::vector<std::string> expected_a = {"x\\y", "x\\y", "x\\y", "x\\y",
+                                               "x\\y", "m",     "m",     "mm"};
+  EXPECT_EQ(label_a, expected_a);
+}
+
+TEST(OpenMetricsParser, ARepeatAfterASlowPathErrorIsParsedAgain) {
+  // Line 2 fails inside its labels, overwriting the parser's label slots: line 3,
+  // the same bytes as line 1, must not reuse them.
+  Parser parser("m{a=\"1\",b=\"2\"} 1 1\nm{a=\"9\",b 1 1\nm{a=\"1\",b=\"2\"} 3 3\n");
+  ASSERT_EQ(parser.next(), Parser::Event::kSample);
+  ASSERT_EQ(parser.next(), Parser::Event::kError);
+  ASSERT_EQ(parser.next(), Parser::Event::kSample);
+  EXPECT_FALSE(parser.sample().same_series);
+  ASSERT_EQ(parser.sample().labels.size(), 2u);
+  EXPECT_EQ(parser.sample().labels[0].value, "1");
+  EXPECT_EQ(parser.sample().labels[1].value, "2");
+  EXPECT_EQ(parser.sample().value, 3);
+}
+
 }  // namespace
 }  // namespace tidemark::openmetrics

@@ -155,6 +155,58 @@ TEST(ImportSend, ASmallBufferStillSendsEverySampleOncePerRequestPerSeries) {
   }
 }
 
+TEST(ImportSend, RetainedSamplesAndASecondParseSendTheSameChunks) {
+  // Runs of one series, series interleaved, a series written with its labels in
+  // another order, a duplicate timestamp, and a buffer that flushes mid-run.
+  std::string text;
+  for (int t = 1; t <= 30; ++t) {
+    for (int s = 0; s < 5; ++s) {
+      for (int repeat = 0; repeat < 3; ++repeat) {
+        text += s == 4 && t % 2 == 0 ? "m{s=\"4\",host=\"h\"} " : "m{host=\"h\",s=\"" + std::to_string(s) + "\"} ";
+        text += std::to_string(t * 100 + s * 10 + repeat) + " " + std::to_string(t * 3 + repeat - (t % 7 == 0 ? 9 : 0)) + "\n";
+      }
+    }
+  }
+  ImportOptions options;
+  options.max_samples_per_request = 16;
+  options.max_buffered_samples = 37;
+  ImportPlan retained = planImport(text, options);
+  ASSERT_EQ(retained.error_count, 0u);
+  ASSERT_TRUE(retained.retained);
+  EXPECT_EQ(retained.timestamps_ms.size(), 450u);
+  EXPECT_EQ(retained.runs.size(), 150u);
+
+  options.max_retained_samples = 100;  // fewer than the file holds: parsed twice
+  ImportPlan parsed = planImport(text, options);
+  ASSERT_EQ(parsed.error_count, 0u);
+  EXPECT_FALSE(parsed.retained);
+  EXPECT_TRUE(parsed.timestamps_ms.empty());
+  EXPECT_EQ(parsed.samples, retained.samples);
+
+  Sent from_memory = sendAll(text, retained, options);
+  Sent from_text = sendAll(text, parsed, options);
+  ASSERT_EQ(from_memory.chunks.size(), from_text.chunks.size());
+  for (size_t i = 0; i < from_memory.chunks.size(); ++i) {
+    const auto& a = from_memory.chunks[i];
+    const auto& b = from_text.chunks[i];
+    ASSERT_EQ(a.pieces.size(), b.pieces.size()) << "chunk " << i;
+    for (size_t j = 0; j < a.pieces.size(); ++j) {
+      EXPECT_EQ(a.pieces[j].series, b.pieces[j].series);
+      EXPECT_EQ(a.pieces[j].timestamps_ms, b.pieces[j].timestamps_ms);
+      EXPECT_EQ(a.pieces[j].values, b.pieces[j].values);
+    }
+  }
+  EXPECT_EQ(from_memory.series, from_text.series);
+  EXPECT_EQ(from_memory.series.size(), 5u);
+}
+
+TEST(ImportPlan, KeepsNothingForAFileWithErrors) {
+  ImportPlan plan = planImport("m{host=\"a\"} 1 1\nm{host=\"a\"} x 2\n", ImportOptions{});
+  EXPECT_EQ(plan.error_count, 1u);
+  EXPECT_FALSE(plan.retained);
+  EXPECT_TRUE(plan.runs.empty());
+}
+
 TEST(ImportSend, FillsTheAdminRequest) {
   const std::string text = "m{instance=\"h:1\",b=\"2\",a=\"1\"} 1.5 1.001\n";
   ImportPlan plan = planImport(text, ImportOptions{});

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -217,6 +218,75 @@ TEST_F(EngineTest, LastValuePerSeries) {
   EXPECT_THAT(results[0].values, ElementsAre(42));
   EXPECT_THAT(results[0].timestamps_ms, ElementsAre(ts.back() + 10'000));
   EXPECT_THAT(results[1].values, ElementsAre(7));
+}
+
+TEST_F(EngineTest, LastValuesSortedByHostThenLabelsFromHeadsAndChunksAlike) {
+  // Created out of sort order, on three hosts; some sealed into chunks, one out of range.
+  struct Made {
+    std::string host;
+    std::string k;
+    uint64_t id;
+  };
+  std::vector<Made> made;
+  for (const char* host : {"web2", "db", "web10"}) {
+    for (const char* k : {"b", "a", "ab", "B"}) made.push_back({host, k, series(host, "m", {{"k", k}})});
+  }
+  const uint64_t other_label = series("db", "m", {{"j", "z"}});
+  for (size_t i = 0; i < made.size(); ++i) {
+    write(made[i].id, {kStart + static_cast<int64_t>(i) * 1000}, {static_cast<double>(i)});
+  }
+  write(other_label, {kStart - 10 * kMinute}, {99});  // before `since`: not listed
+  ASSERT_EQ(store->compact(), "");                   // everything so far in chunks
+  write(made[1].id, {kStart + 60'000}, {100});       // web2/a: its newest in the head
+
+  SeriesQuery query = range("m");
+  query.since_ms = kStart - kMinute;
+  query.last_only = true;
+  auto check = [&] {
+    auto results = store->query(query);
+    std::vector<std::string> listed;
+    for (const auto& r : results) {
+      ASSERT_EQ(r.values.size(), 1u);
+      listed.push_back(r.host + "/" + r.labels[0].value + "=" + std::to_string(static_cast<int>(r.values[0])));
+    }
+    EXPECT_THAT(listed, ElementsAre("db/B=7", "db/a=5", "db/ab=6", "db/b=4", "web10/B=11",
+                                    "web10/a=9", "web10/ab=10", "web10/b=8", "web2/B=3",
+                                    "web2/a=100", "web2/ab=2", "web2/b=0"));
+  };
+  check();
+  reopen();  // the catalog rebuilt from disk, heads from the head log
+  check();
+}
+
+TEST_F(EngineTest, ResultsFollowStringOrderForLongSharedPrefixesAndZeroBytes) {
+  // Hosts and labels that agree on their first 8 bytes, differ only in length, or (label
+  // values) hold zero bytes: the query's packed sort keys must order them as
+  // std::string does.
+  // (Hosts cannot hold zero bytes: the series key ends the host with one.)
+  const std::vector<std::string> hosts = {"web", "web-frontend-2", "web-frontend-10", "webfront",
+                                          "web-fron", "web-front"};
+  const std::vector<std::string> values = {"",         "a",          std::string("a\0", 2),
+                                           "abcdefgh", "abcdefgh1",  "abcdefgh10",
+                                           "abcdefgi", "abcdefgh\xff"};
+  std::mt19937 random(7);
+  std::set<std::pair<std::string, Labels>> made;
+  while (made.size() < 150) {
+    const std::string& host = hosts[random() % hosts.size()];
+    Labels labels;
+    const unsigned count = random() % 3;
+    const std::vector<std::string> names = {"k", "k-longer-than-8", "kk"};  // sorted
+    for (unsigned i = 0; i < count; ++i) labels.push_back({names[i], values[random() % values.size()]});
+    if (!made.emplace(host, labels).second) continue;
+    write(series(host, "m", labels), {kStart}, {static_cast<double>(made.size())});
+  }
+  auto results = store->query(range("m"));
+  ASSERT_EQ(results.size(), made.size());
+  auto expected = made.begin();  // std::set: (host, labels) in std::string order
+  for (const auto& result : results) {
+    EXPECT_EQ(result.host, expected->first);
+    EXPECT_EQ(result.labels, expected->second);
+    ++expected;
+  }
 }
 
 // Brute force over the raw samples, for comparison with the store's answer.
