@@ -57,7 +57,7 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   set.addDurationMs("reconnect_max", &options.reconnect_max_ms,
                     "longest wait between reconnect attempts, jittered (default 60s)");
   set.require("controller");
-  app.parse(argc, argv);
+  parseCommandLine(app, argc, argv);
   set.resolve();
 
   validateTcpEndpoint("--controller", options.controller, /*allow_wildcard_port=*/false);

@@ -5,6 +5,7 @@
 
 #include "agent/agent.h"
 #include "agent/agent_options.h"
+#include "common/config/option_set.h"
 #include "agent/collectors/host_collectors.h"
 #include "agent/facts/host_facts.h"
 #include "agent/io/plain_file_reader.h"
@@ -21,9 +22,8 @@ int main(int argc, char** argv) {
   try {
     options = parseAgentOptions(argc, argv);
     setupLogging("tidemark-agent", options.log_level);
-  } catch (const CLI::ParseError& e) {
-    CLI::App app("tidemark-agent");
-    return app.exit(e);
+  } catch (const CommandLineExit& e) {
+    return e.code;
   } catch (const std::exception& e) {
     fprintf(stderr, "tidemark-agent: %s\n", e.what());
     return 2;

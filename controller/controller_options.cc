@@ -34,7 +34,7 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
                     "keep 1 h rollups this long (default 730d)");
   set.require("data_dir");
   set.require("listen");
-  app.parse(argc, argv);
+  parseCommandLine(app, argc, argv);
   set.resolve();
   options.limits.max_series_per_host = static_cast<uint64_t>(max_series);
   validateTcpEndpoint("--listen", options.listen, /*allow_wildcard_port=*/true);

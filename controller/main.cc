@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/config/option_set.h"
 #include "common/errors/error.h"
 #include "common/logging/setup.h"
 #include "common/process/stop_signal.h"
@@ -15,9 +16,8 @@ int main(int argc, char** argv) {
   try {
     options = controller::parseControllerOptions(argc, argv);
     setupLogging("tidemark-controller", options.log_level);
-  } catch (const CLI::ParseError& e) {
-    CLI::App app("tidemark-controller");
-    return app.exit(e);
+  } catch (const CommandLineExit& e) {
+    return e.code;
   } catch (const std::exception& e) {
     fprintf(stderr, "tidemark-controller: %s\n", e.what());
     return 2;

@@ -10,6 +10,14 @@
 
 namespace tidemark {
 
+void parseCommandLine(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    throw CommandLineExit{app.exit(e)};
+  }
+}
+
 // A raw value from one source, before it is converted to the target's type.
 struct RawValue {
   std::string source;  // "--interval" or "agent.toml: key 'interval'"

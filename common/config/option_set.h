@@ -16,6 +16,17 @@
 
 namespace tidemark {
 
+// Thrown by a daemon's option parser after CLI11 printed help or a usage error (it
+// needs the App that knows the options, which only the parser has): main exits with
+// `code` and prints nothing more.
+struct CommandLineExit {
+  int code;
+};
+
+// Parses argv with `app`; on --help or a bad flag prints what CLI11 prints and throws
+// CommandLineExit.
+void parseCommandLine(CLI::App& app, int argc, char** argv);
+
 class OptionSet {
  public:
   explicit OptionSet(CLI::App& app);

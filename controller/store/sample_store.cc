@@ -79,24 +79,6 @@ rocksdb::ColumnFamilyOptions headLogFamily() {
   return options;
 }
 
-bool matches(const LabelMatcher& matcher, const Labels& labels, const std::regex* pattern) {
-  std::string_view value;
-  for (const auto& label : labels) {
-    if (label.name == matcher.name) value = label.value;
-  }
-  switch (matcher.op) {
-    case LabelMatcher::Op::kEqual:
-      return value == matcher.value;
-    case LabelMatcher::Op::kNotEqual:
-      return value != matcher.value;
-    case LabelMatcher::Op::kRegexMatch:
-      return std::regex_match(value.begin(), value.end(), *pattern);
-    case LabelMatcher::Op::kRegexNoMatch:
-      return !std::regex_match(value.begin(), value.end(), *pattern);
-  }
-  return false;
-}
-
 // later - earlier <= span for later >= earlier, without overflow: timestamps from an
 // agent or a file may be anywhere in the int64 range (found by batch_ingest_fuzz).
 bool withinSpan(int64_t earlier, int64_t later, int64_t span) {
