@@ -1,12 +1,12 @@
 #include "agent/io/plain_file_reader.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include "agent/io/plain_read_batch.h"
 
 namespace tidemark::agent {
 
@@ -26,32 +26,8 @@ std::string resolveUnderRoot(const std::string& root, std::string_view path) {
 PlainFileReader::PlainFileReader(std::string_view root) : root_(normaliseRoot(root)) {}
 
 int PlainFileReader::read(std::string_view path, std::string& out) {
-  out.clear();
   path_buffer_ = resolveUnderRoot(root_, path);
-  int fd;
-  do {
-    fd = ::open(path_buffer_.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return errno;
-  // Files under /proc report size 0, so read in chunks until EOF rather than trusting fstat.
-  if (out.capacity() < 4096) out.reserve(4096);
-  size_t used = 0;
-  for (;;) {
-    if (out.size() < used + 4096) out.resize(std::max(out.capacity(), used + 4096));
-    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int error = errno;
-      ::close(fd);
-      out.clear();
-      return error;
-    }
-    if (n == 0) break;
-    used += static_cast<size_t>(n);
-  }
-  out.resize(used);
-  ::close(fd);
-  return 0;
+  return readWholeFile(path_buffer_, out);
 }
 
 int PlainFileReader::listDirectory(std::string_view path, std::vector<std::string>& names) {
