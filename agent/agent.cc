@@ -49,6 +49,8 @@ void Agent::writeSelfMetrics(SampleWriter& out) {
   out.add("tidemark_agent_outbox_bytes", static_cast<double>(outbox_.bytes()));
   out.add("tidemark_agent_outbox_unwritten_batches", static_cast<double>(outbox_.unwritten()));
   out.add("tidemark_agent_series", static_cast<double>(registry_.size()));
+  out.add("tidemark_agent_unjournalled_samples_total",
+          static_cast<double>(builder_.unjournalledSamples()));
   out.add("tidemark_agent_collection_duration_seconds", stats_.last_collection_seconds);
   out.add("tidemark_agent_io_backend", 1, {{"backend", batch_.backend()}});
   for (const auto& [name, seconds] : stats_.collector_seconds) {
@@ -77,6 +79,12 @@ void Agent::collectOnce() {
   stats_.last_collection_seconds = (clock_.monotonicMs() - started) / 1000.0;
   writeSelfMetrics(builder_);
   ++stats_.collections;
+  if (builder_.unjournalledSamples() != logged_unjournalled_) {
+    // Once per collection at most, and only while it keeps happening.
+    spdlog::warn("{}; {} samples of new series skipped so far (retried every collection)",
+                 registry_.journalError(), builder_.unjournalledSamples());
+    logged_unjournalled_ = builder_.unjournalledSamples();
+  }
 
   wire::MetricBatchData batch = builder_.take();
   batch.host_id = config_.host_id;

@@ -73,6 +73,7 @@ class Agent {
   int64_t last_ack_ms_ = 0;
   bool warned_unreachable_ = false;
   bool hello_pending_ = true;
+  uint64_t logged_unjournalled_ = 0;  // unjournalled samples already logged
   uint64_t link_connections_ = 0;  // the link's handshakes already acted on
   std::string last_refusal_;  // the controller's last "unauthorized" reason, logged once
 };

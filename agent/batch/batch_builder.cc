@@ -3,7 +3,12 @@
 namespace tidemark::agent {
 
 void BatchBuilder::add(std::string_view name, double value, std::span<const LabelView> labels) {
-  batch_.series_ids.push_back(registry_.idFor(name, labels));
+  const uint32_t id = registry_.idFor(name, labels);
+  if (id == SeriesRegistry::kUnjournalled) {
+    ++unjournalled_samples_;  // a new series the disk would not take: not sent, not lost silently
+    return;
+  }
+  batch_.series_ids.push_back(id);
   batch_.timestamps_ms.push_back(timestamp_ms_);
   batch_.values.push_back(value);
 }

@@ -23,6 +23,10 @@ class BatchBuilder final : public SampleWriter {
 
   size_t rows() const { return batch_.series_ids.size(); }
 
+  // Samples skipped since the builder was made because their new series could not be
+  // journalled (SeriesRegistry::kUnjournalled); the registry says why.
+  uint64_t unjournalledSamples() const { return unjournalled_samples_; }
+
   // Hands over the rows collected since the last take (header fields left empty).
   wire::MetricBatchData take();
 
@@ -30,6 +34,7 @@ class BatchBuilder final : public SampleWriter {
   SeriesRegistry& registry_;
   int64_t timestamp_ms_ = 0;
   wire::MetricBatchData batch_;
+  uint64_t unjournalled_samples_ = 0;
 };
 
 }  // namespace tidemark::agent

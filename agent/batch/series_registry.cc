@@ -1,5 +1,8 @@
 #include "agent/batch/series_registry.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -91,15 +94,16 @@ SeriesRegistry::SeriesRegistry(const std::string& journal_path) : journal_path_(
                                journal_path + ": " + error.message());
     }
   }
-  journal_ = std::fopen(journal_path.c_str(), "a");
-  if (journal_ == nullptr) {
+  journal_bytes_ = complete_bytes;
+  journal_fd_ = ::open(journal_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (journal_fd_ < 0) {
     throw std::runtime_error("cannot open series journal " + journal_path + ": " +
                              std::strerror(errno));
   }
 }
 
 SeriesRegistry::~SeriesRegistry() {
-  if (journal_ != nullptr) std::fclose(journal_);
+  if (journal_fd_ >= 0) ::close(journal_fd_);
 }
 
 void SeriesRegistry::buildKey(std::string_view name, std::span<const LabelView> sorted_labels) {
@@ -124,16 +128,18 @@ uint32_t SeriesRegistry::idFor(std::string_view name, std::span<const LabelView>
   for (const auto& label : sort_buffer_) {
     definition.labels.push_back({std::string(label.name), std::string(label.value)});
   }
-  append(id, definition);
+  if (!append(id, definition)) return kUnjournalled;
   ids_.emplace(key_buffer_, id);
   definitions_.push_back(std::move(definition));
   acknowledged_.push_back(0);
   return id;
 }
 
-void SeriesRegistry::append(uint32_t id, const SeriesDefinition& definition) {
-  if (journal_ == nullptr) return;
-  std::string line = std::to_string(id) + '\t';
+bool SeriesRegistry::append(uint32_t id, const SeriesDefinition& definition) {
+  if (journal_fd_ < 0) return true;
+  std::string& line = journal_line_;
+  line.assign(std::to_string(id));
+  line += '\t';
   appendEscaped(line, definition.name);
   for (const auto& label : definition.labels) {
     line += '\t';
@@ -142,12 +148,26 @@ void SeriesRegistry::append(uint32_t id, const SeriesDefinition& definition) {
     appendEscaped(line, label.value);
   }
   line += '\n';
-  // Flushed so that a batch naming this id never outlives the definition.
-  if (std::fwrite(line.data(), 1, line.size(), journal_) != line.size() ||
-      std::fflush(journal_) != 0) {
-    throw std::runtime_error("cannot append to series journal " + journal_path_ + ": " +
-                             std::strerror(errno));
+  // Written whole before the id is used, so a batch naming it never outlives the
+  // definition. A short write (ENOSPC mid-line) is cut back off: the next append must
+  // not land on a torn line.
+  size_t written = 0;
+  while (written < line.size()) {
+    const ssize_t n = ::write(journal_fd_, line.data() + written, line.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      journal_error_ = "cannot append to series journal " + journal_path_ + ": " +
+                       std::strerror(n < 0 ? errno : ENOSPC);
+      if (written > 0 && ::ftruncate(journal_fd_, static_cast<off_t>(journal_bytes_)) != 0) {
+        journal_error_ += "; and cannot cut the partial line off: " + std::string(std::strerror(errno));
+      }
+      return false;
+    }
+    written += static_cast<size_t>(n);
   }
+  journal_bytes_ += line.size();
+  journal_error_.clear();
+  return true;
 }
 
 void SeriesRegistry::forgetAcknowledgements() {

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,8 +33,16 @@ class SeriesRegistry {
   SeriesRegistry(const SeriesRegistry&) = delete;
   SeriesRegistry& operator=(const SeriesRegistry&) = delete;
 
-  // The id of (name, labels), assigned and journalled when new. Labels in any order.
+  // Returned by idFor when a new series cannot be journalled (a full or failing
+  // disk): the caller skips the sample; the series is tried again next time.
+  static constexpr uint32_t kUnjournalled = UINT32_MAX;
+
+  // The id of (name, labels), assigned and journalled when new, or kUnjournalled
+  // (see journalError()). Labels in any order.
   uint32_t idFor(std::string_view name, std::span<const LabelView> labels);
+
+  // Why the last journal append failed ("" when the last one worked), with the path.
+  const std::string& journalError() const { return journal_error_; }
 
   const SeriesDefinition& definition(uint32_t id) const { return definitions_[id]; }
   size_t size() const { return definitions_.size(); }
@@ -52,7 +59,7 @@ class SeriesRegistry {
     size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
   };
   void buildKey(std::string_view name, std::span<const LabelView> sorted_labels);
-  void append(uint32_t id, const SeriesDefinition& definition);
+  bool append(uint32_t id, const SeriesDefinition& definition);
 
   std::vector<SeriesDefinition> definitions_;
   std::vector<uint8_t> acknowledged_;
@@ -60,7 +67,10 @@ class SeriesRegistry {
   std::string key_buffer_;
   std::vector<LabelView> sort_buffer_;
   std::string journal_path_;
-  FILE* journal_ = nullptr;
+  int journal_fd_ = -1;
+  uint64_t journal_bytes_ = 0;  // complete lines only: a failed append is cut back to here
+  std::string journal_line_;
+  std::string journal_error_;
 };
 
 }  // namespace tidemark::agent

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -211,6 +216,43 @@ TEST(SeriesRegistryTest, JournalRoundTripsAwkwardValues) {
   EXPECT_EQ(restored.definition(ids.back()).name, "name\twith\\odd\nbytes");
   EXPECT_EQ(restored.idFor("name\twith\\odd\nbytes", {}), ids.back());
   EXPECT_EQ(restored.size(), std::size(values) + 1);
+}
+
+// A full disk (here: a file size limit in a child process) refuses new series
+// without throwing and without leaving a torn line; known series keep working and
+// the refused ones are assigned once the disk takes them again.
+TEST(SeriesRegistryTest, AFullDiskRefusesNewSeriesAndLeavesTheJournalWhole) {
+  TempDir dir;
+  const std::string path = dir.str() + "/series.tsv";
+  const std::string long_value(300, 'v');
+  const std::vector<LabelView> small = {{"a", "b"}};
+  const std::vector<LabelView> big = {{"v", long_value}};
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    SeriesRegistry registry(path);
+    const uint32_t first = registry.idFor("fits", small);
+    std::signal(SIGXFSZ, SIG_IGN);  // EFBIG from write() instead of the signal
+    const rlimit limit{200, 200};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    int code = 0;
+    if (first != 0) code = 1;
+    if (registry.idFor("too_long", big) != SeriesRegistry::kUnjournalled) code = 2;
+    if (registry.journalError().find(path) == std::string::npos) code = 3;
+    if (registry.idFor("fits", small) != 0) code = 4;  // known: no write needed
+    if (registry.size() != 1) code = 5;
+    std::_Exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0) << "check " << WEXITSTATUS(status) << " failed in the child";
+  // Only the complete first line: the partial write was cut off.
+  const std::string journal = readFile(path);
+  EXPECT_EQ(journal, "0\tfits\ta=b\n");
+  SeriesRegistry reopened(path);
+  EXPECT_EQ(reopened.size(), 1u);
+  EXPECT_EQ(reopened.idFor("too_long", big), 1u);
 }
 
 TEST(SeriesRegistryTest, TornLastLineIsIgnoredAndTheIdReassignedConsistently) {
