@@ -60,6 +60,12 @@ struct ShipCollector::Ship {
   ReadSlot king_stat;
   ReadSlot serf_stat;
   ReadSlot ports;
+  // .http.ports is created and removed in the pier folder, so it is read again only
+  // when the folder's mtime moved, the king changed, or at a process scan (a rewrite
+  // in place leaves the folder alone).
+  bool ports_needed = true;
+  bool ports_queued = false;
+  uint64_t ports_pier_mtime_ns = 0;
   ReadSlot serf_maps;
   std::vector<HttpPort> port_list;
   std::optional<uint64_t> map_count;
@@ -111,6 +117,7 @@ void ShipCollector::rescan() {
         slot->log = std::make_unique<LogTail>(resolveUnderRoot(reader_.root(), log_path->second));
     }
     Ship& ship = *slot;
+    ship.ports_needed = true;
     ship.king = discovered.king;
     ship.serf = discovered.king ? discovered.serf : std::nullopt;
     // A stopped ship keeps the loom it last ran with: it boots with the same flags.
@@ -177,9 +184,11 @@ void ShipCollector::prepare(ReadBatch& batch) {
     batch.queueStat(ship.chk_dir_path, ship.chk_dir_slot);
     for (size_t i = 0; i < ship.size.tracked.size(); ++i)
       batch.queueStat(ship.size.tracked[i].path, ship.tracked_slots[i]);
+    ship.ports_queued = false;
     if (!ship.king) continue;
     batch.queueRead(ship.king_stat_path, ship.king_stat);
-    batch.queueRead(ship.ports_path, ship.ports);
+    ship.ports_queued = ship.ports_needed;
+    if (ship.ports_queued) batch.queueRead(ship.ports_path, ship.ports);
     if (ship.serf) {
       batch.queueRead(ship.serf_stat_path, ship.serf_stat);
       if (maps_this_pass_) batch.queueRead(ship.serf_maps_path, ship.serf_maps);
@@ -244,20 +253,32 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
     if (ship.map_count)
       out.add("urbit_ship_serf_map_count", static_cast<double>(*ship.map_count), labels);
 
-    if (ship.ports.error == 0) {
-      ParseProblems problems("ships", ship.ports_path);
-      parseHttpPorts(ship.ports.data, ship.port_list, problems);
-      problems.logTo(log_);
-      for (const HttpPort& port : ship.port_list) {
-        const LabelView port_labels[] = {{"ship", ship.name},
-                                         {"pier", ship.pier},
-                                         {"secure", port.secure ? "true" : "false"},
-                                         {"scope", port.loopback ? "loopback" : "public"}};
-        out.add("urbit_ship_http_port", port.port, port_labels);
+    if (ship.ports_queued) {
+      ship.ports_needed = false;
+      if (ship.ports.error == 0) {
+        ParseProblems problems("ships", ship.ports_path);
+        parseHttpPorts(ship.ports.data, ship.port_list, problems);
+        problems.logTo(log_);
+      } else {
+        ship.port_list.clear();
       }
+    }
+    for (const HttpPort& port : ship.port_list) {
+      const LabelView port_labels[] = {{"ship", ship.name},
+                                       {"pier", ship.pier},
+                                       {"secure", port.secure ? "true" : "false"},
+                                       {"scope", port.loopback ? "loopback" : "public"}};
+      out.add("urbit_ship_http_port", port.port, port_labels);
     }
   } else {
     ship.map_count.reset();
+    ship.port_list.clear();
+    ship.ports_needed = true;
+  }
+  if (ship.pier_slot.error == 0) {
+    const uint64_t pier_mtime = mtimeNs(ship.pier_slot.stat);
+    if (pier_mtime != ship.ports_pier_mtime_ns) ship.ports_needed = true;
+    ship.ports_pier_mtime_ns = pier_mtime;
   }
 
   // Disk: the walk's totals corrected by this pass's stats of the growing files; a

@@ -126,6 +126,33 @@ TEST_F(ShipCollectorTest, RunningShipSeries) {
   EXPECT_EQ(out.count("urbit_ship_memory_failures_total"), 0u);
 }
 
+TEST_F(ShipCollectorTest, HttpPortsFollowTheFileWithoutReReadingItEveryPass) {
+  makeStandinPier(piers + "/ravlup");
+  StandinShip ship(bin, piers + "/ravlup", {"--http-port", "8081"});
+  Labels public_port = labels("ravlup");
+  public_port.push_back({"scope", "public"});
+  public_port.push_back({"secure", "false"});
+  EXPECT_EQ(pass().value("urbit_ship_http_port", public_port), 8081);
+
+  // A new file (the pier folder changes): seen once a pass has noticed the folder.
+  const std::string ports = piers + "/ravlup/.http.ports";
+  std::filesystem::remove(ports);
+  appendText(ports, "8082 insecure public\n");
+  pass();
+  EXPECT_EQ(pass().value("urbit_ship_http_port", public_port), 8082);
+
+  // Rewritten in place, the folder unchanged: seen by the next process scan at the latest.
+  std::filesystem::resize_file(ports, 0);
+  appendText(ports, "8083 insecure public\n");
+  clock.advanceMs(options.process_scan_interval_ms);
+  pass();
+  EXPECT_EQ(pass().value("urbit_ship_http_port", public_port), 8083);
+
+  std::filesystem::remove(ports);
+  pass();
+  EXPECT_FALSE(pass().value("urbit_ship_http_port", public_port));
+}
+
 TEST_F(ShipCollectorTest, DefaultLoomAndDownPiers) {
   makeStandinPier(piers + "/down-ship", {.image_bytes = 1 << 21});
   const auto out = pass();
