@@ -6,6 +6,7 @@
 
 #include <linux/stat.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,11 @@ struct StatSlot {
   struct statx stat {};
   int error = 0;
 };
+
+// A stat's modification time in nanoseconds: what change detection compares.
+inline uint64_t mtimeNs(const struct statx& stat) {
+  return static_cast<uint64_t>(stat.stx_mtime.tv_sec) * 1'000'000'000ull + stat.stx_mtime.tv_nsec;
+}
 
 class ReadBatch {
  public:

@@ -15,10 +15,6 @@ namespace {
 
 constexpr uint64_t kBlockBytes = 512;
 
-uint64_t mtimeNs(const struct statx& stat) {
-  return static_cast<uint64_t>(stat.stx_mtime.tv_sec) * 1'000'000'000ull + stat.stx_mtime.tv_nsec;
-}
-
 struct Entry {
   size_t pier = 0;
   std::string relative;  // below the pier, starting with '/'

@@ -18,10 +18,6 @@ namespace {
 
 constexpr std::string_view kMaxMapCountPath = "/proc/sys/vm/max_map_count";
 
-uint64_t mtimeNs(const struct statx& stat) {
-  return static_cast<uint64_t>(stat.stx_mtime.tv_sec) * 1'000'000'000ull + stat.stx_mtime.tv_nsec;
-}
-
 std::string_view shipName(std::string_view pier) {
   const size_t slash = pier.rfind('/');
   return slash == std::string_view::npos ? pier : pier.substr(slash + 1);
