@@ -43,16 +43,18 @@ ValueUnit unitOf(const nlohmann::json& forecast) {
   if (unit == "ratio") return ValueUnit::kRatio;
   if (!unit.empty()) return ValueUnit::kPlain;
   const std::string resource = forecast.value("resource", "");
-  if (resource == "disk" || resource == "memory" || resource == "pier") return ValueUnit::kBytes;
-  if (resource == "cpu" || resource == "io" || resource == "loom") return ValueUnit::kRatio;
+  // The planner's loom is the bytes in use (the use ratio times the loom size).
+  if (resource == "disk" || resource == "memory" || resource == "pier" || resource == "loom")
+    return ValueUnit::kBytes;
+  if (resource == "cpu" || resource == "io") return ValueUnit::kRatio;
   return ValueUnit::kPlain;
 }
 
 Rows nearestExhaustion(const nlohmann::json& report, size_t limit) {
   Rows rows = arrayRows(report, "forecasts");
   const auto fullness = [](const nlohmann::json* row) {
-    const double threshold = numberOr(*row, "threshold", 0);
-    return threshold > 0 ? numberOr(*row, "current", 0) / threshold : 0.0;
+    const double limit = numberOr(*row, "threshold", 0) * numberOr(*row, "capacity", 0);
+    return limit > 0 ? numberOr(*row, "current", 0) / limit : 0.0;
   };
   std::stable_sort(rows.begin(), rows.end(), [&](const nlohmann::json* a, const nlohmann::json* b) {
     const double inf = std::numeric_limits<double>::infinity();
@@ -126,8 +128,9 @@ ChartSpec chartOf(const nlohmann::json& forecast, int64_t now_ms) {
       chart.history.push_back({point[0].get<int64_t>(), point[1].get<double>()});
     }
   }
-  const double threshold = numberOr(forecast, "threshold", NAN);
-  if (std::isfinite(threshold)) chart.threshold = threshold;
+  // The threshold is a fraction of capacity; the chart draws it in the series' unit.
+  const double threshold = numberOr(forecast, "threshold", NAN) * numberOr(forecast, "capacity", NAN);
+  if (std::isfinite(threshold) && threshold > 0) chart.threshold = threshold;
   const double current = numberOr(forecast, "current", NAN);
   const double slope = numberOr(forecast, "slope_per_day", NAN);
   if (std::isfinite(current) && std::isfinite(slope)) {

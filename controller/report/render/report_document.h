@@ -15,7 +15,9 @@ namespace tidemark::report {
 
 using Rows = std::vector<const nlohmann::json*>;
 
-// The forecast's unit: its "unit" key ("bytes", "ratio"), else its resource's.
+// The unit of a forecast's current value and slope: its "unit" key ("bytes", "ratio"),
+// else its resource's (cpu and io are busy fractions, network bytes/s, the rest bytes).
+// Its "threshold" is always a fraction of its "capacity".
 ValueUnit unitOf(const nlohmann::json& forecast);
 
 // Forecasts with a time to threshold, soonest first, then the rest by how full they

@@ -51,7 +51,7 @@ Section exhaustionSection(const nlohmann::json& report) {
     section.rows.push_back({stringCell(*forecast, "host"), stringCell(*forecast, "resource"),
                             labelsText(forecast->value("labels", nlohmann::json::object())),
                             cell(*forecast, "current", unit), cell(*forecast, "capacity", unit),
-                            cell(*forecast, "threshold", unit),
+                            cell(*forecast, "threshold", ValueUnit::kRatio),
                             cell(*forecast, "slope_per_day", unit), daysCell(*forecast),
                             cell(*forecast, "fit")});
   }

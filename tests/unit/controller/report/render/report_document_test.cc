@@ -40,7 +40,8 @@ TEST(ReportDocumentTest, MissingSectionsAreEmptyNotErrors) {
 TEST(ReportDocumentTest, UnitsComeFromTheUnitKeyElseTheResource) {
   EXPECT_EQ(unitOf({{"unit", "bytes"}, {"resource", "cpu"}}), ValueUnit::kBytes);
   EXPECT_EQ(unitOf({{"resource", "disk"}}), ValueUnit::kBytes);
-  EXPECT_EQ(unitOf({{"resource", "loom"}}), ValueUnit::kRatio);
+  EXPECT_EQ(unitOf({{"resource", "loom"}}), ValueUnit::kBytes);
+  EXPECT_EQ(unitOf({{"resource", "cpu"}}), ValueUnit::kRatio);
   EXPECT_EQ(unitOf({{"resource", "network"}}), ValueUnit::kPlain);
 }
 

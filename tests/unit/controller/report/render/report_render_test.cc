@@ -33,7 +33,7 @@ TEST(ReportRenderTest, MarkdownHasEverySectionInOrder) {
     at = found;
   }
   // Nearest exhaustion: the disk that fills in 5 days comes first.
-  EXPECT_NE(md.find("| db-01 | disk | mountpoint=/var | 135 GiB | 186 GiB | 158 GiB | 4.66 GiB | "
+  EXPECT_NE(md.find("| db-01 | disk | mountpoint=/var | 135 GiB | 186 GiB | 85% | 4.66 GiB | "
                     "5.0 d | 0.98 |"),
             std::string::npos)
       << md;
