@@ -37,6 +37,8 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   AdminContext admin_context{*store_, presence_, clock_, clock_.monotonicMs(),
                              link_->boundEndpoint(), registry_.get(), importer_.get(),
                              store_.get()};
+  admin_context.plan_defaults.window_ms = options.plan_window_ms;
+  admin_context.plan_defaults.thresholds = options.plan_thresholds;
   try {
     admin_ = std::make_unique<AdminServer>(context_, options.admin_socket,
                                            AdminHandler(admin_context));

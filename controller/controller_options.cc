@@ -32,11 +32,36 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
                     "keep 5 min rollups this long (default 90d)");
   set.addDurationMs("retention.rollup_1h", &options.retention_1h_ms,
                     "keep 1 h rollups this long (default 730d)");
+  set.addDurationMs("plan.window", &options.plan_window_ms,
+                    "history the capacity forecasts are fitted to (default 30d)");
+  struct PercentOption {
+    const char* key;
+    double* target;
+    int64_t percent;
+  };
+  PercentOption percents[] = {
+      {"plan.disk_percent", &options.plan_thresholds.disk, 85},
+      {"plan.memory_percent", &options.plan_thresholds.memory, 80},
+      {"plan.pier_percent", &options.plan_thresholds.pier, 85},
+      {"plan.loom_percent", &options.plan_thresholds.loom, 85},
+      {"plan.cpu_percent", &options.plan_thresholds.cpu, 80},
+      {"plan.io_percent", &options.plan_thresholds.io, 70},
+  };
+  for (auto& percent : percents) {
+    set.addInteger(percent.key, &percent.percent, 1, 100,
+                   "forecast threshold, percent of capacity (default " +
+                       std::to_string(percent.percent) + ")");
+  }
   set.require("data_dir");
   set.require("listen");
   parseCommandLine(app, argc, argv);
   set.resolve();
   options.limits.max_series_per_host = static_cast<uint64_t>(max_series);
+  for (const auto& percent : percents) *percent.target = static_cast<double>(percent.percent) / 100;
+  if (options.plan_window_ms < 3'600'000) {
+    throw ConfigError("plan.window: need at least 1h of history to fit a trend (got " +
+                      std::to_string(options.plan_window_ms / 1000) + "s)");
+  }
   validateTcpEndpoint("--listen", options.listen, /*allow_wildcard_port=*/true);
   if (!options.insecure && options.curve_key.empty()) {
     throw ConfigError(

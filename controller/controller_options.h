@@ -6,6 +6,7 @@
 #include "controller/store/store_options.h"
 
 #include "controller/ingest/batch_ingester.h"
+#include "controller/planner/forecast.h"
 
 namespace tidemark::controller {
 
@@ -30,6 +31,11 @@ struct ControllerOptions {
   int64_t retention_raw_ms = 15 * kDayMs;
   int64_t retention_5m_ms = 90 * kDayMs;
   int64_t retention_1h_ms = 730 * kDayMs;
+  // `tidemark plan`: the history trends are fitted to, and the share of capacity at
+  // which each resource counts as exhausted ([plan] in the config, in percent).
+  // Defaults: 30 d; disk 85, memory 80, pier 85, loom 85, cpu 80, io 70.
+  int64_t plan_window_ms = 30 * kDayMs;
+  planner::Thresholds plan_thresholds;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

@@ -67,6 +67,12 @@ struct ShipsRequest {
   host @0 :Text;              # Empty: every host.
 }
 
+# `tidemark plan`: capacity forecasts over the planning window (see controller/planner).
+struct PlanRequest {
+  host @0 :Text;              # Empty: every host.
+  windowMs @1 :Int64;         # History to fit; 0: the controller's configured window.
+}
+
 struct AdminRequest {
   union {
     status @0 :Void;
@@ -76,6 +82,7 @@ struct AdminRequest {
     importSamples @4 :ImportRequest;
     compact @5 :Void;   # seal every head and compact the whole store (bulk loads, benchmarks)
     ships @6 :ShipsRequest;
+    plan @7 :PlanRequest;
   }
 }
 
@@ -147,6 +154,45 @@ struct ShipInfo {
   lastPackMs @12 :Int64;      # sample time minus urbit_ship_seconds_since_pack
 }
 
+# One resource series' forecast. Units: bytes (disk, memory, pier, loom), a fraction
+# (cpu, io) or bytes/s (network). NaN where unknown.
+struct ForecastInfo {
+  host @0 :Text;
+  resource @1 :Text;            # disk, memory, pier, loom, cpu, io, network
+  labels @2 :List(Label);       # mountpoint/device/fstype, ship/pier, or device
+  current @3 :Float64;          # newest value
+  capacity @4 :Float64;         # 0: unknown
+  threshold @5 :Float64;        # fraction of capacity
+  slopePerDay @6 :Float64;      # long-run growth (a sawtooth: of its post-pack floor)
+  daysToThreshold @7 :Float64;  # NaN: not growing or capacity unknown; 0: there already
+  monthlyGrowth @8 :Float64;
+  fit @9 :Float64;              # 0..1: 1 - median |residual| / median level
+  model @10 :Text;              # linear, sawtooth, level_shift
+  windowStartMs @11 :Int64;     # the points the trend was fitted to
+  windowEndMs @12 :Int64;
+  points @13 :UInt32;
+  packs @14 :UInt32;            # sawtooth: pack drops seen
+  growthBetweenPacksPerDay @15 :Float64;  # sawtooth: NaN otherwise
+}
+
+struct FleetResourceInfo {
+  resource @0 :Text;            # disk, memory, loom
+  used @1 :Float64;             # bytes, newest points summed
+  capacity @2 :Float64;
+  threshold @3 :Float64;
+  monthlyGrowth @4 :Float64;    # growing series only
+  monthsOfHeadroom @5 :Float64; # room below the thresholds / monthly growth; NaN: none grows
+}
+
+struct PlanReply {
+  sinceMs @0 :Int64;
+  untilMs @1 :Int64;
+  forecasts @2 :List(ForecastInfo);  # nearest exhaustion first
+  hosts @3 :UInt64;
+  ships @4 :UInt64;
+  fleet @5 :List(FleetResourceInfo);
+}
+
 struct AdminResponse {
   union {
     error @0 :Text;
@@ -158,5 +204,6 @@ struct AdminResponse {
     imported @6 :ImportReply;
     compacted @7 :CompactReply;
     ships @8 :List(ShipInfo);   # sorted by host, ship, pier
+    plan @9 :PlanReply;
   }
 }

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "common/errors/error.h"
+#include "controller/admin/plan_reply.h"
 #include "controller/admin/ship_status.h"
 
 namespace tidemark::controller {
@@ -28,6 +29,8 @@ void AdminHandler::handle(schema::AdminRequest::Reader request,
         return compact(response);
       case schema::AdminRequest::SHIPS:
         return ships(request.getShips(), response);
+      case schema::AdminRequest::PLAN:
+        return plan(request.getPlan(), response);
     }
     response.setError("unknown admin request " + std::to_string(request.which()) +
                       " (is the CLI newer than the controller?)");
@@ -216,6 +219,20 @@ void AdminHandler::ships(schema::ShipsRequest::Reader request,
     out.setCpuRatio(ship.cpu_ratio.value_or(kUnknown));
     out.setLastPackMs(ship.last_pack_ms.value_or(0));
   }
+}
+
+void AdminHandler::plan(schema::PlanRequest::Reader request,
+                        schema::AdminResponse::Builder response) const {
+  planner::PlanOptions options = context_.plan_defaults;
+  options.host = request.getHost();
+  options.now_ms = context_.clock.wallMs();
+  if (request.getWindowMs() < 0) {
+    response.setError("plan: window must be positive, got " +
+                      std::to_string(request.getWindowMs()) + " ms");
+    return;
+  }
+  if (request.getWindowMs() > 0) options.window_ms = request.getWindowMs();
+  fillPlanReply(planner::makePlan(context_.store, options), response.initPlan());
 }
 
 void AdminHandler::importSamples(schema::ImportRequest::Reader request,

@@ -8,6 +8,7 @@
 #include "controller/auth/agent_registry.h"
 #include "controller/ingest/agent_presence.h"
 #include "controller/ingest/sample_importer.h"
+#include "controller/planner/plan.h"
 #include "controller/store/sample_store.h"
 #include "schemas/admin.capnp.h"
 
@@ -22,6 +23,8 @@ struct AdminContext {
   AgentRegistry* registry = nullptr;  // null when the controller runs --insecure
   SampleImporter* importer = nullptr;  // null: this controller refuses imports
   SampleStore* writable_store = nullptr;  // for `compact`; null: refused
+  // `plan`: window, step and thresholds from the config; host and now per request.
+  planner::PlanOptions plan_defaults = {};
 };
 
 class AdminHandler {
@@ -38,6 +41,7 @@ class AdminHandler {
   void agents(schema::AgentsRequest::Reader request, schema::AdminResponse::Builder response) const;
   void compact(schema::AdminResponse::Builder response) const;
   void ships(schema::ShipsRequest::Reader request, schema::AdminResponse::Builder response) const;
+  void plan(schema::PlanRequest::Reader request, schema::AdminResponse::Builder response) const;
   void importSamples(schema::ImportRequest::Reader request,
                      schema::AdminResponse::Builder response) const;
 

@@ -6,11 +6,13 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "common/config/duration.h"
 #include "common/time/clock.h"
 #include "common/transport/admin_client.h"
 #include "common/transport/curve_keys.h"
 #include "controller/cli/commands.h"
 #include "controller/cli/import_command.h"
+#include "controller/cli/plan.h"
 #include "controller/cli/ships.h"
 
 namespace {
@@ -40,6 +42,13 @@ int main(int argc, char** argv) {
   auto* ships = app.add_subcommand(
       "ships", "every Urbit ship: up or down, pier size, loom use, RSS, CPU, last pack");
   ships->add_option("--host", ships_host, "only the ships of this host");
+  std::string plan_host;
+  std::string plan_window;
+  auto* plan = app.add_subcommand(
+      "plan", "capacity forecasts: what runs out when, nearest exhaustion first, and fleet totals");
+  plan->add_option("--host", plan_host, "only this host");
+  plan->add_option("--window", plan_window,
+                   "history to fit the trends to, e.g. 14d (default: the controller's, 30d)");
   cli::QueryArguments query_arguments;
   auto* query = app.add_subcommand("query", "samples of one metric");
   query->add_option("METRIC", query_arguments.metric, "metric name")->required();
@@ -87,7 +96,7 @@ int main(int argc, char** argv) {
                                  "host of series without a host or instance label");
   import_openmetrics->add_flag("--dry-run", import_dry_run, "check the file, send nothing");
 
-  for (auto* sub : {status, hosts, ships, compact, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
+  for (auto* sub : {status, hosts, ships, plan, compact, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
     sub->add_flag("--json", json, "print JSON for scripts");
   }
 
@@ -131,6 +140,26 @@ int main(int argc, char** argv) {
                     if (json) std::cout << cli::shipsJson(response.getShips()).dump(2) << "\n";
                     else std::cout << cli::shipsText(response.getShips(), clock.wallMs());
                   });
+    } else if (plan->parsed()) {
+      int64_t window_ms = 0;
+      if (!plan_window.empty()) {
+        const auto parsed = parseDurationMs(plan_window);
+        if (!parsed || *parsed <= 0) {
+          throw std::invalid_argument("--window " + plan_window +
+                                      ": expected a duration such as 14d or 12h");
+        }
+        window_ms = *parsed;
+      }
+      client.call(
+          [&](auto request) {
+            auto plan_request = request.initPlan();
+            plan_request.setHost(plan_host);
+            plan_request.setWindowMs(window_ms);
+          },
+          [&](auto response) {
+            if (json) std::cout << cli::planJson(response.getPlan()).dump(2) << "\n";
+            else std::cout << cli::planText(response.getPlan());
+          });
     } else if (agents->parsed()) {
       using Op = schema::AgentsRequest::Op;
       Op op = agents_list->parsed()      ? Op::LIST

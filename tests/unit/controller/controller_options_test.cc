@@ -61,5 +61,35 @@ TEST(ControllerOptionsTest, RetentionOutOfOrderIsAClearError) {
   }
 }
 
+TEST(ControllerOptionsTest, PlanThresholdsDefaultAndComeFromToml) {
+  ControllerOptions options = parse(kRequired);
+  EXPECT_EQ(options.plan_window_ms, 30 * kDayMs);
+  EXPECT_DOUBLE_EQ(options.plan_thresholds.disk, 0.85);
+  EXPECT_DOUBLE_EQ(options.plan_thresholds.memory, 0.80);
+  EXPECT_DOUBLE_EQ(options.plan_thresholds.io, 0.70);
+
+  tidemark::testing::TempDir dir;
+  const std::string path = (dir.path() / "controller.toml").string();
+  std::ofstream(path) << "[plan]\nwindow = \"14d\"\ndisk_percent = 90\ncpu_percent = 75\n";
+  auto arguments = kRequired;
+  arguments.insert(arguments.end(), {"--config", path});
+  options = parse(arguments);
+  EXPECT_EQ(options.plan_window_ms, 14 * kDayMs);
+  EXPECT_DOUBLE_EQ(options.plan_thresholds.disk, 0.90);
+  EXPECT_DOUBLE_EQ(options.plan_thresholds.cpu, 0.75);
+  EXPECT_DOUBLE_EQ(options.plan_thresholds.memory, 0.80);  // untouched
+}
+
+TEST(ControllerOptionsTest, PlanThresholdOutOfRangeIsRefused) {
+  auto arguments = kRequired;
+  arguments.insert(arguments.end(), {"--plan-disk-percent", "150"});
+  try {
+    parse(arguments);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("out of range [1, 100]"));
+  }
+}
+
 }  // namespace
 }  // namespace tidemark::controller
