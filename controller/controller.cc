@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/transport/curve_keys.h"
+#include "controller/report/scheduled_report.h"
 
 namespace tidemark::controller {
 
@@ -39,6 +40,12 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
                              store_.get()};
   admin_context.plan_defaults.window_ms = options.plan_window_ms;
   admin_context.plan_defaults.thresholds = options.plan_thresholds;
+  if (options.reports.interval_ms > 0) {
+    reports_ = std::make_unique<ReportSchedule>(options.reports, clock_,
+                                                scheduledReportBuilder(AdminHandler(admin_context)));
+    spdlog::info("scheduled reports every {} s into {}", options.reports.interval_ms / 1000,
+                 options.reports.directory);
+  }
   try {
     admin_ = std::make_unique<AdminServer>(context_, options.admin_socket,
                                            AdminHandler(admin_context));
@@ -49,6 +56,7 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
 }
 
 Controller::~Controller() {
+  reports_.reset();
   admin_.reset();
   link_.reset();
   importer_.reset();
@@ -58,6 +66,7 @@ Controller::~Controller() {
 }
 
 void Controller::run(const std::function<bool()>& stop) {
+  if (reports_) reports_->start();
   while (!stop()) link_->pollOnce(200);
 }
 

@@ -14,6 +14,7 @@
 #include "controller/controller_options.h"
 #include "controller/ingest/agent_link_server.h"
 #include "controller/ingest/sample_importer.h"
+#include "controller/report/report_schedule.h"
 
 namespace tidemark::controller {
 
@@ -39,6 +40,7 @@ class Controller {
   std::unique_ptr<SampleImporter> importer_;
   std::unique_ptr<AgentLinkServer> link_;
   std::unique_ptr<AdminServer> admin_;
+  std::unique_ptr<ReportSchedule> reports_;  // null when scheduled reports are off
 };
 
 }  // namespace tidemark::controller

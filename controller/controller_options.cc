@@ -52,6 +52,19 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
                    "forecast threshold, percent of capacity (default " +
                        std::to_string(percent.percent) + ")");
   }
+  set.addDurationMs("reports.interval", &options.reports.interval_ms,
+                    "write a fleet report this often, 0s for never (default 24h)");
+  set.addString("reports.dir", &options.reports.directory,
+                "folder for scheduled reports (default DATA_DIR/reports)");
+  int64_t reports_keep = options.reports.keep;
+  set.addInteger("reports.keep", &reports_keep, 1, 100'000,
+                 "scheduled reports kept per format (default 30)");
+  std::vector<std::string> report_formats = {"html", "json"};
+  set.addStringList("reports.formats", &report_formats,
+                    "formats of scheduled reports: md, html, json (default html and json)",
+                    "--reports-format");
+  set.addDurationMs("reports.since", &options.reports.history_ms,
+                    "history each scheduled report looks at (default 30d)");
   set.require("data_dir");
   set.require("listen");
   parseCommandLine(app, argc, argv);
@@ -73,6 +86,19 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
     throw ConfigError("--insecure and --curve-key exclude each other");
   }
   if (options.pki_dir.empty()) options.pki_dir = options.data_dir + "/pki";
+  if (options.reports.directory.empty()) options.reports.directory = options.data_dir + "/reports";
+  options.reports.keep = reports_keep;
+  options.reports.formats.clear();
+  for (const auto& format : report_formats) {
+    try {
+      options.reports.formats.push_back(report::parseReportFormat(format));
+    } catch (const std::invalid_argument& error) {
+      throw ConfigError(std::string("reports.formats: ") + error.what());
+    }
+  }
+  if (options.reports.interval_ms < 0 || options.reports.history_ms <= 0) {
+    throw ConfigError("reports: interval must be 0 (off) or positive and since positive");
+  }
   // Rollups are built from raw samples as they are sealed, so any order works; but a
   // coarser resolution kept shorter than a finer one is almost surely a typo.
   if (options.retention_raw_ms < 3'600'000 || options.retention_5m_ms < options.retention_raw_ms ||

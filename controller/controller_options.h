@@ -7,6 +7,7 @@
 
 #include "controller/ingest/batch_ingester.h"
 #include "controller/planner/forecast.h"
+#include "controller/report/report_schedule.h"
 
 namespace tidemark::controller {
 
@@ -36,6 +37,9 @@ struct ControllerOptions {
   // Defaults: 30 d; disk 85, memory 80, pier 85, loom 85, cpu 80, io 70.
   int64_t plan_window_ms = 30 * kDayMs;
   planner::Thresholds plan_thresholds;
+  // Scheduled reports ([reports]): every interval (0: off; default 24 h) into a folder
+  // (default DATA_DIR/reports), keeping the newest `keep` of each format.
+  ReportScheduleOptions reports;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

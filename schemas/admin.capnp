@@ -71,6 +71,7 @@ struct ShipsRequest {
 struct PlanRequest {
   host @0 :Text;              # Empty: every host.
   windowMs @1 :Int64;         # History to fit; 0: the controller's configured window.
+  withHistory @2 :Bool;       # Each forecast carries the points it was fitted to (reports).
 }
 
 struct AdminRequest {
@@ -173,6 +174,8 @@ struct ForecastInfo {
   points @13 :UInt32;
   packs @14 :UInt32;            # sawtooth: pack drops seen
   growthBetweenPacksPerDay @15 :Float64;  # sawtooth: NaN otherwise
+  historyMs @16 :List(Int64);   # with PlanRequest.withHistory: the fitted points
+  historyUsed @17 :List(Float64);
 }
 
 struct FleetResourceInfo {

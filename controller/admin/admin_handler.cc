@@ -232,6 +232,7 @@ void AdminHandler::plan(schema::PlanRequest::Reader request,
     return;
   }
   if (request.getWindowMs() > 0) options.window_ms = request.getWindowMs();
+  options.with_history = request.getWithHistory();
   fillPlanReply(planner::makePlan(context_.store, options), response.initPlan());
 }
 

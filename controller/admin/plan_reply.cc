@@ -32,6 +32,12 @@ void fillForecast(const planner::Forecast& forecast, schema::ForecastInfo::Build
   out.setGrowthBetweenPacksPerDay(forecast.model == planner::TrendModel::kSawtooth
                                       ? forecast.growth_between_packs_per_day
                                       : kUnknown);
+  if (!forecast.history_ms.empty()) {
+    auto times = out.initHistoryMs(static_cast<unsigned>(forecast.history_ms.size()));
+    auto used = out.initHistoryUsed(static_cast<unsigned>(forecast.history_used.size()));
+    for (size_t i = 0; i < forecast.history_ms.size(); ++i) times.set(i, forecast.history_ms[i]);
+    for (size_t i = 0; i < forecast.history_used.size(); ++i) used.set(i, forecast.history_used[i]);
+  }
 }
 
 }  // namespace

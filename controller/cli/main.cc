@@ -13,6 +13,9 @@
 #include "controller/cli/commands.h"
 #include "controller/cli/import_command.h"
 #include "controller/cli/plan.h"
+#include "controller/cli/report.h"
+#include "controller/report/render/report_render.h"
+#include "common/files/durable_file.h"
 #include "controller/cli/ships.h"
 
 namespace {
@@ -62,6 +65,14 @@ int main(int argc, char** argv) {
   query->add_option("--agg", query_arguments.aggregation,
                     "with --step: min, max, avg, sum, last or count (default avg)");
   query->add_flag("--last", query_arguments.last, "only the newest sample of each series");
+  std::string report_format = "html";
+  std::string report_out;
+  std::string report_since = "30d";
+  auto* report_command = app.add_subcommand(
+      "report", "write a fleet report: exhaustion forecasts, firing triggers, ships, charts");
+  report_command->add_option("--format", report_format, "md, html or json (default html)");
+  report_command->add_option("--out", report_out, "the file to write")->required();
+  report_command->add_option("--since", report_since, "history to look at, a duration (default 30d)");
   auto* agents = app.add_subcommand("agents", "the allow-list of agent keys (enrolment)");
   agents->require_subcommand(1);
   auto* agents_list = agents->add_subcommand("list", "every agent key: accepted, pending, denied");
@@ -160,6 +171,22 @@ int main(int argc, char** argv) {
             if (json) std::cout << cli::planJson(response.getPlan()).dump(2) << "\n";
             else std::cout << cli::planText(response.getPlan());
           });
+    } else if (report_command->parsed()) {
+      const auto format = report::parseReportFormat(report_format);
+      const auto since = parseDurationMs(report_since);
+      if (!since || *since <= 0) {
+        throw std::invalid_argument("--since " + report_since +
+                                    ": expected a duration such as 30d or 12h");
+      }
+      const int64_t now_ms = clock.wallMs();
+      cli::Progress progress(stderr);
+      const auto document = cli::collectReport(
+          [&](const auto& fill, const auto& read) { client.call(fill, read); }, now_ms - *since,
+          now_ms, &progress);
+      writeFileDurably(report_out, report::renderReport(document, format), 0644);
+      std::cerr << "wrote " << report_out << " (" << document["forecasts"].size()
+                << " forecasts, " << document["triggers"].size() << " firing triggers, "
+                << document["ships"].size() << " ships)\n";
     } else if (agents->parsed()) {
       using Op = schema::AgentsRequest::Op;
       Op op = agents_list->parsed()      ? Op::LIST

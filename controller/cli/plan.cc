@@ -74,6 +74,13 @@ nlohmann::json planJson(schema::PlanReply::Reader plan) {
                      {"points", forecast.getPoints()}}},
          {"packs", forecast.getPacks()},
          {"growth_between_packs_per_day", number(forecast.getGrowthBetweenPacksPerDay())}});
+    const auto times = forecast.getHistoryMs();
+    const auto used = forecast.getHistoryUsed();
+    if (times.size() > 0 && times.size() == used.size()) {
+      nlohmann::json history = nlohmann::json::array();
+      for (unsigned i = 0; i < times.size(); ++i) history.push_back({times[i], number(used[i])});
+      forecasts.back()["history"] = std::move(history);
+    }
   }
   nlohmann::json resources = nlohmann::json::array();
   for (auto resource : plan.getFleet()) {

@@ -57,6 +57,9 @@ struct Forecast {
   size_t points = 0;
   size_t packs = 0;                      // sawtooth: drops seen
   double growth_between_packs_per_day = 0;  // sawtooth: the teeth's slope
+  // The series' points, only when asked for (PlanOptions::with_history).
+  std::vector<int64_t> history_ms;
+  std::vector<double> history_used;
 };
 
 // Fewer points than this give no trend (slope 0, no time to threshold).

@@ -41,6 +41,12 @@ Plan makePlan(const SampleStore& store, const PlanOptions& options) {
   window.host = options.host;
   const std::vector<ResourceSeries> series = readAllResources(store, window);
   plan.forecasts = forecastAll(series, options.thresholds);
+  if (options.with_history) {
+    for (size_t i = 0; i < series.size() && i < plan.forecasts.size(); ++i) {
+      plan.forecasts[i].history_ms = series[i].timestamps_ms;
+      plan.forecasts[i].history_used = series[i].used;
+    }
+  }
   plan.fleet = summarizeFleet(series, plan.forecasts, options.thresholds);
   std::stable_sort(plan.forecasts.begin(), plan.forecasts.end(),
                    [](const Forecast& a, const Forecast& b) {

@@ -23,6 +23,8 @@ struct PlanOptions {
   std::string host;
   Thresholds thresholds;
   int64_t now_ms = 0;  // wall clock, unix ms. Required.
+  // Keep each series' points in its forecast (history_ms, history_used): reports chart them.
+  bool with_history = false;
 };
 
 // A fleet total for one resource measured in bytes (disk, memory, loom).

@@ -51,7 +51,7 @@ ReportSchedule::ReportSchedule(ReportScheduleOptions options, const Clock& clock
     if (auto written = reportTimeMs(entry.path().filename().string()))
       newest = std::max(newest.value_or(*written), *written);
   }
-  next_due_ms_ = newest ? *newest + options_.interval_ms : clock_.wallMs();
+  next_due_ms_ = newest ? *newest + options_.interval_ms : clock_.wallMs() + options_.first_delay_ms;
 }
 
 ReportSchedule::~ReportSchedule() { stop(); }

@@ -20,7 +20,10 @@
 namespace tidemark::controller {
 
 struct ReportScheduleOptions {
-  int64_t interval_ms = 0;  // 0: no scheduled reports
+  int64_t interval_ms = 24 * 3'600'000LL;  // 0: no scheduled reports
+  // With no report in the folder yet, the first one waits this long after start, so
+  // it has a little history and a restart loop does not write one per start.
+  int64_t first_delay_ms = 10 * 60'000;
   std::string directory;
   int64_t keep = 30;        // reports kept per format
   std::vector<report::ReportFormat> formats = {report::ReportFormat::kHtml,
@@ -41,7 +44,7 @@ class ReportSchedule {
   ~ReportSchedule();
 
   // When the next report is due: one interval after the newest report in the folder
-  // (so a restart does not write a duplicate), or now when there is none.
+  // (so a restart does not write a duplicate), or first_delay_ms after start.
   int64_t nextDueMs() const { return next_due_ms_; }
 
   // Writes a report when one is due at `now_ms`; returns the files written. Errors

@@ -11,9 +11,6 @@ namespace tidemark::report {
 
 namespace {
 
-// Charts for the forecasts nearest exhaustion; more would make the page slow to read.
-constexpr size_t kCharts = 12;
-
 constexpr const char* kStyle =
     "body{font-family:system-ui,sans-serif;margin:2em;color:#24292f;background:#f6f8fa}"
     "h1{margin-bottom:0}p.subtitle{color:#57606a;margin-top:.3em}"
@@ -51,7 +48,7 @@ std::string renderHtml(const nlohmann::json& report) {
     out += htmlTable(sections[i]);
     if (i != 1) continue;
     const int64_t now_ms = report.value("generated_at_ms", int64_t{0});
-    const Rows charted = nearestExhaustion(report, kCharts);
+    const Rows charted = nearestExhaustion(report, kChartedForecasts);
     if (charted.empty()) continue;
     out += "<h2>History and forecast</h2>\n<div class=\"charts\">\n";
     for (const auto* forecast : charted) out += renderSvgChart(chartOf(*forecast, now_ms)) + "\n";

@@ -1,10 +1,12 @@
 #include "controller/report/render/report_assembly.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
 
 #include "common/config/duration.h"
+#include "controller/report/render/report_document.h"
 
 namespace tidemark::report {
 
@@ -69,7 +71,38 @@ nlohmann::json assembleReport(const ReportParts& parts, int64_t generated_at_ms,
     ships.push_back(std::move(ship));
   }
   report["ships"] = std::move(ships);
+  // History only where a chart will draw it.
+  const Rows charted = nearestExhaustion(report, kChartedForecasts);
+  for (auto& forecast : report["forecasts"]) {
+    if (std::find(charted.begin(), charted.end(), &forecast) == charted.end())
+      forecast.erase("history");
+  }
   return report;
+}
+
+std::vector<std::string> chartedHosts(const nlohmann::json& plan) {
+  std::vector<std::string> hosts;
+  for (const auto* forecast : nearestExhaustion(plan, kChartedForecasts)) {
+    const std::string host = forecast->value("host", "");
+    if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(host);
+  }
+  return hosts;
+}
+
+void attachHistory(nlohmann::json& plan, const nlohmann::json& host_plan) {
+  if (!plan.is_object() || !plan.contains("forecasts") || !plan["forecasts"].is_array()) return;
+  for (const auto& source : arrayAt(host_plan, "forecasts")) {
+    if (!source.contains("history")) continue;
+    for (auto& target : plan["forecasts"]) {
+      if (target.value("host", "") == source.value("host", "") &&
+          target.value("resource", "") == source.value("resource", "") &&
+          target.value("labels", nlohmann::json::object()) ==
+              source.value("labels", nlohmann::json::object())) {
+        target["history"] = source["history"];
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace tidemark::report

@@ -15,6 +15,10 @@ namespace tidemark::report {
 
 using Rows = std::vector<const nlohmann::json*>;
 
+// Forecasts charted in a report (the nearest to exhaustion); only these keep their
+// history in the document, so a large fleet's report stays small.
+inline constexpr size_t kChartedForecasts = 12;
+
 // The unit of a forecast's current value and slope: its "unit" key ("bytes", "ratio"),
 // else its resource's (cpu and io are busy fractions, network bytes/s, the rest bytes).
 // Its "threshold" is always a fraction of its "capacity".

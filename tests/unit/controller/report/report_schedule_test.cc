@@ -40,6 +40,7 @@ struct ScheduleTest : ::testing::Test {
     options.directory = dir.str() + "/reports";
     options.keep = 2;
     options.history_ms = 7 * 24 * kHour;
+    options.first_delay_ms = 0;
     return options;
   }
   ReportBuildFunction build() {
@@ -102,6 +103,15 @@ TEST_F(ScheduleTest, AFailedBuildIsLoggedAndRetriedAtTheNextInterval) {
   EXPECT_TRUE(schedule.runIfDue(clock.wallMs() + 1000).empty());
   EXPECT_EQ(attempts, 1);
   EXPECT_TRUE(filesIn(options().directory).empty());
+}
+
+TEST_F(ScheduleTest, TheFirstReportWaitsTheFirstDelay) {
+  auto delayed = options();
+  delayed.first_delay_ms = 10 * 60'000;
+  ReportSchedule schedule(delayed, clock, build());
+  EXPECT_TRUE(schedule.runIfDue(clock.wallMs()).empty());
+  clock.advanceMs(10 * 60'000);
+  EXPECT_EQ(schedule.runIfDue(clock.wallMs()).size(), 2u);
 }
 
 TEST_F(ScheduleTest, IntervalZeroNeverWrites) {

@@ -1,4 +1,5 @@
 #include "controller/report/render/report_assembly.h"
+#include "controller/report/render/report_document.h"
 
 #include <gtest/gtest.h>
 
@@ -63,6 +64,52 @@ TEST(ReportAssemblyTest, MissingOrMalformedPartsGiveAnEmptyReport) {
   EXPECT_TRUE(report["triggers"].empty());
   EXPECT_TRUE(report["ships"].empty());
   EXPECT_TRUE(report["fleet"].empty());
+}
+
+}  // namespace
+}  // namespace tidemark::report
+
+namespace tidemark::report {
+namespace {
+
+nlohmann::json forecast(const std::string& host, const std::string& mount, double days) {
+  return {{"host", host}, {"resource", "disk"}, {"labels", {{"mountpoint", mount}}},
+          {"current", 1.0}, {"capacity", 10.0}, {"threshold", 0.85}, {"days_to_threshold", days}};
+}
+
+TEST(ReportAssemblyTest, ChartedHostsAreTheNearestToExhaustionEachOnce) {
+  nlohmann::json plan = {{"forecasts", nlohmann::json::array()}};
+  for (int i = 0; i < 20; ++i)
+    plan["forecasts"].push_back(forecast("host-" + std::to_string(i % 15), "/", 100 - i));
+  const auto hosts = chartedHosts(plan);
+  ASSERT_EQ(hosts.size(), 12u);  // the 12 nearest: i = 19 .. 8, hosts 4, 3, .. 0, 14 .. 8
+  EXPECT_EQ(hosts.front(), "host-4");
+  EXPECT_EQ(std::count(hosts.begin(), hosts.end(), "host-0"), 1);
+  EXPECT_EQ(std::count(hosts.begin(), hosts.end(), "host-5"), 0);  // only i = 5, 100 - 5 days
+}
+
+TEST(ReportAssemblyTest, HistoryIsAttachedByHostResourceAndLabels) {
+  nlohmann::json plan = {{"forecasts", {forecast("a", "/", 5), forecast("a", "/var", 9)}}};
+  nlohmann::json host_plan = {{"forecasts", {forecast("a", "/var", 9)}}};
+  host_plan["forecasts"][0]["history"] = {{1000, 2.0}, {2000, 3.0}};
+  attachHistory(plan, host_plan);
+  EXPECT_FALSE(plan["forecasts"][0].contains("history"));
+  EXPECT_EQ(plan["forecasts"][1]["history"].size(), 2u);
+}
+
+TEST(ReportAssemblyTest, OnlyChartedForecastsKeepTheirHistory) {
+  ReportParts parts;
+  parts.plan = {{"forecasts", nlohmann::json::array()}};
+  for (int i = 0; i < 14; ++i) {
+    auto item = forecast("h" + std::to_string(i), "/", i + 1);
+    item["history"] = {{1000, 1.0}};
+    parts.plan["forecasts"].push_back(item);
+  }
+  const auto report = assembleReport(parts, 1'700'000'000'000, 0);
+  size_t with_history = 0;
+  for (const auto& item : report["forecasts"]) with_history += item.contains("history");
+  EXPECT_EQ(with_history, kChartedForecasts);
+  EXPECT_FALSE(report["forecasts"][13].contains("history"));  // 14 days: the farthest
 }
 
 }  // namespace
