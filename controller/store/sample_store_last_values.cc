@@ -20,10 +20,75 @@ namespace {
 
 constexpr int64_t kMinTimestamp = std::numeric_limits<int64_t>::min();
 
-// (host, labels), the order query() returns series in.
-bool before(const LastValue& a, const LastValue& b) {
-  if (int by_host = a.host.compare(b.host); by_host != 0) return by_host < 0;
-  return keys::compareEncodedLabels(a.encoded_labels, b.encoded_labels) < 0;
+// A view's first 8 bytes as a big-endian number, zero-padded.
+uint64_t prefixOf(std::string_view s) {
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    prefix = (prefix << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0u);
+  }
+  return prefix;
+}
+
+// Only lengths up to 8 are compared as numbers, so clamping longer ones loses nothing.
+uint32_t clampedSize(size_t size) {
+  return static_cast<uint32_t>(std::min<size_t>(size, std::numeric_limits<uint32_t>::max()));
+}
+
+constexpr int kUndecided = 2;
+
+// Three-way, in std::string_view's order, from prefixes and lengths alone: a prefix that
+// differs decides; equal prefixes of views no longer than 8 bytes differ only by
+// trailing zero bytes, so the shorter is first; otherwise kUndecided.
+int comparePrefixes(uint64_t a_prefix, uint32_t a_size, uint64_t b_prefix, uint32_t b_size) {
+  if (a_prefix != b_prefix) return a_prefix < b_prefix ? -1 : 1;
+  if (a_size <= 8 && b_size <= 8) return a_size == b_size ? 0 : (a_size < b_size ? -1 : 1);
+  return kUndecided;
+}
+
+// (host, labels), the order query() returns series in, packed so that sorting 100,000
+// records mostly compares integers (host, first label's name and value) and reads the
+// catalog's keys only when those cannot decide.
+struct SortKey {
+  uint64_t host_prefix = 0;
+  uint64_t name_prefix = 0;
+  uint64_t value_prefix = 0;
+  uint32_t host_size = 0;
+  uint32_t name_size = 0;
+  uint32_t value_size = 0;
+  uint32_t index = 0;
+  bool has_labels = false;
+};
+
+SortKey sortKey(const LastValue& record, uint32_t index) {
+  SortKey key;
+  key.host_prefix = prefixOf(record.host);
+  key.host_size = clampedSize(record.host.size());
+  std::string_view rest = record.encoded_labels;
+  LabelView first;
+  key.has_labels = keys::nextLabel(rest, first);
+  if (key.has_labels) {
+    key.name_prefix = prefixOf(first.name);
+    key.name_size = clampedSize(first.name.size());
+    key.value_prefix = prefixOf(first.value);
+    key.value_size = clampedSize(first.value.size());
+  }
+  key.index = index;
+  return key;
+}
+
+bool before(const SortKey& a, const SortKey& b, const std::vector<LastValue>& records) {
+  const LastValue& x = records[a.index];
+  const LastValue& y = records[b.index];
+  int by_host = comparePrefixes(a.host_prefix, a.host_size, b.host_prefix, b.host_size);
+  if (by_host == kUndecided) by_host = x.host.compare(y.host);
+  if (by_host != 0) return by_host < 0;
+  if (!a.has_labels || !b.has_labels) return a.has_labels < b.has_labels;
+  int by_first = comparePrefixes(a.name_prefix, a.name_size, b.name_prefix, b.name_size);
+  if (by_first == 0) {
+    by_first = comparePrefixes(a.value_prefix, a.value_size, b.value_prefix, b.value_size);
+  }
+  if (by_first != 0 && by_first != kUndecided) return by_first < 0;
+  return keys::compareEncodedLabels(x.encoded_labels, y.encoded_labels) < 0;
 }
 
 }  // namespace
@@ -151,8 +216,16 @@ std::vector<LastValue> SampleStore::lastValues(const SeriesQuery& query) const {
     }
     results.resize(kept);
   }
-  std::sort(results.begin(), results.end(), before);
-  return results;
+  std::vector<SortKey> order(results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    order[i] = sortKey(results[i], static_cast<uint32_t>(i));
+  }
+  std::sort(order.begin(), order.end(),
+            [&](const SortKey& a, const SortKey& b) { return before(a, b, results); });
+  std::vector<LastValue> sorted;
+  sorted.reserve(results.size());
+  for (const SortKey& key : order) sorted.push_back(results[key.index]);
+  return sorted;
 }
 
 }  // namespace tidemark::controller
