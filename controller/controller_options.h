@@ -2,10 +2,12 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "controller/store/store_options.h"
 
 #include "controller/ingest/batch_ingester.h"
+#include "controller/planner/triggers/trigger_rule.h"
 
 namespace tidemark::controller {
 
@@ -30,6 +32,11 @@ struct ControllerOptions {
   int64_t retention_raw_ms = 15 * kDayMs;
   int64_t retention_5m_ms = 90 * kDayMs;
   int64_t retention_1h_ms = 730 * kDayMs;
+  // How often every trigger rule is evaluated. Default: 1 min.
+  int64_t trigger_interval_ms = 60'000;
+  // The `[[trigger]]` tables of the --config file over the default rules
+  // (trigger_config.h). Default: defaultTriggerRules().
+  std::vector<TriggerRule> trigger_rules;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

@@ -7,6 +7,7 @@
 
 #include "common/errors/error.h"
 #include "controller/admin/ship_status.h"
+#include "controller/admin/trigger_list.h"
 
 namespace tidemark::controller {
 
@@ -28,6 +29,8 @@ void AdminHandler::handle(schema::AdminRequest::Reader request,
         return compact(response);
       case schema::AdminRequest::SHIPS:
         return ships(request.getShips(), response);
+      case schema::AdminRequest::TRIGGERS:
+        return triggers(request.getTriggers(), response);
     }
     response.setError("unknown admin request " + std::to_string(request.which()) +
                       " (is the CLI newer than the controller?)");
@@ -216,6 +219,15 @@ void AdminHandler::ships(schema::ShipsRequest::Reader request,
     out.setCpuRatio(ship.cpu_ratio.value_or(kUnknown));
     out.setLastPackMs(ship.last_pack_ms.value_or(0));
   }
+}
+
+void AdminHandler::triggers(schema::TriggersRequest::Reader request,
+                            schema::AdminResponse::Builder response) const {
+  if (context_.triggers == nullptr) {
+    response.setError("this controller evaluates no triggers");
+    return;
+  }
+  fillTriggerList(*context_.triggers, request.getAll(), response);
 }
 
 void AdminHandler::importSamples(schema::ImportRequest::Reader request,

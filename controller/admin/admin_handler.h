@@ -8,6 +8,7 @@
 #include "controller/auth/agent_registry.h"
 #include "controller/ingest/agent_presence.h"
 #include "controller/ingest/sample_importer.h"
+#include "controller/planner/triggers/trigger_evaluator.h"
 #include "controller/store/sample_store.h"
 #include "schemas/admin.capnp.h"
 
@@ -22,6 +23,7 @@ struct AdminContext {
   AgentRegistry* registry = nullptr;  // null when the controller runs --insecure
   SampleImporter* importer = nullptr;  // null: this controller refuses imports
   SampleStore* writable_store = nullptr;  // for `compact`; null: refused
+  const TriggerEvaluator* triggers = nullptr;  // null: this controller evaluates no triggers
 };
 
 class AdminHandler {
@@ -38,6 +40,8 @@ class AdminHandler {
   void agents(schema::AgentsRequest::Reader request, schema::AdminResponse::Builder response) const;
   void compact(schema::AdminResponse::Builder response) const;
   void ships(schema::ShipsRequest::Reader request, schema::AdminResponse::Builder response) const;
+  void triggers(schema::TriggersRequest::Reader request,
+                schema::AdminResponse::Builder response) const;
   void importSamples(schema::ImportRequest::Reader request,
                      schema::AdminResponse::Builder response) const;
 

@@ -12,6 +12,7 @@
 #include "controller/cli/commands.h"
 #include "controller/cli/import_command.h"
 #include "controller/cli/ships.h"
+#include "controller/cli/triggers.h"
 
 namespace {
 
@@ -40,6 +41,10 @@ int main(int argc, char** argv) {
   auto* ships = app.add_subcommand(
       "ships", "every Urbit ship: up or down, pier size, loom use, RSS, CPU, last pack");
   ships->add_option("--host", ships_host, "only the ships of this host");
+  bool triggers_all = false;
+  auto* triggers = app.add_subcommand(
+      "triggers", "scaling triggers firing or pending: what to scale up or out, and why");
+  triggers->add_flag("--all", triggers_all, "also the resolved ones (kept 30 days)");
   cli::QueryArguments query_arguments;
   auto* query = app.add_subcommand("query", "samples of one metric");
   query->add_option("METRIC", query_arguments.metric, "metric name")->required();
@@ -87,7 +92,7 @@ int main(int argc, char** argv) {
                                  "host of series without a host or instance label");
   import_openmetrics->add_flag("--dry-run", import_dry_run, "check the file, send nothing");
 
-  for (auto* sub : {status, hosts, ships, compact, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
+  for (auto* sub : {status, hosts, ships, triggers, compact, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
     sub->add_flag("--json", json, "print JSON for scripts");
   }
 
@@ -130,6 +135,12 @@ int main(int argc, char** argv) {
                   [&](auto response) {
                     if (json) std::cout << cli::shipsJson(response.getShips()).dump(2) << "\n";
                     else std::cout << cli::shipsText(response.getShips(), clock.wallMs());
+                  });
+    } else if (triggers->parsed()) {
+      client.call([&](auto request) { request.initTriggers().setAll(triggers_all); },
+                  [&](auto response) {
+                    if (json) std::cout << cli::triggersJson(response.getTriggers()).dump(2) << "\n";
+                    else std::cout << cli::triggersText(response.getTriggers(), clock.wallMs());
                   });
     } else if (agents->parsed()) {
       using Op = schema::AgentsRequest::Op;
