@@ -1,5 +1,6 @@
-// Wires the controller's parts (store, ingest, presence, admin) from options and
-// runs the ingest loop until asked to stop. main() stays a few lines.
+// Wires the controller's parts (store, ingest, presence, triggers, admin) from
+// options and runs the ingest loop, with trigger evaluations on their schedule,
+// until asked to stop. main() stays a few lines.
 #pragma once
 
 #include <functional>
@@ -14,6 +15,7 @@
 #include "controller/controller_options.h"
 #include "controller/ingest/agent_link_server.h"
 #include "controller/ingest/sample_importer.h"
+#include "controller/planner/triggers/trigger_evaluator.h"
 
 namespace tidemark::controller {
 
@@ -29,6 +31,9 @@ class Controller {
   void run(const std::function<bool()>& stop);
 
  private:
+  // Evaluates the trigger rules when their interval has passed since the last time.
+  void evaluateTriggersIfDue();
+
   const Clock& clock_;
   zmq::context_t context_;
   std::unique_ptr<SampleStore> store_;
@@ -37,6 +42,9 @@ class Controller {
   AgentPresence presence_;
   std::unique_ptr<BatchIngester> ingester_;
   std::unique_ptr<SampleImporter> importer_;
+  std::unique_ptr<TriggerEvaluator> triggers_;
+  int64_t trigger_interval_ms_;
+  int64_t next_trigger_evaluation_ms_ = 0;  // monotonic; 0: at once
   std::unique_ptr<AgentLinkServer> link_;
   std::unique_ptr<AdminServer> admin_;
 };

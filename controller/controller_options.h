@@ -2,11 +2,13 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "controller/store/store_options.h"
 
 #include "controller/ingest/batch_ingester.h"
 #include "controller/planner/forecast.h"
+#include "controller/planner/triggers/trigger_rule.h"
 
 namespace tidemark::controller {
 
@@ -36,6 +38,11 @@ struct ControllerOptions {
   // Defaults: 30 d; disk 85, memory 80, pier 85, loom 85, cpu 80, io 70.
   int64_t plan_window_ms = 30 * kDayMs;
   planner::Thresholds plan_thresholds;
+  // How often every trigger rule is evaluated. Default: 1 min.
+  int64_t trigger_interval_ms = 60'000;
+  // The `[[trigger]]` tables of the --config file over the default rules
+  // (trigger_config.h). Default: defaultTriggerRules().
+  std::vector<TriggerRule> trigger_rules;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

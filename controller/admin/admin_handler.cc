@@ -10,6 +10,7 @@
 #include "controller/admin/plan_reply.h"
 #include "controller/admin/ship_status.h"
 #include "controller/store/key_codec.h"
+#include "controller/admin/trigger_list.h"
 
 namespace tidemark::controller {
 
@@ -43,6 +44,8 @@ void AdminHandler::handle(schema::AdminRequest::Reader request,
         return ships(request.getShips(), response);
       case schema::AdminRequest::PLAN:
         return plan(request.getPlan(), response);
+      case schema::AdminRequest::TRIGGERS:
+        return triggers(request.getTriggers(), response);
     }
     response.setError("unknown admin request " + std::to_string(request.which()) +
                       " (is the CLI newer than the controller?)");
@@ -268,6 +271,15 @@ void AdminHandler::plan(schema::PlanRequest::Reader request,
   }
   if (request.getWindowMs() > 0) options.window_ms = request.getWindowMs();
   fillPlanReply(planner::makePlan(context_.store, options), response.initPlan());
+}
+
+void AdminHandler::triggers(schema::TriggersRequest::Reader request,
+                            schema::AdminResponse::Builder response) const {
+  if (context_.triggers == nullptr) {
+    response.setError("this controller evaluates no triggers");
+    return;
+  }
+  fillTriggerList(*context_.triggers, request.getAll(), response);
 }
 
 void AdminHandler::importSamples(schema::ImportRequest::Reader request,

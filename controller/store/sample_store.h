@@ -11,6 +11,8 @@
 //   backfilled) are written straight into chunks of their own.
 // * Rollups: `rollups` holds 5 min and 1 h (min, max, sum, count, last) per series,
 //   built from raw data as windows complete (rollup_builder.h).
+// * State: small records of the controller's own subsystems (trigger states), under
+//   a key prefix per subsystem, kept across restarts.
 // * Retention per resolution by compaction filters (retention_filter.h).
 //
 // Threading: writers take turns (a WriteSet holds the write lock from beginWrite to
@@ -193,6 +195,13 @@ class SampleStore {
   // Bytes the heads hold in memory (chunk buffers and bookkeeping).
   uint64_t headBytes() const;
 
+  // Every state record whose key starts with `prefix`, in key order. Throws StoreError.
+  std::vector<std::pair<std::string, std::string>> readState(std::string_view prefix) const;
+  // Deletes then puts state records in one write (synced like a commit). Returns
+  // RocksDB's error, empty on success; on failure nothing is applied.
+  [[nodiscard]] std::string writeState(const std::vector<std::pair<std::string, std::string>>& puts,
+                                       const std::vector<std::string>& deletes);
+
   const std::string& path() const { return options_.path; }
   const StoreOptions& options() const { return options_; }
 
@@ -236,6 +245,7 @@ class SampleStore {
   rocksdb::ColumnFamilyHandle* rollups_cf_;
   rocksdb::ColumnFamilyHandle* hosts_cf_;
   rocksdb::ColumnFamilyHandle* agent_series_cf_;
+  rocksdb::ColumnFamilyHandle* state_cf_;
 
   std::mutex write_mutex_;  // one WriteSet at a time
   SeriesCatalog catalog_;
