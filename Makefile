@@ -8,13 +8,14 @@ PRESET ?= default
 JOBS ?= 2
 
 # Every Debian 12 package the build and the tests need (peers for benchmarks are
-# installed by bench/ scripts, not here).
+# installed by bench/ scripts, not here). chromium renders the HTML report in a test.
 DEPS := cmake g++ make pkg-config \
         capnproto libcapnp-dev libssl-dev \
         libzmq3-dev cppzmq-dev \
         librocksdb-dev liburing-dev \
         libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev \
-        libgtest-dev libgmock-dev libbenchmark-dev
+        libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev \
+        chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -12,6 +12,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "common/files/durable_file.h"
+
 namespace tidemark::agent {
 
 namespace {
@@ -21,26 +23,6 @@ std::string readSmallFile(const std::string& path) {
   std::string text;
   std::getline(in, text);
   return text;
-}
-
-// Writes `text` to `path` atomically and durably (temp file, fsync, rename, fsync dir).
-void writeDurably(const std::string& path, const std::string& text) {
-  const std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("cannot write " + temp + ": " + std::strerror(errno));
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  int error = errno;
-  ::close(fd);
-  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
-    throw std::runtime_error("cannot write " + path + ": " + std::strerror(ok ? errno : error));
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
 }
 
 }  // namespace
@@ -70,7 +52,7 @@ StateDir::StateDir(std::string path, uint64_t sequence_block)
     std::filesystem::remove(path_ + "/series.tsv", error);
     std::filesystem::remove_all(outboxPath(), error);
     std::filesystem::remove(countersPath(), error);
-    writeDurably(epoch_path, std::string(buffer) + "\n");
+    writeFileDurably(epoch_path, std::string(buffer) + "\n");
   } else {
     auto [end, parse_error] = std::from_chars(text.data(), text.data() + text.size(), epoch_, 16);
     if (parse_error != std::errc() || end != text.data() + text.size() || epoch_ == 0) {
@@ -93,7 +75,7 @@ StateDir::StateDir(std::string path, uint64_t sequence_block)
 }
 
 void StateDir::reserveThrough(uint64_t last) {
-  writeDurably(path_ + "/sequence", std::to_string(last) + "\n");
+  writeFileDurably(path_ + "/sequence", std::to_string(last) + "\n");
   reserved_through_ = last;
 }
 
