@@ -62,19 +62,38 @@ void Agent::collectOnce() {
   const int64_t started = clock_.monotonicMs();
   builder_.begin(clock_.wallMs());
   stats_.collector_seconds.resize(collectors_.size());
+  prepare_failed_.assign(collectors_.size(), 0);
+  std::vector<int64_t>& spent_ms = collector_ms_scratch_;
+  spent_ms.assign(collectors_.size(), 0);
   // Every collector queues its reads, then one submission runs them all.
-  for (auto& collector : collectors_) collector->prepare(batch_);
+  for (size_t i = 0; i < collectors_.size(); ++i) {
+    const int64_t prepare_started = clock_.monotonicMs();
+    try {
+      collectors_[i]->prepare(batch_);
+    } catch (const std::exception& e) {
+      // Its slots may be half queued: collect() would read stale data, so it sits
+      // this interval out. The reads it did queue still land in its own slots.
+      prepare_failed_[i] = 1;
+      spdlog::error("collector {} failed to prepare its reads: {}; skipped this interval",
+                    collectors_[i]->name(), e.what());
+    }
+    spent_ms[i] = clock_.monotonicMs() - prepare_started;
+  }
   batch_.submit();
   for (size_t i = 0; i < collectors_.size(); ++i) {
     const int64_t collector_started = clock_.monotonicMs();
-    try {
-      collectors_[i]->collect(builder_);
-    } catch (const std::exception& e) {
-      // Collectors are written not to throw; one that does loses its interval, not the agent.
-      spdlog::error("collector {} failed: {}", collectors_[i]->name(), e.what());
+    if (!prepare_failed_[i]) {
+      try {
+        collectors_[i]->collect(builder_);
+      } catch (const std::exception& e) {
+        // Collectors are written not to throw; one that does loses its interval, not the agent.
+        spdlog::error("collector {} failed: {}", collectors_[i]->name(), e.what());
+      }
     }
-    stats_.collector_seconds[i] = {std::string(collectors_[i]->name()),
-                                   (clock_.monotonicMs() - collector_started) / 1000.0};
+    spent_ms[i] += clock_.monotonicMs() - collector_started;
+    auto& [name, seconds] = stats_.collector_seconds[i];
+    if (name.empty()) name = collectors_[i]->name();  // set once: no string per collection
+    seconds = spent_ms[i] / 1000.0;
   }
   stats_.last_collection_seconds = (clock_.monotonicMs() - started) / 1000.0;
   writeSelfMetrics(builder_);
@@ -191,7 +210,7 @@ void Agent::handle(const wire::ControllerMessageData& message) {
                welcome.controller_version, welcome.last_sequence);
 }
 
-void Agent::exchange(int timeout_ms) {
+void Agent::exchange(int timeout_ms, int wake_fd) {
   const int64_t now = clock_.monotonicMs();
   if (link_.connections() != link_connections_) {
     // A new connection (after the first): what was in flight on the old one may
@@ -218,7 +237,7 @@ void Agent::exchange(int timeout_ms) {
   }
   sendPending();
   try {
-    auto message = link_.receive(timeout_ms);
+    auto message = link_.receive(timeout_ms, wake_fd);
     while (message) {
       handle(*message);
       message = link_.receive(0);
@@ -229,7 +248,9 @@ void Agent::exchange(int timeout_ms) {
   sendPending();
 }
 
-void Agent::run(const std::function<bool()>& stop) {
+void Agent::run(const std::function<bool()>& stop, int stop_fd) {
+  // Without a stop fd, stop() is asked at least this often.
+  constexpr int64_t kStopCheckMs = 200;
   int64_t next_collection = clock_.monotonicMs();
   while (!stop()) {
     int64_t now = clock_.monotonicMs();
@@ -240,7 +261,9 @@ void Agent::run(const std::function<bool()>& stop) {
       if (next_collection <= now) next_collection = now + config_.interval_ms;
     }
     now = clock_.monotonicMs();
-    exchange(static_cast<int>(std::clamp<int64_t>(next_collection - now, 0, 200)));
+    const int64_t until_next = std::max<int64_t>(next_collection - now, 0);
+    exchange(static_cast<int>(stop_fd >= 0 ? until_next : std::min(until_next, kStopCheckMs)),
+             stop_fd);
   }
   const int64_t deadline = clock_.monotonicMs() + config_.flush_timeout_ms;
   while (!outbox_.empty() && clock_.monotonicMs() < deadline) exchange(50);

@@ -40,12 +40,16 @@ class Agent {
         ControllerLink& link, ReadBatch& batch, std::vector<CollectorPtr> collectors);
 
   // Runs until `stop()` returns true, then waits up to flush_timeout_ms for acks.
-  void run(const std::function<bool()>& stop);
+  // With `stop_fd` (an fd that turns readable when stop() would return true, e.g.
+  // StopSignal::wakeFd()), the loop sleeps in poll() until the next collection or a
+  // controller message; without it, it wakes every 200 ms to ask stop().
+  void run(const std::function<bool()>& stop, int stop_fd = -1);
 
   // One collection into the outbox (exposed for tests and benchmarks).
   void collectOnce();
-  // Sends unsent batches and handles replies for up to `timeout_ms`.
-  void exchange(int timeout_ms);
+  // Sends unsent batches and handles replies for up to `timeout_ms` (less when
+  // `wake_fd` >= 0 turns readable).
+  void exchange(int timeout_ms, int wake_fd = -1);
 
   const AgentStats& stats() const { return stats_; }
   const Outbox& outbox() const { return outbox_; }
@@ -70,6 +74,8 @@ class Agent {
   Outbox outbox_;
   AgentStats stats_;
   std::vector<uint8_t> announced_scratch_;
+  std::vector<uint8_t> prepare_failed_;        // per collector, this collection
+  std::vector<int64_t> collector_ms_scratch_;  // per collector: prepare + collect
   int64_t last_ack_ms_ = 0;
   bool warned_unreachable_ = false;
   bool hello_pending_ = true;

@@ -1,4 +1,6 @@
 // tidemark-agent: samples this host and sends batches to the controller.
+#include <malloc.h>
+#include <sys/resource.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +19,17 @@
 int main(int argc, char** argv) {
   using namespace tidemark;
   using namespace tidemark::agent;
+  // One malloc arena for every thread: glibc's default gives each thread that
+  // allocates (ZMQ's I/O thread, the statfs worker) its own arena, whose freed
+  // pages stay resident; the agent's threads allocate too little to contend.
+  mallopt(M_ARENA_MAX, 1);
+  // Up to the hard limit: the ship collector keeps three folder fds per pier and the
+  // read batches one per /proc/PID/stat, which passes 1024 (a common soft limit) at
+  // a few hundred ships. Without it, stats fall back to absolute paths.
+  if (struct rlimit files {}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
+  }
   StopSignal stop_signal;
   AgentOptions options;
   try {
@@ -52,6 +65,7 @@ int main(int argc, char** argv) {
     collector_options.ships.pier_roots = options.pier_roots;
     collector_options.ships.ship_logs = options.ship_logs;
     collector_options.ships.maintenance_log_path = options.state_dir + "/maintenance.log";
+    collector_options.ships.pack_evidence_path = options.state_dir + "/pack_evidence.log";
     collector_options.ships.pier_walk_interval_ms = options.pier_walk_interval_ms;
     collector_options.ships.process_scan_interval_ms = options.ship_scan_interval_ms;
     collector_options.ships.map_count_interval_ms = options.slow_interval_ms;
@@ -94,7 +108,7 @@ int main(int argc, char** argv) {
                  TIDEMARK_VERSION, options.host_id, options.controller, options.interval_ms,
                  options.root, batch->backend(), options.state_dir, state.epoch());
     Agent agent(config, clock, state, registry, link, *batch, collectors.take());
-    agent.run([&] { return stop_signal.requested(); });
+    agent.run([&] { return stop_signal.requested(); }, stop_signal.wakeFd());
     const auto& stats = agent.stats();
     // Counted since the state dir was created, not since this process started.
     spdlog::info("tidemark-agent stopped: samples_collected={} samples_acked={} samples_dropped={}",

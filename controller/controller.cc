@@ -8,7 +8,7 @@
 namespace tidemark::controller {
 
 Controller::Controller(const ControllerOptions& options, const Clock& clock)
-    : clock_(clock), context_(1) {
+    : clock_(clock), context_(1), trigger_interval_ms_(options.trigger_interval_ms) {
   StoreOptions store_options;
   store_options.path = options.data_dir;
   store_options.sync_writes = options.sync_writes;
@@ -18,6 +18,7 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   store_ = SampleStore::open(store_options);
   ingester_ = std::make_unique<BatchIngester>(*store_, options.limits);
   importer_ = std::make_unique<SampleImporter>(*store_, options.limits);
+  triggers_ = std::make_unique<TriggerEvaluator>(*store_, options.trigger_rules);
 
   LinkOptions link_options;
   link_options.listen = options.listen;
@@ -37,7 +38,7 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   }
   AdminContext admin_context{*store_, presence_, clock_, clock_.monotonicMs(),
                              link_->boundEndpoint(), registry_.get(), importer_.get(),
-                             store_.get()};
+                             store_.get(), triggers_.get()};
   admin_context.plan_defaults.window_ms = options.plan_window_ms;
   admin_context.plan_defaults.thresholds = options.plan_thresholds;
   if (options.reports.interval_ms > 0) {
@@ -61,13 +62,28 @@ Controller::~Controller() {
   link_.reset();
   importer_.reset();
   ingester_.reset();
+  triggers_.reset();
   zap_.reset();
   store_.reset();
 }
 
 void Controller::run(const std::function<bool()>& stop) {
   if (reports_) reports_->start();
-  while (!stop()) link_->pollOnce(200);
+  while (!stop()) {
+    link_->pollOnce(200);
+    evaluateTriggersIfDue();
+  }
+}
+
+void Controller::evaluateTriggersIfDue() {
+  const int64_t now = clock_.monotonicMs();
+  if (now < next_trigger_evaluation_ms_) return;
+  // The next one is due an interval after this one ends, so a slow evaluation on a
+  // large fleet never runs back to back and starves ingest.
+  if (std::string error = triggers_->evaluate(clock_.wallMs()); !error.empty()) {
+    spdlog::error("{}", error);
+  }
+  next_trigger_evaluation_ms_ = clock_.monotonicMs() + trigger_interval_ms_;
 }
 
 }  // namespace tidemark::controller

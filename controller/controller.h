@@ -1,5 +1,6 @@
-// Wires the controller's parts (store, ingest, presence, admin) from options and
-// runs the ingest loop until asked to stop. main() stays a few lines.
+// Wires the controller's parts (store, ingest, presence, triggers, admin) from
+// options and runs the ingest loop, with trigger evaluations on their schedule,
+// until asked to stop. main() stays a few lines.
 #pragma once
 
 #include <functional>
@@ -15,6 +16,7 @@
 #include "controller/ingest/agent_link_server.h"
 #include "controller/ingest/sample_importer.h"
 #include "controller/report/report_schedule.h"
+#include "controller/planner/triggers/trigger_evaluator.h"
 
 namespace tidemark::controller {
 
@@ -30,6 +32,9 @@ class Controller {
   void run(const std::function<bool()>& stop);
 
  private:
+  // Evaluates the trigger rules when their interval has passed since the last time.
+  void evaluateTriggersIfDue();
+
   const Clock& clock_;
   zmq::context_t context_;
   std::unique_ptr<SampleStore> store_;
@@ -38,6 +43,9 @@ class Controller {
   AgentPresence presence_;
   std::unique_ptr<BatchIngester> ingester_;
   std::unique_ptr<SampleImporter> importer_;
+  std::unique_ptr<TriggerEvaluator> triggers_;
+  int64_t trigger_interval_ms_;
+  int64_t next_trigger_evaluation_ms_ = 0;  // monotonic; 0: at once
   std::unique_ptr<AgentLinkServer> link_;
   std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<ReportSchedule> reports_;  // null when scheduled reports are off

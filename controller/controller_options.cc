@@ -5,6 +5,7 @@
 #include "common/config/option_set.h"
 #include "common/errors/error.h"
 #include "common/transport/endpoint.h"
+#include "controller/planner/triggers/trigger_config.h"
 
 namespace tidemark::controller {
 
@@ -65,6 +66,9 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
                     "--reports-format");
   set.addDurationMs("reports.since", &options.reports.history_ms,
                     "history each scheduled report looks at (default 30d)");
+  set.addDurationMs("trigger_interval", &options.trigger_interval_ms,
+                    "evaluate the scaling trigger rules this often (default 1m)");
+  set.addExternalKey("trigger");  // [[trigger]] rules: read by loadTriggerRules below
   set.require("data_dir");
   set.require("listen");
   parseCommandLine(app, argc, argv);
@@ -85,6 +89,11 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
   if (options.insecure && !options.curve_key.empty()) {
     throw ConfigError("--insecure and --curve-key exclude each other");
   }
+  if (options.trigger_interval_ms < 1'000) {
+    throw ConfigError("trigger_interval " + std::to_string(options.trigger_interval_ms) +
+                      "ms: evaluate at most once a second");
+  }
+  options.trigger_rules = loadTriggerRules(set.configPath());
   if (options.pki_dir.empty()) options.pki_dir = options.data_dir + "/pki";
   if (options.reports.directory.empty()) options.reports.directory = options.data_dir + "/reports";
   options.reports.keep = reports_keep;

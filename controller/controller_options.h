@@ -2,12 +2,14 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "controller/store/store_options.h"
 
 #include "controller/ingest/batch_ingester.h"
 #include "controller/planner/forecast.h"
 #include "controller/report/report_schedule.h"
+#include "controller/planner/triggers/trigger_rule.h"
 
 namespace tidemark::controller {
 
@@ -40,6 +42,11 @@ struct ControllerOptions {
   // Scheduled reports ([reports]): every interval (0: off; default 24 h) into a folder
   // (default DATA_DIR/reports), keeping the newest `keep` of each format.
   ReportScheduleOptions reports;
+  // How often every trigger rule is evaluated. Default: 1 min.
+  int64_t trigger_interval_ms = 60'000;
+  // The `[[trigger]]` tables of the --config file over the default rules
+  // (trigger_config.h). Default: defaultTriggerRules().
+  std::vector<TriggerRule> trigger_rules;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

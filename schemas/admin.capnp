@@ -74,6 +74,11 @@ struct PlanRequest {
   withHistory @2 :Bool;       # Each forecast carries the points it was fitted to (reports).
 }
 
+# `tidemark triggers`: the scaling triggers' states, evaluated on the controller.
+struct TriggersRequest {
+  all @0 :Bool;               # also the resolved ones (kept 30 days); else pending and firing
+}
+
 struct AdminRequest {
   union {
     status @0 :Void;
@@ -84,6 +89,7 @@ struct AdminRequest {
     compact @5 :Void;   # seal every head and compact the whole store (bulk loads, benchmarks)
     ships @6 :ShipsRequest;
     plan @7 :PlanRequest;
+    triggers @8 :TriggersRequest;
   }
 }
 
@@ -196,6 +202,27 @@ struct PlanReply {
   fleet @5 :List(FleetResourceInfo);
 }
 
+# One trigger subject: a rule on a host (and a filesystem, device or ship there).
+struct TriggerInfo {
+  rule @0 :Text;
+  host @1 :Text;
+  labels @2 :List(Label);
+  resource @3 :Text;          # memory, disk, cpu, ..., or metric
+  metric @4 :Text;            # with resource "metric"
+  condition @5 :Text;         # as configured: "> 80%", ">= 10"
+  durationMs @6 :Int64;
+  action @7 :Text;            # scale_up, scale_out, maintenance, tune
+  severity @8 :Text;          # info, warning, critical
+  state @9 :Text;             # pending, firing, resolved
+  # pending: when the breach began; firing: when it fired; resolved: when the
+  # episode had fired. Wall-clock ms.
+  sinceMs @10 :Int64;
+  resolvedAtMs @11 :Int64;    # 0 when it never resolved
+  value @12 :Float64;         # the newest value (a ratio for ratio conditions)
+  valueMs @13 :Int64;
+  ratio @14 :Bool;            # value and threshold are fractions of capacity
+}
+
 struct AdminResponse {
   union {
     error @0 :Text;
@@ -208,5 +235,6 @@ struct AdminResponse {
     compacted @7 :CompactReply;
     ships @8 :List(ShipInfo);   # sorted by host, ship, pier
     plan @9 :PlanReply;
+    triggers @10 :List(TriggerInfo);   # firing first, then pending, resolved; by rule, host
   }
 }

@@ -6,6 +6,7 @@ using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("tidemark::schema");
 
 using import "hello.capnp".Fact;
+using import "label.capnp".Label;
 
 struct HostRecord {
   host @0 :Text;
@@ -18,4 +19,24 @@ struct HostRecord {
   bootId @7 :Text;
   intervalMs @8 :UInt32;
   facts @9 :List(Fact);
+}
+
+# One trigger subject's hysteresis state (controller/planner/triggers/trigger_state.h).
+struct TriggerStateRecord {
+  rule @0 :Text;
+  host @1 :Text;
+  labels @2 :List(Label);
+  phase @3 :Phase;
+  breachSinceMs @4 :Int64;
+  firingSinceMs @5 :Int64;
+  resolvedAtMs @6 :Int64;
+  safeSinceMs @7 :Int64;
+  value @8 :Float64;
+  valueMs @9 :Int64;
+  enum Phase {
+    ok @0;
+    pending @1;
+    firing @2;
+    resolved @3;
+  }
 }

@@ -8,6 +8,27 @@ void BatchBuilder::add(std::string_view name, double value, std::span<const Labe
     ++unjournalled_samples_;  // a new series the disk would not take: not sent, not lost silently
     return;
   }
+  append(id, value);
+}
+
+void BatchBuilder::add(SeriesHandle& handle, std::string_view name, double value,
+                       std::span<const LabelView> labels) {
+  // Ids never change for the registry's lifetime, so a handle filled by this
+  // builder stays right.
+  if (handle.writer == this) {
+    append(handle.id, value);
+    return;
+  }
+  const uint32_t id = registry_.idFor(name, labels);
+  if (id == SeriesRegistry::kUnjournalled) {
+    ++unjournalled_samples_;
+    return;
+  }
+  handle = {this, id};
+  append(id, value);
+}
+
+void BatchBuilder::append(uint32_t id, double value) {
   batch_.series_ids.push_back(id);
   batch_.timestamps_ms.push_back(timestamp_ms_);
   batch_.values.push_back(value);

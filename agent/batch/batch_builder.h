@@ -20,6 +20,8 @@ class BatchBuilder final : public SampleWriter {
   // SampleWriter
   using SampleWriter::add;
   void add(std::string_view name, double value, std::span<const LabelView> labels) override;
+  void add(SeriesHandle& handle, std::string_view name, double value,
+           std::span<const LabelView> labels) override;
 
   size_t rows() const { return batch_.series_ids.size(); }
 
@@ -31,6 +33,8 @@ class BatchBuilder final : public SampleWriter {
   wire::MetricBatchData take();
 
  private:
+  void append(uint32_t id, double value);
+
   SeriesRegistry& registry_;
   int64_t timestamp_ms_ = 0;
   wire::MetricBatchData batch_;

@@ -2,6 +2,7 @@
 // with the same timestamp, so collectors only give name, labels and value.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <span>
 #include <string_view>
@@ -10,9 +11,25 @@
 
 namespace tidemark::agent {
 
+// A writer's memo of one series' id, kept by a collector for a series it writes
+// every interval under the same name and labels: later adds skip the registry's
+// lookup by name and labels. Never reuse one handle for different labels.
+struct SeriesHandle {
+  const void* writer = nullptr;  // the writer that filled it; others ignore it
+  uint32_t id = 0;
+};
+
 class SampleWriter {
  public:
   virtual ~SampleWriter() = default;
+
+  // As add(), remembering the series in `handle` where the writer can; the default
+  // just adds by name and labels.
+  virtual void add(SeriesHandle& handle, std::string_view name, double value,
+                   std::span<const LabelView> labels) {
+    (void)handle;
+    add(name, value, labels);
+  }
 
   // Records one sample. Labels may come in any order; values are copied, so the
   // views only need to live for the call.

@@ -8,8 +8,40 @@
 #include <cerrno>
 
 #include "agent/io/file_reader.h"
+#include "agent/io/regenerated_file.h"
 
 namespace tidemark::agent {
+namespace {
+
+// A new buffer's size, doubled whenever a read fills it. Most files read every pass
+// are small (/proc/PID/stat: about 300 bytes) and a slot's buffer keeps the capacity
+// its file needed, so hundreds of per-ship slots stay small.
+constexpr size_t kReadChunkBytes = 1024;
+
+// Reads `fd` from offset 0 to its end into `out`, reusing its capacity (grown only
+// when a read fills it): 0 or an errno value. `until_zero`: a short read is not the
+// end (procfs), only a read of 0 bytes is.
+int preadAll(int fd, std::string& out, bool until_zero) {
+  out.resize(std::max(out.capacity(), kReadChunkBytes));
+  size_t used = 0;
+  for (;;) {
+    if (used == out.size()) out.resize(out.size() * 2);
+    const size_t asked = out.size() - used;
+    const ssize_t n = ::pread(fd, out.data() + used, asked, static_cast<off_t>(used));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      out.clear();
+      return error;
+    }
+    used += static_cast<size_t>(n);
+    if (n == 0 || (!until_zero && static_cast<size_t>(n) < asked)) break;
+  }
+  out.resize(used);
+  return 0;
+}
+
+}  // namespace
 
 int readWholeFile(const std::string& resolved, std::string& out) {
   out.clear();
@@ -19,26 +51,62 @@ int readWholeFile(const std::string& resolved, std::string& out) {
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) return errno;
   // Files under /proc report size 0, so read until EOF rather than trusting fstat.
-  size_t used = 0;
-  for (;;) {
-    if (out.size() < used + 4096) out.resize(std::max(out.capacity(), used + 4096));
-    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      out.clear();
-      return error;
-    }
-    if (n == 0) break;
-    used += static_cast<size_t>(n);
-  }
-  out.resize(used);
+  const int error = preadAll(fd, out, true);
   ::close(fd);
-  return 0;
+  return error;
 }
 
-PlainReadBatch::PlainReadBatch(std::string_view root) : root_(normaliseRoot(root)) {}
+PlainReadBatch::PlainReadBatch(std::string_view root, size_t max_cached_fds)
+    : root_(normaliseRoot(root)), max_cached_fds_(max_cached_fds) {}
+
+PlainReadBatch::~PlainReadBatch() {
+  for (const auto& [path, cached] : fds_) ::close(cached.fd);
+}
+
+int PlainReadBatch::read(const std::string& path, ReadSlot& slot) {
+  std::string& out = slot.data;
+  if (auto it = fds_.find(std::string_view(path)); it != fds_.end()) {
+    it->second.last_pass = pass_;
+    const int error = preadAll(it->second.fd, out, it->second.confirm_eof && !slot.one_record);
+    if (error != 0) {
+      // A dead process's /proc/PID file answers ESRCH for good; a vanished sysfs
+      // device, ENODEV. The next pass opens the path afresh, if it exists.
+      ::close(it->second.fd);
+      fds_.erase(it);
+    }
+    return error;
+  }
+  if (fds_.size() >= max_cached_fds_) return readWholeFile(path, out);
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    out.clear();
+    return errno;
+  }
+  const RegeneratedFile kind = classifyOpenFile(fd);
+  // Regular files are read until a read returns 0, as readWholeFile does.
+  const int error =
+      preadAll(fd, out, !kind.regenerated || (kind.confirm_eof && !slot.one_record));
+  // The same path queued twice in one pass opens twice; the second fd is not kept.
+  const bool kept =
+      error == 0 && kind.regenerated && fds_.emplace(path, CachedFd{fd, kind.confirm_eof, pass_}).second;
+  if (!kept) ::close(fd);
+  return error;
+}
+
+void PlainReadBatch::evictUnused() {
+  // A path not read this pass (a ship that stopped) must not pin an fd forever.
+  for (auto it = fds_.begin(); it != fds_.end();) {
+    if (it->second.last_pass == pass_) {
+      ++it;
+      continue;
+    }
+    ::close(it->second.fd);
+    it = fds_.erase(it);
+  }
+}
 
 std::string& PlainReadBatch::nextPath(std::string_view path) {
   if (used_paths_ == paths_.size()) paths_.emplace_back();
@@ -59,13 +127,22 @@ void PlainReadBatch::queueStat(std::string_view path, StatSlot& slot) {
   pending_.push_back({nullptr, &slot});
 }
 
+void PlainReadBatch::queueStatAt(int dirfd, std::string_view relative, StatSlot& slot) {
+  if (used_paths_ == paths_.size()) paths_.emplace_back();
+  paths_[used_paths_++].assign(relative);
+  pending_.push_back({nullptr, &slot, dirfd});
+}
+
 void PlainReadBatch::submit() {
+  if (pending_.empty()) return;  // an empty pass keeps every cached fd
+  ++pass_;
   for (size_t i = 0; i < pending_.size(); ++i) {
     const std::string& path = paths_[i];
-    if (ReadSlot* read = pending_[i].read) {
-      read->error = readWholeFile(path, read->data);
+    if (ReadSlot* slot = pending_[i].read) {
+      slot->error = read(path, *slot);
     } else if (StatSlot* stat = pending_[i].stat) {
-      stat->error = ::statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW,
+      const int flags = AT_SYMLINK_NOFOLLOW | (path.empty() ? AT_EMPTY_PATH : 0);
+      stat->error = ::statx(pending_[i].dirfd, path.c_str(), flags,
                             STATX_SIZE | STATX_BLOCKS | STATX_MTIME, &stat->stat) == 0
                         ? 0
                         : errno;
@@ -73,6 +150,7 @@ void PlainReadBatch::submit() {
   }
   pending_.clear();
   used_paths_ = 0;
+  evictUnused();
 }
 
 }  // namespace tidemark::agent

@@ -17,6 +17,10 @@ namespace tidemark::agent {
 struct ReadSlot {
   std::string data;  // the file's bytes after submit(); capacity kept between passes
   int error = 0;     // 0 or an errno value (ENOENT: the file or its process is gone)
+  // Set by the caller for a procfs file the kernel produces whole in one record
+  // (/proc/PID/stat, /proc/loadavg): a short read is then its end, which saves the
+  // zero-byte read that other procfs files need to prove it.
+  bool one_record = false;
 };
 
 // Where a queued statx lands: size, blocks (512-byte units) and mtime are filled.
@@ -41,6 +45,11 @@ class ReadBatch {
 
   // Queues statx(2) of `path` without following a final symlink.
   virtual void queueStat(std::string_view path, StatSlot& slot) = 0;
+
+  // Queues statx(2) of `relative` below the open folder `dirfd` (opened under the
+  // root by the caller; O_PATH is enough), or of `dirfd` itself when `relative` is
+  // empty. Skips the walk down from "/" that a long absolute path costs every pass.
+  virtual void queueStatAt(int dirfd, std::string_view relative, StatSlot& slot) = 0;
 
   // Runs everything queued, fills the slots and empties the queue.
   virtual void submit() = 0;

@@ -14,11 +14,14 @@
 
 #include "agent/io/file_reader.h"
 #include "agent/io/plain_read_batch.h"
+#include "agent/io/regenerated_file.h"
 
 namespace tidemark::agent {
 namespace {
 
-constexpr size_t kFirstReadBytes = 4096;
+// A slot's buffer keeps the capacity its file needed and grows by doubling; most
+// files read every pass are small (/proc/PID/stat: about 300 bytes).
+constexpr size_t kFirstReadBytes = 1024;
 constexpr unsigned kStatMask = STATX_SIZE | STATX_BLOCKS | STATX_MTIME;
 
 struct RequiredOp {
@@ -30,6 +33,11 @@ constexpr RequiredOp kRequiredOps[] = {
     {IORING_OP_READ, "IORING_OP_READ"},
     {IORING_OP_STATX, "IORING_OP_STATX"},
 };
+
+// An empty path stats the dirfd itself.
+int statFlags(const std::string& path) {
+  return AT_SYMLINK_NOFOLLOW | (path.empty() ? AT_EMPTY_PATH : 0);
+}
 
 // Says why io_uring_setup failed in words an operator can act on.
 std::string explainInitError(int error) {
@@ -48,14 +56,6 @@ std::string explainInitError(int error) {
       break;
   }
   return fmt::format("io_uring_setup: {} (errno {}){}", std::strerror(error), error, hint);
-}
-
-// Files the kernel generates on every read: a cached fd read at offset 0 sees fresh
-// contents. A regular file can be replaced by rename, and a cached fd would keep
-// reading the old inode, so those are opened anew each pass.
-bool isRegeneratedOnRead(const struct statfs& fs) {
-  return fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC ||
-         fs.f_type == CGROUP2_SUPER_MAGIC || fs.f_type == CGROUP_SUPER_MAGIC;
 }
 
 }  // namespace
@@ -115,6 +115,14 @@ void UringReadBatch::queueStat(std::string_view path, StatSlot& slot) {
   nextPath(path);
 }
 
+void UringReadBatch::queueStatAt(int dirfd, std::string_view relative, StatSlot& slot) {
+  ops_.push_back({});
+  ops_.back().stat = &slot;
+  ops_.back().dirfd = dirfd;
+  if (ops_.size() > paths_.size()) paths_.emplace_back();
+  paths_[ops_.size() - 1].assign(relative);
+}
+
 void UringReadBatch::start(size_t index) {
   Op& op = ops_[index];
   if (op.stat != nullptr) {
@@ -126,7 +134,7 @@ void UringReadBatch::start(size_t index) {
     it->second.last_pass = pass_;
     op.fd = it->second.fd;
     op.cached = true;
-    op.confirm_eof = it->second.confirm_eof;
+    op.confirm_eof = it->second.confirm_eof && !op.read->one_record;
     op.blocking = it->second.blocking;
     op.step = Step::kRead;
     std::string& data = op.read->data;
@@ -152,8 +160,8 @@ void UringReadBatch::prepareSqe(size_t index, struct io_uring_sqe* sqe) {
       break;
     }
     case Step::kStat:
-      io_uring_prep_statx(sqe, AT_FDCWD, paths_[index].c_str(), AT_SYMLINK_NOFOLLOW, kStatMask,
-                          &op.stat->stat);
+      io_uring_prep_statx(sqe, op.dirfd, paths_[index].c_str(), statFlags(paths_[index]),
+                          kStatMask, &op.stat->stat);
       break;
     case Step::kDone:
       io_uring_prep_nop(sqe);
@@ -229,16 +237,14 @@ void UringReadBatch::completeOpen(size_t index, int result) {
     return;
   }
   op.fd = result;
-  struct statfs fs {};
-  const bool regenerated = ::fstatfs(op.fd, &fs) == 0 && isRegeneratedOnRead(fs);
-  // seq_file reads stop at the end of the kernel's page-sized buffer, so on procfs a
-  // short read may leave records behind; sysfs attributes come whole in one read.
-  op.confirm_eof = regenerated && fs.f_type != SYSFS_MAGIC;
+  const RegeneratedFile kind = classifyOpenFile(op.fd);
+  const bool regenerated = kind.regenerated;
+  op.confirm_eof = kind.confirm_eof && !op.read->one_record;
   op.blocking = regenerated;
   // The same path queued twice in one pass opens twice; the second fd is not cached.
   if (regenerated && fds_.size() < options_.max_cached_fds) {
     op.cached =
-        fds_.emplace(paths_[index], CachedFd{op.fd, op.confirm_eof, op.blocking, pass_}).second;
+        fds_.emplace(paths_[index], CachedFd{op.fd, kind.confirm_eof, op.blocking, pass_}).second;
   }
   op.step = Step::kRead;
   std::string& data = op.read->data;
@@ -300,7 +306,8 @@ void UringReadBatch::finishPlainly() {
       op.read->error = readWholeFile(paths_[i], op.read->data);
     } else if (op.stat != nullptr) {
       op.stat->error =
-          ::statx(AT_FDCWD, paths_[i].c_str(), AT_SYMLINK_NOFOLLOW, kStatMask, &op.stat->stat) == 0
+          ::statx(op.dirfd, paths_[i].c_str(), statFlags(paths_[i]), kStatMask, &op.stat->stat) ==
+                  0
               ? 0
               : errno;
     }

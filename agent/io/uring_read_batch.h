@@ -4,6 +4,7 @@
 // pass is one IORING_OP_READ at offset 0 per file, with no open or close.
 #pragma once
 
+#include <fcntl.h>
 #include <liburing.h>
 
 #include <cstdint>
@@ -43,6 +44,7 @@ class UringReadBatch final : public ReadBatch {
   // ReadBatch
   void queueRead(std::string_view path, ReadSlot& slot) override;
   void queueStat(std::string_view path, StatSlot& slot) override;
+  void queueStatAt(int dirfd, std::string_view relative, StatSlot& slot) override;
   void submit() override;
   const std::string& root() const override { return root_; }
   std::string_view backend() const override { return "io_uring"; }
@@ -59,6 +61,7 @@ class UringReadBatch final : public ReadBatch {
     StatSlot* stat = nullptr;
     Step step = Step::kDone;
     int fd = -1;
+    int dirfd = AT_FDCWD;      // stats: what the path is relative to
     bool cached = false;       // fd belongs to fds_; otherwise closed when the op is done
     bool confirm_eof = false;  // procfs: a short read is not proof of the end
     bool blocking = false;     // procfs/sysfs: reads cannot be done without blocking

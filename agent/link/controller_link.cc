@@ -1,5 +1,6 @@
 #include "agent/link/controller_link.h"
 
+#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -185,7 +186,7 @@ bool ControllerLink::send(const wire::AgentMessageData& message) {
   return socket_->send(frame, zmq::send_flags::dontwait).has_value();
 }
 
-std::optional<wire::ControllerMessageData> ControllerLink::receive(int timeout_ms) {
+std::optional<wire::ControllerMessageData> ControllerLink::receive(int timeout_ms, int wake_fd) {
   const auto deadline = Steady::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
   for (;;) {
     service();
@@ -199,13 +200,22 @@ std::optional<wire::ControllerMessageData> ControllerLink::receive(int timeout_m
     if (now >= deadline) return std::nullopt;
     auto wait = deadline - now;
     if (!socket_) {
-      // Nothing to poll while waiting to reconnect: sleep until then or the deadline.
-      std::this_thread::sleep_for(std::min<Steady::duration>(wait, reconnect_at_ - now));
+      // Nothing to poll while waiting to reconnect: sleep until then, the deadline
+      // or a wake-up.
+      const auto until = std::min<Steady::duration>(wait, reconnect_at_ - now);
+      struct pollfd wake {wake_fd, POLLIN, 0};
+      const int ready = ::poll(&wake, wake_fd >= 0 ? 1 : 0,
+                               static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(
+                                                    std::max<Steady::duration>(until, {}))
+                                                    .count()));
+      if (ready > 0) return std::nullopt;
       continue;
     }
     zmq::pollitem_t items[] = {{socket_->handle(), 0, ZMQ_POLLIN, 0},
-                               {monitor_->handle(), 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, 2, std::chrono::ceil<std::chrono::milliseconds>(wait));
+                               {monitor_->handle(), 0, ZMQ_POLLIN, 0},
+                               {nullptr, wake_fd, ZMQ_POLLIN, 0}};
+    zmq::poll(items, wake_fd >= 0 ? 3 : 2, std::chrono::ceil<std::chrono::milliseconds>(wait));
+    if (wake_fd >= 0 && (items[2].revents & ZMQ_POLLIN)) return std::nullopt;
   }
 }
 

@@ -53,9 +53,9 @@ class ControllerLink {
   // False when the message could not be queued now (no connection, or full).
   bool send(const wire::AgentMessageData& message);
 
-  // Waits up to `timeout_ms` for a message from the controller. Throws WireError
-  // for a malformed one.
-  std::optional<wire::ControllerMessageData> receive(int timeout_ms);
+  // Waits up to `timeout_ms` for a message from the controller, or until `wake_fd`
+  // (when >= 0) turns readable. Throws WireError for a malformed message.
+  std::optional<wire::ControllerMessageData> receive(int timeout_ms, int wake_fd = -1);
 
   // Handshakes completed so far: grows by one with every new connection, which is
   // the agent's cue to send its Hello and everything unacknowledged again.

@@ -57,7 +57,9 @@ void MaintenanceLog::apply(std::string_view line) {
     return;
   }
   if (!entry.ok) return;
-  Last& last = last_[std::string(entry.pier)];
+  auto found = last_.find(entry.pier);
+  if (found == last_.end()) found = last_.emplace(std::string(entry.pier), Last{}).first;
+  Last& last = found->second;
   // Lines are appended when jobs finish, but keep the newest should they ever be out of order.
   auto newest = [&](std::optional<int64_t>& slot) {
     if (!slot || *slot < entry.unix_seconds) slot = entry.unix_seconds;
@@ -67,12 +69,12 @@ void MaintenanceLog::apply(std::string_view line) {
 }
 
 std::optional<int64_t> MaintenanceLog::lastPack(std::string_view pier) const {
-  auto it = last_.find(std::string(pier));
+  auto it = last_.find(pier);
   return it == last_.end() ? std::nullopt : it->second.pack;
 }
 
 std::optional<int64_t> MaintenanceLog::lastMeld(std::string_view pier) const {
-  auto it = last_.find(std::string(pier));
+  auto it = last_.find(pier);
   return it == last_.end() ? std::nullopt : it->second.meld;
 }
 

@@ -49,9 +49,15 @@ class MaintenanceLog {
   };
   void apply(std::string_view line);
 
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+
   LogTail tail_;
   ThrottledLog& log_;
-  std::unordered_map<std::string, Last> last_;
+  // Looked up by string_view every pass for every ship: no key string is built.
+  std::unordered_map<std::string, Last, Hash, std::equal_to<>> last_;
   uint64_t bad_lines_ = 0;
 };
 

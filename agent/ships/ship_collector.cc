@@ -1,9 +1,13 @@
 #include "agent/ships/ship_collector.h"
 
+#include <fcntl.h>
 #include <spdlog/fmt/fmt.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
+#include <tuple>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -36,10 +40,65 @@ size_t countLines(std::string_view text) {
 
 }  // namespace
 
+// The series every ship has under its fixed labels (ship, pier[, kind]), each with a
+// SeriesHandle per ship so a steady pass skips the registry's lookups.
+namespace {
+enum SeriesIndex : size_t {
+  kUp, kRss, kCpu, kMapCount, kPierBytes, kEventLogBytes, kNewestEpochBytes, kEpochs,
+  kSnapshotBytes, kLoomBytes, kLoomUse, kSincePack, kSinceMeld, kFilesystemAvail, kMeme,
+  kMprotect, kMapping, kSeriesCount
+};
+}  // namespace
+
 // Everything known about one pier between passes, and its slots for this pass.
 struct ShipCollector::Ship {
+  Ship() {
+    // /proc/PID/stat is one record, produced whole: no zero-byte read to prove its end.
+    king_stat.one_record = true;
+    serf_stat.one_record = true;
+  }
+  ~Ship() { closeFolderFds(); }
+  Ship(const Ship&) = delete;
+  Ship& operator=(const Ship&) = delete;
+
+  // The pier folder and its .urb/log and .urb/chk, opened again at every process
+  // scan (a pier moved away and made anew is then followed), so the per-pass stats
+  // resolve at most two names. An fd of -1 (not there, or out of fds): stats of its
+  // paths go by the next shorter folder, or by absolute path.
+  void reopenFolderFds() {
+    closeFolderFds();
+    const std::string* paths[] = {&resolved_pier, &resolved_log_dir, &resolved_chk_dir};
+    for (size_t i = 0; i < folder_fds.size(); ++i)
+      folder_fds[i] = ::open(paths[i]->c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  }
+  void closeFolderFds() {
+    for (int& fd : folder_fds) {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    }
+  }
+  // Queues a stat of `path` (the pier, or a path below it) relative to the deepest
+  // open folder holding it.
+  void queueStat(ReadBatch& batch, std::string_view path, StatSlot& slot) const {
+    const std::string* folders[] = {&pier, &log_dir_path, &chk_dir_path};
+    for (size_t i = folder_fds.size(); i-- > 0;) {
+      const std::string& folder = *folders[i];
+      if (folder_fds[i] < 0 || !path.starts_with(folder)) continue;
+      std::string_view rest = path.substr(folder.size());
+      if (!rest.empty() && rest.front() != '/') continue;  // a sibling sharing the prefix
+      if (!rest.empty()) rest.remove_prefix(1);
+      batch.queueStatAt(folder_fds[i], rest, slot);
+      return;
+    }
+    batch.queueStat(path, slot);
+  }
+
+  std::array<int, 3> folder_fds{-1, -1, -1};  // pier, .urb/log, .urb/chk
+  std::array<SeriesHandle, kSeriesCount> handles;
   std::string pier;
   std::string name;
+  std::string resolved_pier;  // under the root, for statfs and the folder fds
+  std::string resolved_log_dir, resolved_chk_dir;
   // Paths built once per discovery, so a steady pass formats nothing.
   std::string ports_path, log_dir_path, chk_dir_path;
   std::string king_stat_path, serf_stat_path, serf_maps_path;
@@ -67,7 +126,12 @@ struct ShipCollector::Ship {
   std::optional<uint64_t> map_count;
 
   std::unique_ptr<LogTail> log;
+  // The log's size when first seen: pack lines before it are older than this agent's
+  // watch and carry no time, so they are not taken as evidence (after a restart the
+  // evidence file still holds what was seen before).
+  std::optional<uint64_t> log_backlog_end;
   MemoryFailureCounts failures;
+  uint64_t last_snapshot_bytes = 0;  // the previous pass's, 0 while unknown
 };
 
 ShipCollector::ShipCollector(FileReader& reader, ReadBatch& side_batch, ThrottledLog& log,
@@ -84,6 +148,7 @@ ShipCollector::ShipCollector(FileReader& reader, ReadBatch& side_batch, Throttle
       page_bytes_(::sysconf(_SC_PAGESIZE)) {
   if (!options_.maintenance_log_path.empty())
     maintenance_.emplace(options_.maintenance_log_path, log_);
+  if (!options_.pack_evidence_path.empty()) evidence_.emplace(options_.pack_evidence_path, log_);
   if (ticks_per_second_ <= 0) ticks_per_second_ = 100;
   if (page_bytes_ <= 0) page_bytes_ = 4096;
   root_slots_.resize(options_.pier_roots.size());
@@ -107,12 +172,16 @@ void ShipCollector::rescan() {
       slot->ports_path = slot->pier + "/.http.ports";
       slot->log_dir_path = slot->pier + "/.urb/log";
       slot->chk_dir_path = slot->pier + "/.urb/chk";
+      slot->resolved_pier = resolveUnderRoot(reader_.root(), slot->pier);
+      slot->resolved_log_dir = resolveUnderRoot(reader_.root(), slot->log_dir_path);
+      slot->resolved_chk_dir = resolveUnderRoot(reader_.root(), slot->chk_dir_path);
       auto log_path = options_.ship_logs.find(slot->pier);
       if (log_path == options_.ship_logs.end()) log_path = options_.ship_logs.find(slot->name);
       if (log_path != options_.ship_logs.end())
         slot->log = std::make_unique<LogTail>(resolveUnderRoot(reader_.root(), log_path->second));
     }
     Ship& ship = *slot;
+    ship.reopenFolderFds();
     ship.ports_needed = true;
     ship.king = discovered.king;
     ship.serf = discovered.king ? discovered.serf : std::nullopt;
@@ -175,11 +244,11 @@ void ShipCollector::prepare(ReadBatch& batch) {
     batch.queueStat(options_.pier_roots[i], root_slots_[i]);
   for (auto& [pier, ship_ptr] : ships_) {
     Ship& ship = *ship_ptr;
-    batch.queueStat(pier, ship.pier_slot);
-    batch.queueStat(ship.log_dir_path, ship.log_dir_slot);
-    batch.queueStat(ship.chk_dir_path, ship.chk_dir_slot);
+    ship.queueStat(batch, pier, ship.pier_slot);
+    ship.queueStat(batch, ship.log_dir_path, ship.log_dir_slot);
+    ship.queueStat(batch, ship.chk_dir_path, ship.chk_dir_slot);
     for (size_t i = 0; i < ship.size.tracked.size(); ++i)
-      batch.queueStat(ship.size.tracked[i].path, ship.tracked_slots[i]);
+      ship.queueStat(batch, ship.size.tracked[i].path, ship.tracked_slots[i]);
     ship.ports_queued = false;
     if (!ship.king) continue;
     batch.queueRead(ship.king_stat_path, ship.king_stat);
@@ -207,6 +276,7 @@ void ShipCollector::collect(SampleWriter& out) {
     root_mtimes_ns_[i] = mtime;
   }
   if (maintenance_) maintenance_->refresh();
+  if (evidence_) evidence_->refresh();
   for (auto& [pier, ship] : ships_) collectShip(*ship, out);
   writeFilesystemAvail(out);
 }
@@ -227,7 +297,7 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
       rescan_requested_ = true;
     }
   }
-  out.add("urbit_ship_up", up ? 1 : 0, labels);
+  out.add(ship.handles[kUp], "urbit_ship_up", up ? 1 : 0, labels);
   if (up) {
     bool serf_ok = ship.serf && ship.serf_stat.error == 0 &&
                    parseProcessStat(ship.serf_stat.data, serf_stat) &&
@@ -239,15 +309,15 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
     const uint64_t rss_pages = king_stat.rss_pages + (serf_ok ? serf_stat.rss_pages : 0);
     const uint64_t ticks = king_stat.utime_ticks + king_stat.stime_ticks +
                            (serf_ok ? serf_stat.utime_ticks + serf_stat.stime_ticks : 0);
-    out.add("urbit_ship_rss_bytes",
+    out.add(ship.handles[kRss], "urbit_ship_rss_bytes",
             static_cast<double>(rss_pages) * static_cast<double>(page_bytes_), labels);
-    out.add("urbit_ship_cpu_seconds_total",
+    out.add(ship.handles[kCpu], "urbit_ship_cpu_seconds_total",
             static_cast<double>(ticks) / static_cast<double>(ticks_per_second_), labels);
     if (serf_ok && maps_this_pass_ && ship.serf_maps.error == 0)
       ship.map_count = countLines(ship.serf_maps.data);
     if (!serf_ok) ship.map_count.reset();
     if (ship.map_count)
-      out.add("urbit_ship_serf_map_count", static_cast<double>(*ship.map_count), labels);
+      out.add(ship.handles[kMapCount], "urbit_ship_serf_map_count", static_cast<double>(*ship.map_count), labels);
 
     if (ship.ports_queued) {
       ship.ports_needed = false;
@@ -287,74 +357,126 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
       ship.walk_needed = true;
     }
     const PierSizeNow now = applyCheap(ship.size, ship.tracked_slots);
-    out.add("urbit_ship_pier_bytes", static_cast<double>(now.allocated_bytes), labels);
-    out.add("urbit_ship_event_log_bytes", static_cast<double>(now.event_log_bytes), labels);
-    out.add("urbit_ship_event_log_newest_epoch_bytes", static_cast<double>(now.newest_epoch_bytes),
+    if (evidence_ && ship.last_snapshot_bytes > 0 &&
+        snapshotShrankClearly(ship.last_snapshot_bytes, now.snapshot_bytes,
+                              options_.snapshot_shrink_ratio)) {
+      evidence_->record(clock_.wallMs() / 1000, ship.pier, MaintenanceJob::kPack,
+                        fmt::format("the snapshot shrinking from {} to {} bytes",
+                                    ship.last_snapshot_bytes, now.snapshot_bytes));
+    }
+    if (now.snapshot_bytes > 0) ship.last_snapshot_bytes = now.snapshot_bytes;
+    out.add(ship.handles[kPierBytes], "urbit_ship_pier_bytes", static_cast<double>(now.allocated_bytes), labels);
+    out.add(ship.handles[kEventLogBytes], "urbit_ship_event_log_bytes", static_cast<double>(now.event_log_bytes), labels);
+    out.add(ship.handles[kNewestEpochBytes], "urbit_ship_event_log_newest_epoch_bytes", static_cast<double>(now.newest_epoch_bytes),
             labels);
-    out.add("urbit_ship_event_log_epochs", static_cast<double>(ship.size.epochs), labels);
-    out.add("urbit_ship_snapshot_bytes", static_cast<double>(now.snapshot_bytes), labels);
+    out.add(ship.handles[kEpochs], "urbit_ship_event_log_epochs", static_cast<double>(ship.size.epochs), labels);
+    out.add(ship.handles[kSnapshotBytes], "urbit_ship_snapshot_bytes", static_cast<double>(now.snapshot_bytes), labels);
     const double loom_bytes = std::ldexp(1.0, ship.loom_bits);
-    out.add("urbit_ship_loom_bytes", loom_bytes, labels);
-    out.add("urbit_ship_loom_use_ratio", static_cast<double>(now.snapshot_bytes) / loom_bytes,
+    out.add(ship.handles[kLoomBytes], "urbit_ship_loom_bytes", loom_bytes, labels);
+    out.add(ship.handles[kLoomUse], "urbit_ship_loom_use_ratio", static_cast<double>(now.snapshot_bytes) / loom_bytes,
             labels);
   } else {
     ship.walk_needed = true;
-    out.add("urbit_ship_loom_bytes", std::ldexp(1.0, ship.loom_bits), labels);
+    out.add(ship.handles[kLoomBytes], "urbit_ship_loom_bytes", std::ldexp(1.0, ship.loom_bits), labels);
   }
 
-  if (maintenance_) {
-    const double now_seconds = static_cast<double>(clock_.wallMs()) / 1000.0;
-    if (auto pack = maintenance_->lastPack(ship.pier))
-      out.add("urbit_ship_seconds_since_pack",
-              std::max(0.0, now_seconds - static_cast<double>(*pack)), labels);
-    if (auto meld = maintenance_->lastMeld(ship.pier))
-      out.add("urbit_ship_seconds_since_meld",
-              std::max(0.0, now_seconds - static_cast<double>(*meld)), labels);
-  }
-
+  writeSecondsSince(ship, labels, out);
   if (ship.log) {
-    const int error =
-        ship.log->poll([&ship](std::string_view line) { countMemoryFailure(line, ship.failures); });
-    if (error != 0) {
-      log_.warn("ships:ship_log:" + ship.pier,
-                fmt::format("ships: cannot read the log of {} at {}: {} (errno {}); memory "
-                            "failure counts hold their last values",
-                            ship.pier, ship.log->path(), std::strerror(error), error));
-    }
-    const std::pair<std::string_view, uint64_t> kinds[] = {{"meme", ship.failures.meme},
-                                                           {"mprotect", ship.failures.mprotect},
-                                                           {"mapping", ship.failures.mapping}};
-    for (const auto& [kind, count] : kinds) {
+    pollShipLog(ship);
+    const std::tuple<std::string_view, uint64_t, SeriesIndex> kinds[] = {
+        {"meme", ship.failures.meme, kMeme},
+        {"mprotect", ship.failures.mprotect, kMprotect},
+        {"mapping", ship.failures.mapping, kMapping}};
+    for (const auto& [kind, count, index] : kinds) {
       const LabelView kind_labels[] = {{"ship", ship.name}, {"pier", ship.pier}, {"kind", kind}};
-      out.add("urbit_ship_memory_failures_total", static_cast<double>(count), kind_labels);
+      out.add(ship.handles[index], "urbit_ship_memory_failures_total", static_cast<double>(count),
+              kind_labels);
     }
   }
 }
 
+void ShipCollector::pollShipLog(Ship& ship) {
+  if (!ship.log_backlog_end) {
+    struct stat log_stat {};
+    ship.log_backlog_end =
+        ::stat(ship.log->path().c_str(), &log_stat) == 0 ? static_cast<uint64_t>(log_stat.st_size)
+                                                          : 0;
+  }
+  // A poll that starts inside the backlog reads only old lines (up to the tail's
+  // per-poll bound, so a line just past the backlog may be missed as evidence).
+  const bool backlog = ship.log->offset() < *ship.log_backlog_end;
+  const uint64_t restarts = ship.log->restarts();
+  const int error = ship.log->poll([&](std::string_view line) {
+    countMemoryFailure(line, ship.failures);
+    if (!evidence_ || backlog) return;
+    if (const auto job = packOrMeldIn(line))
+      evidence_->record(clock_.wallMs() / 1000, ship.pier, *job, "the ship's log");
+  });
+  // Truncated or replaced: what it holds from now on is new.
+  if (ship.log->restarts() != restarts) ship.log_backlog_end = 0;
+  if (error != 0) {
+    log_.warn("ships:ship_log:" + ship.pier,
+              fmt::format("ships: cannot read the log of {} at {}: {} (errno {}); memory "
+                          "failure counts hold their last values",
+                          ship.pier, ship.log->path(), std::strerror(error), error));
+  }
+}
+
+void ShipCollector::writeSecondsSince(Ship& ship, std::span<const LabelView> labels,
+                                      SampleWriter& out) {
+  // The newest of what the agent ran (maintenance log) and what the files show.
+  auto newest = [](std::optional<int64_t> a, std::optional<int64_t> b) {
+    if (!a) return b;
+    if (!b) return a;
+    return std::optional<int64_t>(std::max(*a, *b));
+  };
+  std::optional<int64_t> pack, meld;
+  if (maintenance_) {
+    pack = maintenance_->lastPack(ship.pier);
+    meld = maintenance_->lastMeld(ship.pier);
+  }
+  if (evidence_) {
+    pack = newest(pack, evidence_->lastPack(ship.pier));
+    meld = newest(meld, evidence_->lastMeld(ship.pier));
+  }
+  const double now_seconds = static_cast<double>(clock_.wallMs()) / 1000.0;
+  if (pack)
+    out.add(ship.handles[kSincePack], "urbit_ship_seconds_since_pack",
+            std::max(0.0, now_seconds - static_cast<double>(*pack)), labels);
+  if (meld)
+    out.add(ship.handles[kSinceMeld], "urbit_ship_seconds_since_meld",
+            std::max(0.0, now_seconds - static_cast<double>(*meld)), labels);
+}
+
 void ShipCollector::writeFilesystemAvail(SampleWriter& out) {
-  // One statfs per filesystem, however many piers share it.
-  std::map<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>> avail_by_device;
+  // One statfs per filesystem, however many piers share it; a few filesystems at
+  // most, so a linear search over reused storage (no allocation per pass).
+  devices_.clear();
   for (auto& [pier, ship] : ships_) {
     if (ship->pier_slot.error != 0) continue;
-    const auto device =
-        std::make_pair(ship->pier_slot.stat.stx_dev_major, ship->pier_slot.stat.stx_dev_minor);
-    auto [it, inserted] = avail_by_device.try_emplace(device);
-    if (inserted) {
+    const DeviceAvail key{ship->pier_slot.stat.stx_dev_major, ship->pier_slot.stat.stx_dev_minor,
+                          std::nullopt};
+    auto it = std::find_if(devices_.begin(), devices_.end(), [&](const DeviceAvail& device) {
+      return device.major == key.major && device.minor == key.minor;
+    });
+    if (it == devices_.end()) {
+      devices_.push_back(key);
+      it = devices_.end() - 1;
       FilesystemUsage usage;
-      const std::string path = resolveUnderRoot(reader_.root(), pier);
-      const int error = statter_.statfs(path, usage);
+      const int error = statter_.statfs(ship->resolved_pier, usage);
       if (error == 0) {
-        it->second = usage.avail_bytes;
+        it->avail_bytes = usage.avail_bytes;
       } else {
         log_.warn("ships:statfs:" + pier,
                   fmt::format("ships: statfs {}: {} (errno {}); no free space for the piers on "
                               "its filesystem this pass",
-                              path, std::strerror(error), error));
+                              ship->resolved_pier, std::strerror(error), error));
       }
     }
-    if (it->second) {
-      out.add("urbit_ship_filesystem_avail_bytes", static_cast<double>(*it->second),
-              {{"ship", ship->name}, {"pier", ship->pier}});
+    if (it->avail_bytes) {
+      const LabelView labels[] = {{"ship", ship->name}, {"pier", ship->pier}};
+      out.add(ship->handles[kFilesystemAvail], "urbit_ship_filesystem_avail_bytes",
+              static_cast<double>(*it->avail_bytes), labels);
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "agent/ships/log_tail.h"
 #include "agent/ships/maintenance_log.h"
 #include "agent/ships/memory_failures.h"
+#include "agent/ships/pack_evidence.h"
 #include "agent/ships/pier_walk.h"
 #include "agent/ships/ship_discovery.h"
 #include "common/logging/throttled_log.h"
@@ -32,6 +34,12 @@ struct ShipCollectorOptions {
   std::map<std::string, std::string> ship_logs;
   // The agent's maintenance log (STATE_DIR/maintenance.log); empty: none.
   std::string maintenance_log_path;
+  // Where file evidence of packs and melds is kept (STATE_DIR/pack_evidence.log, see
+  // pack_evidence.h); empty: no evidence is looked for.
+  std::string pack_evidence_path;
+  // A snapshot shrinking by at least this share between two passes is recorded as a
+  // probable pack. Default: 0.2.
+  double snapshot_shrink_ratio = 0.2;
   // Full process scans (every cmdline). Also at once when a known PID disappears or
   // a pier root changes. Default: 30 s.
   int64_t process_scan_interval_ms = 30'000;
@@ -62,6 +70,8 @@ class ShipCollector final : public Collector {
   void rescan();
   void walk(int64_t now_ms);
   void collectShip(Ship& ship, SampleWriter& out);
+  void pollShipLog(Ship& ship);
+  void writeSecondsSince(Ship& ship, std::span<const LabelView> labels, SampleWriter& out);
   void writeFilesystemAvail(SampleWriter& out);
 
   FileReader& reader_;
@@ -72,7 +82,14 @@ class ShipCollector final : public Collector {
   ShipDiscovery discovery_;
   PierWalker walker_;
   std::optional<MaintenanceLog> maintenance_;
+  std::optional<PackEvidenceLog> evidence_;
   std::map<std::string, std::unique_ptr<Ship>> ships_;  // by pier path; stable addresses
+  struct DeviceAvail {
+    uint32_t major = 0;
+    uint32_t minor = 0;
+    std::optional<uint64_t> avail_bytes;
+  };
+  std::vector<DeviceAvail> devices_;  // this pass's statfs per filesystem
   std::vector<StatSlot> root_slots_;
   std::vector<uint64_t> root_mtimes_ns_;
   ReadSlot max_map_count_slot_;

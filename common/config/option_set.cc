@@ -225,6 +225,7 @@ void OptionSet::resolve() {
     std::set<std::string> table_keys;
     for (const auto& option : options_)
       if (option->is_table) table_keys.insert(option->key);
+    for (const auto& key : external_keys_) file.erase(key);
     collectKeys(file, "", table_keys, file_keys);
     std::set<std::string> known;
     for (const auto& option : options_) known.insert(option->key);

@@ -48,6 +48,10 @@ class OptionSet {
   void addInteger(const std::string& key, int64_t* target, int64_t min, int64_t max,
                   const std::string& help);
 
+  // A top-level key of the file that another parser reads (the controller's
+  // `[[trigger]]` rules): accepted here, bound to no flag.
+  void addExternalKey(const std::string& key) { external_keys_.push_back(key); }
+
   // Marks options that must have a value from the command line or the file.
   void require(const std::string& key);
 
@@ -67,6 +71,7 @@ class OptionSet {
   CLI::App& app_;
   std::string config_path_;
   std::vector<std::unique_ptr<Option>> options_;
+  std::vector<std::string> external_keys_;
 };
 
 // "state_dir" -> "--state-dir", "reports.interval" -> "--reports-interval".

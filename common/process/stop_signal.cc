@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 namespace tidemark {
 
@@ -18,7 +20,7 @@ sigset_t stopSignals() {
 
 }  // namespace
 
-StopSignal::StopSignal() {
+StopSignal::StopSignal() : wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   sigset_t set = stopSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   waiter_ = std::thread([this, set] {
@@ -26,6 +28,7 @@ StopSignal::StopSignal() {
     while (sigwait(&set, &received) == 0) {
       if (received == SIGUSR2) return;
       signal_.store(received);
+      if (wake_fd_ >= 0) (void)::eventfd_write(wake_fd_, 1);
     }
   });
 }
@@ -33,6 +36,7 @@ StopSignal::StopSignal() {
 StopSignal::~StopSignal() {
   pthread_kill(waiter_.native_handle(), SIGUSR2);
   waiter_.join();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 }  // namespace tidemark

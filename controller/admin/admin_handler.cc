@@ -2,14 +2,27 @@
 
 #include <kj/exception.h>
 
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 
 #include "common/errors/error.h"
 #include "controller/admin/plan_reply.h"
 #include "controller/admin/ship_status.h"
+#include "controller/store/key_codec.h"
+#include "controller/admin/trigger_list.h"
 
 namespace tidemark::controller {
+
+namespace {
+
+// Copies a view into a text field that init(size) allocated: capnp's Text::Reader
+// wants NUL-terminated bytes, and the catalog's key views are not.
+void copyText(capnp::Text::Builder out, std::string_view text) {
+  std::memcpy(out.begin(), text.data(), text.size());
+}
+
+}  // namespace
 
 void AdminHandler::handle(schema::AdminRequest::Reader request,
                           schema::AdminResponse::Builder response) const {
@@ -31,6 +44,8 @@ void AdminHandler::handle(schema::AdminRequest::Reader request,
         return ships(request.getShips(), response);
       case schema::AdminRequest::PLAN:
         return plan(request.getPlan(), response);
+      case schema::AdminRequest::TRIGGERS:
+        return triggers(request.getTriggers(), response);
     }
     response.setError("unknown admin request " + std::to_string(request.which()) +
                       " (is the CLI newer than the controller?)");
@@ -112,6 +127,29 @@ void AdminHandler::query(schema::QueryRequest::Reader request,
                                     " (is the CLI newer than the controller?)");
     }
     query.matchers.push_back(std::move(m));
+  }
+  if (query.last_only && query.step_ms == 0) {
+    // Last values straight from the catalog's keys: no strings or vectors per series.
+    const auto lasts = context_.store.lastValues(query);
+    auto list = response.initQuery(static_cast<unsigned>(lasts.size()));
+    for (size_t i = 0; i < lasts.size(); ++i) {
+      const LastValue& last = lasts[i];
+      auto out = list[i];
+      copyText(out.initHost(static_cast<unsigned>(last.host.size())), last.host);
+      copyText(out.initMetric(static_cast<unsigned>(last.metric.size())), last.metric);
+      unsigned label_count = 0;
+      LabelView label;
+      for (std::string_view rest = last.encoded_labels; keys::nextLabel(rest, label);) ++label_count;
+      auto labels = out.initLabels(label_count);
+      unsigned j = 0;
+      for (std::string_view rest = last.encoded_labels; keys::nextLabel(rest, label); ++j) {
+        copyText(labels[j].initName(static_cast<unsigned>(label.name.size())), label.name);
+        copyText(labels[j].initValue(static_cast<unsigned>(label.value.size())), label.value);
+      }
+      out.initTimestampsMs(1).set(0, last.timestamp_ms);
+      out.initValues(1).set(0, last.value);
+    }
+    return;
   }
   auto results = context_.store.query(query);
   auto list = response.initQuery(static_cast<unsigned>(results.size()));
@@ -234,6 +272,15 @@ void AdminHandler::plan(schema::PlanRequest::Reader request,
   if (request.getWindowMs() > 0) options.window_ms = request.getWindowMs();
   options.with_history = request.getWithHistory();
   fillPlanReply(planner::makePlan(context_.store, options), response.initPlan());
+}
+
+void AdminHandler::triggers(schema::TriggersRequest::Reader request,
+                            schema::AdminResponse::Builder response) const {
+  if (context_.triggers == nullptr) {
+    response.setError("this controller evaluates no triggers");
+    return;
+  }
+  fillTriggerList(*context_.triggers, request.getAll(), response);
 }
 
 void AdminHandler::importSamples(schema::ImportRequest::Reader request,

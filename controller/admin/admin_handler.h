@@ -9,6 +9,7 @@
 #include "controller/ingest/agent_presence.h"
 #include "controller/ingest/sample_importer.h"
 #include "controller/planner/plan.h"
+#include "controller/planner/triggers/trigger_evaluator.h"
 #include "controller/store/sample_store.h"
 #include "schemas/admin.capnp.h"
 
@@ -23,6 +24,7 @@ struct AdminContext {
   AgentRegistry* registry = nullptr;  // null when the controller runs --insecure
   SampleImporter* importer = nullptr;  // null: this controller refuses imports
   SampleStore* writable_store = nullptr;  // for `compact`; null: refused
+  const TriggerEvaluator* triggers = nullptr;  // null: this controller evaluates no triggers
   // `plan`: window, step and thresholds from the config; host and now per request.
   planner::PlanOptions plan_defaults = {};
 };
@@ -42,6 +44,8 @@ class AdminHandler {
   void compact(schema::AdminResponse::Builder response) const;
   void ships(schema::ShipsRequest::Reader request, schema::AdminResponse::Builder response) const;
   void plan(schema::PlanRequest::Reader request, schema::AdminResponse::Builder response) const;
+  void triggers(schema::TriggersRequest::Reader request,
+                schema::AdminResponse::Builder response) const;
   void importSamples(schema::ImportRequest::Reader request,
                      schema::AdminResponse::Builder response) const;
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <limits>
+#include <thread>
 #include <unordered_set>
 
 #include "common/metrics/host_id.h"
@@ -95,12 +97,16 @@ std::string describeSeries(const openmetrics::Sample& sample, const ImportOption
   return checkSeriesShape(out.name, out.labels, options.limits);
 }
 
-}  // namespace
-
-ImportPlan planImport(std::string_view text, const ImportOptions& options) {
-  ImportPlan plan;
-  std::unordered_map<std::string, uint32_t> canonical;
+// What planning one part of the file leaves besides its plan, for merging parts.
+struct PartIndex {
+  std::unordered_map<std::string, uint32_t> canonical;  // canonicalKey -> series index
   std::unordered_set<std::string> hosts;
+};
+
+ImportPlan planPart(std::string_view text, const ImportOptions& options, PartIndex& index) {
+  ImportPlan plan;
+  auto& canonical = index.canonical;
+  auto& hosts = index.hosts;
   auto report = [&](size_t line, std::string reason) {
     ++plan.error_count;
     if (plan.errors.size() < options.max_errors) plan.errors.push_back({line, std::move(reason)});
@@ -190,7 +196,90 @@ ImportPlan planImport(std::string_view text, const ImportOptions& options) {
   }
   plan.hosts = hosts.size();
   plan.saw_eof = parser.sawEof();
+  plan.lines = parser.lines();
   return plan;
+}
+
+// Appends the plan of the part after `first`'s to it: series met in both get the
+// first part's index, the second part's runs are renumbered. Both plans are error-free.
+void mergeSecondPart(ImportPlan& first, PartIndex& first_index, ImportPlan&& second,
+                     PartIndex&& second_index, const ImportOptions& options) {
+  // In the second part's order, so that series are numbered in file order as one pass would.
+  std::vector<const std::string*> keys(second.series.size());
+  for (const auto& [key, second_id] : second_index.canonical) keys[second_id] = &key;
+  std::vector<uint32_t> renumbered(second.series.size());
+  for (size_t second_id = 0; second_id < keys.size(); ++second_id) {
+    auto [found, added] =
+        first_index.canonical.emplace(*keys[second_id], static_cast<uint32_t>(first.series.size()));
+    if (added) first.series.push_back(std::move(second.series[second_id]));
+    renumbered[second_id] = found->second;
+  }
+  for (auto& [key, second_id] : second.raw_index) {
+    first.raw_index.emplace(key, second_id == kBadSeries ? kBadSeries : renumbered[second_id]);
+  }
+  first_index.hosts.merge(second_index.hosts);
+  first.hosts = first_index.hosts.size();
+  first.samples += second.samples;
+  first.saw_eof = second.saw_eof;
+  first.lines += second.lines;
+  const bool retained = first.retained && second.retained &&
+                        first.timestamps_ms.size() + second.timestamps_ms.size() <=
+                            options.max_retained_samples;
+  if (!retained) {
+    first.retained = false;
+    first.runs = {};
+    first.timestamps_ms = {};
+    first.values = {};
+    return;
+  }
+  for (auto run : second.runs) {
+    run.series = renumbered[run.series];
+    first.runs.push_back(run);
+  }
+  first.timestamps_ms.insert(first.timestamps_ms.end(), second.timestamps_ms.begin(),
+                             second.timestamps_ms.end());
+  first.values.insert(first.values.end(), second.values.begin(), second.values.end());
+}
+
+}  // namespace
+
+ImportPlan planImport(std::string_view text, const ImportOptions& options) {
+  // Two parts cut at a line boundary, planned on two threads. The listing of errors
+  // (first max_errors, each bad series once, at its first line) and an early # EOF
+  // depend on everything before them: then the whole file is planned again in one
+  // pass, which gives exactly the sequential answer (a failing import is not the fast path).
+  const size_t cut = text.size() >= options.parallel_plan_min_bytes
+                         ? text.find('\n', text.size() / 2)
+                         : std::string_view::npos;
+  if (cut == std::string_view::npos || cut + 1 == text.size()) {
+    PartIndex index;
+    return planPart(text, options, index);
+  }
+  PartIndex first_index, second_index;
+  ImportPlan second;
+  std::exception_ptr second_failure;
+  std::thread second_planner([&] {
+    try {
+      second = planPart(text.substr(cut + 1), options, second_index);
+    } catch (...) {
+      second_failure = std::current_exception();
+    }
+  });
+  ImportPlan first;
+  try {
+    first = planPart(text.substr(0, cut + 1), options, first_index);
+  } catch (...) {
+    second_planner.join();
+    throw;
+  }
+  second_planner.join();
+  if (second_failure) std::rethrow_exception(second_failure);
+  if (first.error_count > 0 || second.error_count > 0 || first.saw_eof) {
+    PartIndex index;
+    return planPart(text, options, index);
+  }
+  mergeSecondPart(first, first_index, std::move(second), std::move(second_index), options);
+  return first;
 }
 
 void fillImportRequest(const ImportPlan& plan, const ImportChunk& chunk,

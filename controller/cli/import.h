@@ -1,6 +1,6 @@
 // `tidemark import openmetrics FILE`: backfill history from Prometheus/OpenMetrics
 // text. Two passes over the mapped file:
-//   1. plan: parse everything, derive each series' host, check every series with the
+//   1. plan: parse everything (big files in two halves on two threads), derive each series' host, check every series with the
 //      same rules as agent ingest; any malformed line stops the import before a single
 //      sample is sent (the first `max_errors` are reported with their line numbers);
 //   2. send: parse again, group samples by series in a bounded buffer, and emit
@@ -45,6 +45,9 @@ struct ImportOptions {
   // Samples pass 1 keeps for pass 2 (16 bytes each, up to twice that while the arrays
   // grow); a file with more is parsed again instead. Default: 16 Mi (256 MiB).
   size_t max_retained_samples = 16u << 20;
+  // Files of at least this size are planned (pass 1) in two halves on two threads.
+  // Default: 64 MiB.
+  size_t parallel_plan_min_bytes = 64u << 20;
   // Malformed lines reported before giving up on the listing. Default: 20.
   size_t max_errors = 20;
   // The ingest rules; the controller applies its own configured ones again.
@@ -69,6 +72,7 @@ struct ImportPlan {
   std::vector<openmetrics::ParseError> errors;  // the first max_errors
   uint64_t error_count = 0;                     // all of them
   bool saw_eof = false;
+  uint64_t lines = 0;  // lines read
 
   // The valid samples in file order when there were at most max_retained_samples:
   // runs of consecutive samples of one series, then all timestamps and values.

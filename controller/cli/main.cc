@@ -17,6 +17,7 @@
 #include "controller/report/render/report_render.h"
 #include "common/files/durable_file.h"
 #include "controller/cli/ships.h"
+#include "controller/cli/triggers.h"
 
 namespace {
 
@@ -52,6 +53,10 @@ int main(int argc, char** argv) {
   plan->add_option("--host", plan_host, "only this host");
   plan->add_option("--window", plan_window,
                    "history to fit the trends to, e.g. 14d (default: the controller's, 30d)");
+  bool triggers_all = false;
+  auto* triggers = app.add_subcommand(
+      "triggers", "scaling triggers firing or pending: what to scale up or out, and why");
+  triggers->add_flag("--all", triggers_all, "also the resolved ones (kept 30 days)");
   cli::QueryArguments query_arguments;
   auto* query = app.add_subcommand("query", "samples of one metric");
   query->add_option("METRIC", query_arguments.metric, "metric name")->required();
@@ -107,7 +112,7 @@ int main(int argc, char** argv) {
                                  "host of series without a host or instance label");
   import_openmetrics->add_flag("--dry-run", import_dry_run, "check the file, send nothing");
 
-  for (auto* sub : {status, hosts, ships, plan, compact, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
+  for (auto* sub : {status, hosts, ships, plan, triggers, compact, query, agents_list, agents_pending, agents_accept, agents_revoke}) {
     sub->add_flag("--json", json, "print JSON for scripts");
   }
 
@@ -187,6 +192,12 @@ int main(int argc, char** argv) {
       std::cerr << "wrote " << report_out << " (" << document["forecasts"].size()
                 << " forecasts, " << document["triggers"].size() << " firing triggers, "
                 << document["ships"].size() << " ships)\n";
+    } else if (triggers->parsed()) {
+      client.call([&](auto request) { request.initTriggers().setAll(triggers_all); },
+                  [&](auto response) {
+                    if (json) std::cout << cli::triggersJson(response.getTriggers()).dump(2) << "\n";
+                    else std::cout << cli::triggersText(response.getTriggers(), clock.wallMs());
+                  });
     } else if (agents->parsed()) {
       using Op = schema::AgentsRequest::Op;
       Op op = agents_list->parsed()      ? Op::LIST

@@ -5,6 +5,7 @@
 
 #include "controller/cli/plan.h"
 #include "controller/cli/ships.h"
+#include "controller/cli/triggers.h"
 #include "controller/report/render/report_assembly.h"
 
 namespace tidemark::cli {
@@ -34,15 +35,20 @@ nlohmann::json collectReport(const AdminCall& call, int64_t since_ms, int64_t no
     if (progress != nullptr) progress->update(what, done, total);
   };
   report::ReportParts parts;
-  step("report: planning the fleet", 0, 2);
+  step("report: planning the fleet", 0, 3);
   parts.plan = planOf(call, "", window_ms, false);
   // History for the charts only: one host at a time keeps each reply small.
   const std::vector<std::string> hosts = report::chartedHosts(parts.plan);
-  const size_t total = 2 + hosts.size();
+  const size_t total = 3 + hosts.size();
   for (size_t i = 0; i < hosts.size(); ++i) {
     step("report: history of " + hosts[i], 1 + i, total);
     report::attachHistory(parts.plan, planOf(call, hosts[i], window_ms, true));
   }
+  step("report: triggers", total - 2, total);
+  call([](schema::AdminRequest::Builder request) { request.initTriggers().setAll(false); },
+       [&](schema::AdminResponse::Reader response) {
+         parts.triggers = triggersJson(response.getTriggers());
+       });
   step("report: ships", total - 1, total);
   call([](schema::AdminRequest::Builder request) { request.initShips(); },
        [&](schema::AdminResponse::Reader response) { parts.ships = shipsJson(response.getShips()); });

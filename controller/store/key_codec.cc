@@ -56,7 +56,58 @@ bool readString(std::string_view& in, std::string& out) {
   return true;
 }
 
+bool readView(std::string_view& in, std::string_view& out) {
+  size_t length = 0;
+  if (!readVarint(in, length) || length > in.size()) return false;
+  out = in.substr(0, length);
+  in.remove_prefix(length);
+  return true;
+}
+
 }  // namespace
+
+bool viewSeriesKey(std::string_view key, SeriesKeyView& out) {
+  if (key.empty() || key.front() != 'k') return false;
+  key.remove_prefix(1);
+  const auto name_end = key.find('\0');
+  if (name_end == std::string_view::npos) return false;
+  const auto host_end = key.find('\0', name_end + 1);
+  if (host_end == std::string_view::npos) return false;
+  out.metric = key.substr(0, name_end);
+  out.host = key.substr(name_end + 1, host_end - name_end - 1);
+  out.encoded_labels = key.substr(host_end + 1);
+  return true;
+}
+
+bool nextLabel(std::string_view& encoded, LabelView& label) {
+  return !encoded.empty() && readView(encoded, label.name) && readView(encoded, label.value);
+}
+
+std::string_view findLabel(std::string_view encoded, std::string_view name) {
+  LabelView label;
+  while (nextLabel(encoded, label)) {
+    if (label.name == name) return label.value;
+  }
+  return {};
+}
+
+Labels decodeLabels(std::string_view encoded) {
+  Labels labels;
+  LabelView label;
+  while (nextLabel(encoded, label)) labels.push_back({std::string(label.name), std::string(label.value)});
+  return labels;
+}
+
+int compareEncodedLabels(std::string_view a, std::string_view b) {
+  LabelView a_label, b_label;
+  while (true) {
+    const bool a_more = nextLabel(a, a_label);
+    const bool b_more = nextLabel(b, b_label);
+    if (!a_more || !b_more) return a_more == b_more ? 0 : (a_more ? 1 : -1);
+    if (int by_name = a_label.name.compare(b_label.name); by_name != 0) return by_name;
+    if (int by_value = a_label.value.compare(b_label.value); by_value != 0) return by_value;
+  }
+}
 
 std::string seriesKeyPrefix(std::string_view name, std::string_view host) {
   std::string key = "k";

@@ -33,6 +33,7 @@ constexpr const char* kHeadMetaFamily = "head_meta";
 constexpr const char* kRollupsFamily = "rollups";
 constexpr const char* kHostsFamily = "hosts";
 constexpr const char* kAgentSeriesFamily = "agent_series";
+constexpr const char* kStateFamily = "state";
 constexpr const char* kNextSeriesIdKey = "next_series_id";
 constexpr const char* kNextCommitKey = "next_commit";
 constexpr int64_t kMinTimestamp = std::numeric_limits<int64_t>::min();
@@ -143,6 +144,7 @@ std::unique_ptr<SampleStore> SampleStore::open(const StoreOptions& options) {
       {kRollupsFamily, rollupFamilyOptions(resolved)},
       {kHostsFamily, smallFamily()},
       {kAgentSeriesFamily, smallFamily()},
+      {kStateFamily, smallFamily()},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -166,6 +168,7 @@ SampleStore::SampleStore(const StoreOptions& options, std::unique_ptr<rocksdb::D
   rollups_cf_ = handles_[5];
   hosts_cf_ = handles_[6];
   agent_series_cf_ = handles_[7];
+  state_cf_ = handles_[8];
 }
 
 SampleStore::~SampleStore() {
@@ -217,6 +220,30 @@ void SampleStore::loadState() {
   replayHeadLog();
   last_flush_ms_ = nowMs();
   flush_mark_ = next_commit_;
+}
+
+std::vector<std::pair<std::string, std::string>> SampleStore::readState(
+    std::string_view prefix) const {
+  std::vector<std::pair<std::string, std::string>> records;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), state_cf_));
+  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
+       it->Next()) {
+    records.emplace_back(it->key().ToString(), it->value().ToString());
+  }
+  check(it->status(), "reading state records '" + std::string(prefix) + "' from " + options_.path);
+  return records;
+}
+
+std::string SampleStore::writeState(const std::vector<std::pair<std::string, std::string>>& puts,
+                                    const std::vector<std::string>& deletes) {
+  rocksdb::WriteBatch batch;
+  for (const auto& key : deletes) batch.Delete(state_cf_, key);
+  for (const auto& [key, value] : puts) batch.Put(state_cf_, key, value);
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync_writes;
+  auto status = db_->Write(write_options, &batch);
+  return status.ok() ? "" : status.ToString();
 }
 
 void SampleStore::replayHeadLog() {

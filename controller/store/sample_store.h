@@ -11,6 +11,8 @@
 //   backfilled) are written straight into chunks of their own.
 // * Rollups: `rollups` holds 5 min and 1 h (min, max, sum, count, last) per series,
 //   built from raw data as windows complete (rollup_builder.h).
+// * State: small records of the controller's own subsystems (trigger states), under
+//   a key prefix per subsystem, kept across restarts.
 // * Retention per resolution by compaction filters (retention_filter.h).
 //
 // Threading: writers take turns (a WriteSet holds the write lock from beginWrite to
@@ -71,7 +73,8 @@ struct SeriesQuery {
   // bucket's start); steps of 5 min or more read the rollups where they exist.
   int64_t step_ms = 0;
   Aggregation aggregation = Aggregation::kNone;  // kNone with a step means kAvg
-  // Only the newest sample of each series (since/until still bound it).
+  // Only the newest sample of each series (since/until still bound it). Callers that
+  // only want last values should call lastValues(): no per-series allocation.
   bool last_only = false;
 };
 
@@ -81,6 +84,22 @@ struct SeriesResult {
   Labels labels;
   std::vector<int64_t> timestamps_ms;
   std::vector<double> values;
+};
+
+// The newest sample of one series, as SampleStore::lastValues returns it. The views
+// point into the store's series catalog and stay valid as long as the store; labels
+// are decoded only by whoever renders them.
+struct LastValue {
+  uint64_t series_id = 0;
+  std::string_view host;
+  std::string_view metric;
+  std::string_view encoded_labels;  // keys::seriesKey's label bytes (keys::nextLabel reads them)
+  int64_t timestamp_ms = 0;
+  double value = 0;
+
+  Labels labels() const;
+  // The value of label `name`; empty when absent.
+  std::string_view label(std::string_view name) const;
 };
 
 class SampleStore;
@@ -160,6 +179,13 @@ class SampleStore {
   uint64_t sampleCount() const;
   // Throws std::invalid_argument for an invalid regular expression in a matcher.
   std::vector<SeriesResult> query(const SeriesQuery& query) const;
+  // The newest sample in [since_ms, until_ms] of each series `query` selects (metric,
+  // host, matchers; its other fields are ignored), sorted by (host, labels) like
+  // query(); series without a sample in range are left out. Reads a series' head
+  // when it holds a sample in range, else seeks back from its newest chunk. Throws
+  // std::invalid_argument for an invalid regular expression, StoreError for a
+  // corrupt chunk (naming the series).
+  std::vector<LastValue> lastValues(const SeriesQuery& query) const;
 
   // Seals every head into chunks and compacts the whole database (bulk loads,
   // benchmarks, before a backup). Returns RocksDB's error, empty on success.
@@ -168,6 +194,13 @@ class SampleStore {
   std::map<std::string, uint64_t> diskUsage() const;
   // Bytes the heads hold in memory (chunk buffers and bookkeeping).
   uint64_t headBytes() const;
+
+  // Every state record whose key starts with `prefix`, in key order. Throws StoreError.
+  std::vector<std::pair<std::string, std::string>> readState(std::string_view prefix) const;
+  // Deletes then puts state records in one write (synced like a commit). Returns
+  // RocksDB's error, empty on success; on failure nothing is applied.
+  [[nodiscard]] std::string writeState(const std::vector<std::pair<std::string, std::string>>& puts,
+                                       const std::vector<std::string>& deletes);
 
   const std::string& path() const { return options_.path; }
   const StoreOptions& options() const { return options_; }
@@ -196,6 +229,12 @@ class SampleStore {
                   const rocksdb::Snapshot* snapshot, std::vector<int64_t>& timestamps_ms,
                   std::vector<double>& values) const;
 
+  // The newest sample of a series' chunks in [since, until] (raw retention applied by
+  // the caller); false when there is none.
+  bool newestChunkSample(uint64_t series_id, int64_t since_ms, int64_t until_ms,
+                         const rocksdb::Snapshot* snapshot, int64_t& timestamp_ms,
+                         double& value) const;
+
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
@@ -206,6 +245,7 @@ class SampleStore {
   rocksdb::ColumnFamilyHandle* rollups_cf_;
   rocksdb::ColumnFamilyHandle* hosts_cf_;
   rocksdb::ColumnFamilyHandle* agent_series_cf_;
+  rocksdb::ColumnFamilyHandle* state_cf_;
 
   std::mutex write_mutex_;  // one WriteSet at a time
   SeriesCatalog catalog_;

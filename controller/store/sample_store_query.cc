@@ -10,6 +10,7 @@
 #include "common/errors/error.h"
 #include "controller/store/chunk/chunk_codec.h"
 #include "controller/store/key_codec.h"
+#include "controller/store/label_filter.h"
 #include "controller/store/rollups.h"
 #include "controller/store/sample_store.h"
 #include "controller/store/series_head.h"
@@ -20,24 +21,6 @@ namespace {
 
 constexpr int64_t kMaxTimestamp = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMinTimestamp = std::numeric_limits<int64_t>::min();
-
-bool matches(const LabelMatcher& matcher, const Labels& labels, const std::regex* pattern) {
-  std::string_view value;
-  for (const auto& label : labels) {
-    if (label.name == matcher.name) value = label.value;
-  }
-  switch (matcher.op) {
-    case LabelMatcher::Op::kEqual:
-      return value == matcher.value;
-    case LabelMatcher::Op::kNotEqual:
-      return value != matcher.value;
-    case LabelMatcher::Op::kRegexMatch:
-      return std::regex_match(value.begin(), value.end(), *pattern);
-    case LabelMatcher::Op::kRegexNoMatch:
-      return !std::regex_match(value.begin(), value.end(), *pattern);
-  }
-  return false;
-}
 
 // Sorts by timestamp when out of order (late chunks), keeping the first of equal ones.
 void sortAndDeduplicate(std::vector<int64_t>& timestamps, std::vector<double>& values) {
@@ -212,38 +195,44 @@ void SampleStore::readSeries(uint64_t series_id, int64_t since_ms, int64_t until
 }
 
 std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
-  std::vector<std::optional<std::regex>> patterns;
-  for (const auto& matcher : query.matchers) {
-    if (matcher.op == LabelMatcher::Op::kRegexMatch ||
-        matcher.op == LabelMatcher::Op::kRegexNoMatch) {
-      try {
-        patterns.emplace_back(std::regex(matcher.value, std::regex::ECMAScript));
-      } catch (const std::regex_error& e) {
-        throw std::invalid_argument("label matcher " + matcher.name + "=~\"" + matcher.value +
-                                    "\": invalid regular expression: " + e.what());
-      }
-    } else {
-      patterns.emplace_back(std::nullopt);
-    }
-  }
   if (query.step_ms < 0) throw std::invalid_argument("step must be positive");
+  if (query.last_only) {
+    std::vector<SeriesResult> results;
+    const std::vector<LastValue> lasts = lastValues(query);
+    results.reserve(lasts.size());
+    for (const LastValue& last : lasts) {
+      SeriesResult& series = results.emplace_back();
+      series.host = last.host;
+      series.metric = last.metric;
+      series.labels = last.labels();
+      if (query.step_ms > 0) {
+        std::vector<RollupBucket> buckets;
+        bucketize(std::span(&last.timestamp_ms, 1), std::span(&last.value, 1), query.step_ms,
+                  buckets);
+        series.timestamps_ms.push_back(buckets.front().start_ms);
+        series.values.push_back(pick(buckets.front(), query.aggregation));
+      } else {
+        series.timestamps_ms.push_back(last.timestamp_ms);
+        series.values.push_back(last.value);
+      }
+    }
+    return results;
+  }
 
+  const LabelFilter filter(query.matchers);
   std::vector<SeriesResult> results;
   std::vector<uint64_t> ids;
   const std::vector<uint64_t> candidates = catalog_.select(query.metric, query.host);
   results.reserve(candidates.size());
   ids.reserve(candidates.size());
-  catalog_.describeEach(candidates, [&](SeriesDescription& description) {
-    for (size_t i = 0; i < query.matchers.size(); ++i) {
-      if (!matches(query.matchers[i], description.labels, patterns[i] ? &*patterns[i] : nullptr)) {
-        return;
-      }
-    }
+  catalog_.forEachKey(candidates, [&](uint64_t id, std::string_view key) {
+    keys::SeriesKeyView view;
+    if (!keys::viewSeriesKey(key, view) || !filter.accepts(view.encoded_labels)) return;
     SeriesResult& series = results.emplace_back();
-    series.host = std::move(description.host);
-    series.metric = std::move(description.metric);
-    series.labels = std::move(description.labels);
-    ids.push_back(description.id);
+    series.host = view.host;
+    series.metric = view.metric;
+    series.labels = keys::decodeLabels(view.encoded_labels);
+    ids.push_back(id);
   });
 
   // Raw data older than its retention may wait for a compaction: never return it.
@@ -254,11 +243,8 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
 
   // Heads and a snapshot taken together: a seal between them would otherwise show
   // its samples twice or not at all.
-  // Last values come from the heads straight into the results (no copies per series);
-  // other queries copy each head's samples.
-  std::vector<std::vector<int64_t>> head_ts(query.last_only ? 0 : ids.size());
-  std::vector<std::vector<double>> head_values(query.last_only ? 0 : ids.size());
-  std::vector<bool> last_from_head(query.last_only ? ids.size() : 0);
+  std::vector<std::vector<int64_t>> head_ts(ids.size());
+  std::vector<std::vector<double>> head_values(ids.size());
   const rocksdb::Snapshot* snapshot = nullptr;
   {
     std::shared_lock lock(heads_mutex_);
@@ -266,15 +252,6 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
     for (size_t i = 0; i < ids.size(); ++i) {
       const SeriesHead* current = head(ids[i]);
       if (!current || current->empty()) continue;
-      if (query.last_only) {
-        const int64_t last = current->chunk.lastTimestampMs();
-        if (last >= query.since_ms && last <= query.until_ms) {
-          results[i].timestamps_ms.assign(1, last);
-          results[i].values.assign(1, current->chunk.lastValue());
-          last_from_head[i] = true;
-        }
-        continue;
-      }
       if (current->chunk.lastTimestampMs() < query.since_ms ||
           current->chunk.firstTimestampMs() > query.until_ms) {
         continue;
@@ -288,21 +265,18 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
     ~SnapshotRelease() { db->ReleaseSnapshot(snapshot); }
   } release{db_.get(), snapshot};
 
-  const bool use_rollups = query.step_ms >= bucketMs(Resolution::k5m) && !query.last_only &&
+  const bool use_rollups = query.step_ms >= bucketMs(Resolution::k5m) &&
                            query.step_ms % bucketMs(Resolution::k5m) == 0;
   const Resolution resolution = query.step_ms % bucketMs(Resolution::k1h) == 0
                                     ? Resolution::k1h
                                     : Resolution::k5m;
 
-  const std::vector<int64_t> no_head_ts;
-  const std::vector<double> no_head_values;
   for (size_t i = 0; i < ids.size(); ++i) {
     SeriesResult& series = results[i];
     auto& ts = series.timestamps_ms;
     auto& values = series.values;
-    if (query.last_only && last_from_head[i]) continue;
-    const auto& series_head_ts = query.last_only ? no_head_ts : head_ts[i];
-    const auto& series_head_values = query.last_only ? no_head_values : head_values[i];
+    const auto& series_head_ts = head_ts[i];
+    const auto& series_head_values = head_values[i];
     if (use_rollups) {
       // Sealed samples are in the rollups; the open head is bucketed here.
       std::vector<RollupBucket> buckets =
@@ -329,10 +303,6 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
         values.push_back(series_head_values[j]);
       }
       sortAndDeduplicate(ts, values);
-      if (query.last_only && ts.size() > 1) {
-        ts.erase(ts.begin(), ts.end() - 1);
-        values.erase(values.begin(), values.end() - 1);
-      }
       if (query.step_ms > 0) {
         std::vector<RollupBucket> buckets;
         bucketize(ts, values, query.step_ms, buckets);

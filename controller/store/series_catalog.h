@@ -46,6 +46,16 @@ class SeriesCatalog {
       if (describeLocked(id, description)) visit(description);
     }
   }
+  // Calls `visit(id, key)` for each known id in `ids`, in order, under one lock, with
+  // the key as add() stored it: nothing parsed or copied. The views stay valid as long
+  // as the catalog (keys are never removed or moved). `visit` must not call back in.
+  template <typename Visit>
+  void forEachKey(const std::vector<uint64_t>& ids, Visit&& visit) const {
+    std::shared_lock lock(mutex_);
+    for (uint64_t id : ids) {
+      if (id < keys_.size() && !keys_[id].empty()) visit(id, keys_[id]);
+    }
+  }
   size_t size() const;
   // Largest id known (0 when empty).
   uint64_t maxId() const;

@@ -33,7 +33,8 @@ std::string Fleet::publicKey(const std::string& name) {
   return {};
 }
 
-void Fleet::startController() {
+void Fleet::startController(std::vector<std::string> extra) {
+  if (!extra.empty()) controller_extra_ = std::move(extra);
   std::vector<std::string> argv{binary("tidemark-controller"), "--data-dir", dir_.str() + "/data",
                                 "--listen", endpoint_, "--admin-socket", socket()};
   if (security_ == Security::kCurve) {
@@ -41,6 +42,7 @@ void Fleet::startController() {
   } else {
     argv.push_back("--insecure");
   }
+  argv.insert(argv.end(), controller_extra_.begin(), controller_extra_.end());
   controller_ = std::make_unique<ChildProcess>(argv, dir_.str() + "/controller.log");
   bool up = eventually([&] { return cliRaw({"status", "--json"}).exit_code == 0; }, 20s);
   ASSERT_TRUE(up) << "controller did not come up:\n" << controller_->log();

@@ -22,7 +22,8 @@ class Fleet {
   explicit Fleet(Security security = Security::kInsecure);
 
   // Starts the controller; the first start picks a free port, restarts keep it.
-  void startController();
+  // `extra` flags are appended (and kept for restarts when given).
+  void startController(std::vector<std::string> extra = {});
   // Where the controller listens (before the first start); default tcp://127.0.0.1:*.
   void setListenEndpoint(std::string endpoint) { endpoint_ = std::move(endpoint); }
   // SIGKILL, as a crash would.
@@ -64,6 +65,7 @@ class Fleet {
   Security security_;
   std::string endpoint_ = "tcp://127.0.0.1:*";
   std::unique_ptr<ChildProcess> controller_;
+  std::vector<std::string> controller_extra_;
   std::vector<std::unique_ptr<ChildProcess>> agents_;
 };
 

@@ -69,6 +69,42 @@ class ThrowingCollector final : public Collector {
   }
 };
 
+// Queues a read, then fails before queueing the rest.
+class PrepareThrowingCollector final : public Collector {
+ public:
+  std::string_view name() const override { return "half_prepared"; }
+  void prepare(ReadBatch& batch) override {
+    batch.queueRead("/proc/self/stat", slot_);
+    throw std::runtime_error("cannot open /sys/class/hwmon");
+  }
+  void collect(SampleWriter& out) override {
+    ++collects;
+    out.add("half_prepared_bytes", static_cast<double>(slot_.data.size()));
+  }
+  int collects = 0;
+
+ private:
+  ReadSlot slot_;
+};
+
+// Spends known (manual-clock) time in prepare() and in collect().
+class SlowCollector final : public Collector {
+ public:
+  SlowCollector(ManualClock& clock, int64_t prepare_ms, int64_t collect_ms)
+      : clock_(clock), prepare_ms_(prepare_ms), collect_ms_(collect_ms) {}
+  std::string_view name() const override { return "slow"; }
+  void prepare(ReadBatch&) override { clock_.advanceMs(prepare_ms_); }
+  void collect(SampleWriter& out) override {
+    clock_.advanceMs(collect_ms_);
+    out.add("slow_up", 1);
+  }
+
+ private:
+  ManualClock& clock_;
+  int64_t prepare_ms_;
+  int64_t collect_ms_;
+};
+
 std::optional<double> valueOf(const MetricBatchData& batch, const SeriesRegistry& registry,
                               const std::string& name, const Labels& labels = {}) {
   std::optional<double> found;
@@ -519,6 +555,47 @@ TEST_F(AgentTest, ThrowingCollectorLosesItsIntervalNotTheBatch) {
   EXPECT_EQ(agent_->stats().collector_seconds[0].first, "throwing");
   EXPECT_EQ(agent_->stats().collector_seconds[1].first, "fake");
   EXPECT_EQ(capture.count("collector throwing failed: sensor on fire"), 1u) << capture.text();
+}
+
+TEST_F(AgentTest, ThrowingPrepareSkipsThatCollectorNotTheOthers) {
+  std::vector<CollectorPtr> collectors;
+  auto throwing = std::make_unique<PrepareThrowingCollector>();
+  PrepareThrowingCollector* throwing_view = throwing.get();
+  collectors.push_back(std::move(throwing));
+  collectors.push_back(std::make_unique<FakeCollector>());
+  RefusingPort port;
+  start(defaultConfig(), port.endpoint(), std::move(collectors));
+  LogCapture capture;
+  collect(2);
+  ASSERT_EQ(agent_->outbox().size(), 2u);
+  for (const auto& pending : agent_->outbox().pending()) {
+    EXPECT_EQ(valueOf(pending.batch, *registry_, "fake_up"), 1.0);
+    EXPECT_FALSE(valueOf(pending.batch, *registry_, "half_prepared_bytes").has_value());
+    EXPECT_TRUE(valueOf(pending.batch, *registry_, "tidemark_agent_collector_duration_seconds",
+                        {{"collector", "half_prepared"}})
+                    .has_value());
+  }
+  EXPECT_EQ(throwing_view->collects, 0);
+  EXPECT_EQ(capture.count("collector half_prepared failed to prepare its reads: cannot open "
+                          "/sys/class/hwmon"),
+            2u)
+      << capture.text();
+}
+
+TEST_F(AgentTest, CollectorDurationCountsPrepareAndCollect) {
+  std::vector<CollectorPtr> collectors;
+  collectors.push_back(std::make_unique<SlowCollector>(clock_, 30, 12));
+  RefusingPort port;
+  start(defaultConfig(), port.endpoint(), std::move(collectors));
+  agent_->collectOnce();
+  ASSERT_EQ(agent_->stats().collector_seconds.size(), 1u);
+  EXPECT_EQ(agent_->stats().collector_seconds[0].first, "slow");
+  EXPECT_DOUBLE_EQ(agent_->stats().collector_seconds[0].second, 0.042);
+  // The batch carries its own collection's durations.
+  const MetricBatchData& batch = agent_->outbox().pending().back().batch;
+  EXPECT_EQ(valueOf(batch, *registry_, "tidemark_agent_collector_duration_seconds",
+                    {{"collector", "slow"}}),
+            0.042);
 }
 
 TEST_F(AgentTest, RestartOnTheSameStateDirReplaysUnackedBatchesAfterTheHello) {

@@ -91,5 +91,31 @@ TEST(ControllerOptionsTest, PlanThresholdOutOfRangeIsRefused) {
   }
 }
 
+TEST(ControllerOptionsTest, TriggerRulesAndIntervalFromTheConfigFile) {
+  ControllerOptions defaults = parse(kRequired);
+  EXPECT_EQ(defaults.trigger_interval_ms, 60'000);
+  EXPECT_EQ(defaults.trigger_rules.size(), defaultTriggerRules().size());
+
+  tidemark::testing::TempDir dir;
+  const std::string path = (dir.path() / "controller.toml").string();
+  std::ofstream(path) << "trigger_interval = \"10s\"\n"
+                         "[[trigger]]\nname = \"load\"\nmetric = \"node_load1\"\n"
+                         "condition = \"> 16\"\n";
+  auto arguments = kRequired;
+  arguments.insert(arguments.end(), {"--config", path});
+  ControllerOptions options = parse(arguments);
+  EXPECT_EQ(options.trigger_interval_ms, 10'000);
+  ASSERT_EQ(options.trigger_rules.size(), defaultTriggerRules().size() + 1);
+  EXPECT_EQ(options.trigger_rules.back().metric, "node_load1");
+
+  std::ofstream(path) << "[[trigger]]\nname = \"load\"\nmetric = \"node_load1\"\n";
+  try {
+    parse(arguments);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path + ": trigger 'load': key 'condition'"));
+  }
+}
+
 }  // namespace
 }  // namespace tidemark::controller

@@ -94,6 +94,9 @@ class FailingReadBatch final : public agent::ReadBatch {
   void queueStat(std::string_view path, agent::StatSlot& slot) override {
     inner_.queueStat(path, slot);
   }
+  void queueStatAt(int dirfd, std::string_view relative, agent::StatSlot& slot) override {
+    inner_.queueStatAt(dirfd, relative, slot);
+  }
   void submit() override {
     inner_.submit();
     for (auto& [slot, error] : failed_) {

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <functional>
@@ -68,6 +72,23 @@ TEST_P(ReadBatchTest, ReadsAndStatsUnderRootInOneSubmission) {
   EXPECT_EQ(image.error, 0);
   EXPECT_EQ(image.stat.stx_size, 10'000u);
   EXPECT_GT(image.stat.stx_blocks, 0u);
+  EXPECT_EQ(gone.error, ENOENT);
+}
+
+TEST_P(ReadBatchTest, StatsRelativeToAnOpenFolderAndOfTheFolderItself) {
+  root.write("pier/.urb/log/0i0/data.mdb", std::string(5'000, 'l'));
+  const int pier_fd = ::open((root.str() + "/pier").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(pier_fd, 0);
+  StatSlot data, folder, gone;
+  batch->queueStatAt(pier_fd, ".urb/log/0i0/data.mdb", data);
+  batch->queueStatAt(pier_fd, "", folder);
+  batch->queueStatAt(pier_fd, ".urb/nothing", gone);
+  batch->submit();
+  ::close(pier_fd);
+  EXPECT_EQ(data.error, 0);
+  EXPECT_EQ(data.stat.stx_size, 5'000u);
+  EXPECT_EQ(folder.error, 0);
+  EXPECT_TRUE(S_ISDIR(folder.stat.stx_mode));
   EXPECT_EQ(gone.error, ENOENT);
 }
 

@@ -1,6 +1,8 @@
 #include "agent/link/controller_link.h"
 
 #include <gtest/gtest.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <functional>
@@ -72,6 +74,23 @@ TEST(ControllerLinkTest, SendFailsAndReceiveReturnsNothingWhileUnconnected) {
     EXPECT_FALSE(link.receive(10).has_value());
   }
   EXPECT_FALSE(link.receive(0).has_value());
+}
+
+// A wait of a minute ends at once when the wake fd is readable, connected or not
+// (the bound is loose on purpose: only a wait that ignored the fd comes near it).
+TEST(ControllerLinkTest, AReadableWakeFdEndsTheWait) {
+  zmq::context_t context;
+  FakeController controller(context);
+  RefusingPort refusing;
+  const int wake = ::eventfd(1, EFD_CLOEXEC);
+  ASSERT_GE(wake, 0);
+  for (const std::string& endpoint : {controller.endpoint(), refusing.endpoint()}) {
+    ControllerLink link(context, fastOptions(endpoint));
+    const auto started = Steady::now();
+    EXPECT_FALSE(link.receive(60'000, wake).has_value());
+    EXPECT_LT(Steady::now() - started, std::chrono::seconds(30)) << endpoint;
+  }
+  ::close(wake);
 }
 
 TEST(ControllerLinkTest, SendsHelloAndBatchesTheControllerCanDecode) {

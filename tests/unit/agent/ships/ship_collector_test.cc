@@ -271,6 +271,60 @@ TEST_F(ShipCollectorTest, SecondsSinceOkPackAndMeld) {
   EXPECT_EQ(out.value("urbit_ship_seconds_since_meld", labels("lur")), 7200);
 }
 
+TEST_F(ShipCollectorTest, SnapshotShrinkingClearlyCountsAsAPackAcrossARestart) {
+  options.pack_evidence_path = dir.str() + "/pack_evidence.log";
+  makeStandinPier(piers + "/rovnys", {.image_bytes = 1 << 20});
+  const std::string image = piers + "/rovnys/.urb/chk/image.bin";
+  EXPECT_FALSE(pass().value("urbit_ship_seconds_since_pack", labels("rovnys")));
+  std::filesystem::resize_file(image, 950'000);  // ordinary churn between saves
+  clock.advanceMs(1'000);
+  EXPECT_FALSE(pass().value("urbit_ship_seconds_since_pack", labels("rovnys")));
+  std::filesystem::resize_file(image, 300'000);
+  clock.advanceMs(1'000);
+  pass();  // sees the drop and records it
+  clock.advanceMs(45'000);
+  EXPECT_EQ(pass().value("urbit_ship_seconds_since_pack", labels("rovnys")), 45);
+  EXPECT_FALSE(pass().value("urbit_ship_seconds_since_meld", labels("rovnys")));
+
+  collector_.reset();  // an agent restart: the evidence is in the state dir
+  clock.advanceMs(15'000);
+  EXPECT_EQ(pass().value("urbit_ship_seconds_since_pack", labels("rovnys")), 60);
+}
+
+TEST_F(ShipCollectorTest, PackAndMeldLinesInTheShipLogAfterTheAgentStartedCount) {
+  options.pack_evidence_path = dir.str() + "/pack_evidence.log";
+  makeStandinPier(piers + "/dozzod");
+  const std::string ship_log = dir.str() + "/dozzod.log";
+  options.ship_logs = {{"dozzod", ship_log}};
+  // Printed before the agent watched: no time to give it.
+  appendText(ship_log, "pack: gained: 10 MB\n");
+  EXPECT_FALSE(pass().value("urbit_ship_seconds_since_pack", labels("dozzod")));
+  appendText(ship_log, "~dozzod:dojo> |pack\npack: gained: 112 MB\n");
+  pass();
+  clock.advanceMs(20'000);
+  appendText(ship_log, "urbit: meld: gained: 40 MB\n");
+  pass();
+  clock.advanceMs(10'000);
+  const auto out = pass();
+  EXPECT_EQ(out.value("urbit_ship_seconds_since_pack", labels("dozzod")), 30);
+  EXPECT_EQ(out.value("urbit_ship_seconds_since_meld", labels("dozzod")), 10);
+}
+
+TEST_F(ShipCollectorTest, TheNewestOfMaintenanceLogAndFileEvidenceWins) {
+  options.pack_evidence_path = dir.str() + "/pack_evidence.log";
+  makeStandinPier(piers + "/lagrev");
+  const int64_t now_s = clock.wallMs() / 1000;
+  appendText(options.maintenance_log_path,
+             std::to_string(now_s - 600) + " " + piers + "/lagrev pack ok\n" +
+                 std::to_string(now_s - 100) + " " + piers + "/lagrev meld ok\n");
+  appendText(options.pack_evidence_path,
+             std::to_string(now_s - 300) + " " + piers + "/lagrev pack ok\n" +
+                 std::to_string(now_s - 900) + " " + piers + "/lagrev meld ok\n");
+  const auto out = pass();
+  EXPECT_EQ(out.value("urbit_ship_seconds_since_pack", labels("lagrev")), 300);
+  EXPECT_EQ(out.value("urbit_ship_seconds_since_meld", labels("lagrev")), 100);
+}
+
 TEST_F(ShipCollectorTest, OneStatfsPerFilesystem) {
   for (const char* name : {"a", "b", "c", "d"}) makeStandinPier(piers + "/" + name);
   const auto out = pass();

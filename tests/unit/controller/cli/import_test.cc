@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -198,6 +199,76 @@ TEST(ImportSend, RetainedSamplesAndASecondParseSendTheSameChunks) {
   }
   EXPECT_EQ(from_memory.series, from_text.series);
   EXPECT_EQ(from_memory.series.size(), 5u);
+}
+
+// planImport with the file cut in two halves against one pass over it.
+void expectSamePlanInTwoHalves(const std::string& text, ImportOptions options) {
+  options.parallel_plan_min_bytes = std::numeric_limits<size_t>::max();
+  const ImportPlan whole = planImport(text, options);
+  options.parallel_plan_min_bytes = 1;
+  const ImportPlan halves = planImport(text, options);
+  ASSERT_EQ(halves.series.size(), whole.series.size());
+  for (size_t i = 0; i < whole.series.size(); ++i) {
+    EXPECT_EQ(keyOf(halves.series[i]), keyOf(whole.series[i])) << "series " << i;
+  }
+  EXPECT_EQ(halves.raw_index, whole.raw_index);
+  EXPECT_EQ(halves.samples, whole.samples);
+  EXPECT_EQ(halves.hosts, whole.hosts);
+  EXPECT_EQ(halves.saw_eof, whole.saw_eof);
+  EXPECT_EQ(halves.lines, whole.lines);
+  EXPECT_EQ(halves.error_count, whole.error_count);
+  ASSERT_EQ(halves.errors.size(), whole.errors.size());
+  for (size_t i = 0; i < whole.errors.size(); ++i) {
+    EXPECT_EQ(halves.errors[i].line, whole.errors[i].line);
+    EXPECT_EQ(halves.errors[i].reason, whole.errors[i].reason);
+  }
+  EXPECT_EQ(halves.retained, whole.retained);
+  ASSERT_EQ(halves.runs.size(), whole.runs.size());
+  for (size_t i = 0; i < whole.runs.size(); ++i) {
+    EXPECT_EQ(halves.runs[i].series, whole.runs[i].series) << "run " << i;
+    EXPECT_EQ(halves.runs[i].count, whole.runs[i].count) << "run " << i;
+  }
+  EXPECT_EQ(halves.timestamps_ms, whole.timestamps_ms);
+  EXPECT_EQ(halves.values, whole.values);
+}
+
+TEST(ImportPlan, TwoHalvesOnTwoThreadsPlanAsOnePass) {
+  // Series in both halves and in only one, labels in two orders, hosts from three rules.
+  std::string text = "# TYPE m gauge\n";
+  for (int t = 1; t <= 40; ++t) {
+    for (int s = 0; s < 4; ++s) {
+      if (s == 3 && t <= 20) continue;  // only in the second half
+      if (s == 2 && t > 20) continue;   // only in the first
+      text += s == 1 && t % 3 == 0 ? "m{s=\"1\",host=\"h\"} "
+                                   : "m{host=\"h\",s=\"" + std::to_string(s) + "\"} ";
+      text += std::to_string(t * 10 + s) + " " + std::to_string(t) + "\n";
+    }
+    text += "n{instance=\"db" + std::to_string(t % 2) + ":9100\"} " + std::to_string(t) + " " +
+            std::to_string(t) + "\n";
+  }
+  const std::string with_eof = text + "# EOF\n";
+  ImportOptions options;
+  expectSamePlanInTwoHalves(with_eof, options);
+  expectSamePlanInTwoHalves(text, options);  // no # EOF
+  options.max_retained_samples = 50;         // not retained: pass 2 parses again
+  expectSamePlanInTwoHalves(with_eof, options);
+}
+
+TEST(ImportPlan, TwoHalvesReportErrorsAsOnePass) {
+  // A bad series in both halves (listed once, at its first line), bad lines in each,
+  // an early # EOF with content after it, and more errors than are listed.
+  std::string text;
+  for (int t = 1; t <= 40; ++t) {
+    text += "ok{host=\"a\"} 1 " + std::to_string(t) + "\n";
+    text += "nohost 1 " + std::to_string(t) + "\n";
+    if (t % 7 == 0) text += "bad{ 1 1\n";
+  }
+  ImportOptions options;
+  options.max_errors = 5;
+  expectSamePlanInTwoHalves(text, options);
+  options.max_errors = 100;
+  expectSamePlanInTwoHalves(text, options);
+  expectSamePlanInTwoHalves("ok{host=\"a\"} 1 1\n# EOF\n" + text, options);
 }
 
 TEST(ImportPlan, KeepsNothingForAFileWithErrors) {

@@ -287,6 +287,15 @@ TEST_F(EngineTest, ResultsFollowStringOrderForLongSharedPrefixesAndZeroBytes) {
     EXPECT_EQ(result.labels, expected->second);
     ++expected;
   }
+  // lastValues sorts with packed keys of its own.
+  auto lasts = store->lastValues(range("m"));
+  ASSERT_EQ(lasts.size(), made.size());
+  expected = made.begin();
+  for (const auto& last : lasts) {
+    EXPECT_EQ(last.host, expected->first);
+    EXPECT_EQ(last.labels(), expected->second);
+    ++expected;
+  }
 }
 
 // Brute force over the raw samples, for comparison with the store's answer.
