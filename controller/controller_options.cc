@@ -1,5 +1,7 @@
 #include "controller/controller_options.h"
 
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 
 #include "common/config/option_set.h"
@@ -97,6 +99,8 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
   if (options.pki_dir.empty()) options.pki_dir = options.data_dir + "/pki";
   if (options.reports.directory.empty()) options.reports.directory = options.data_dir + "/reports";
   options.reports.keep = reports_keep;
+  // A short interval (a test, a demo) gets its first report one interval after start.
+  options.reports.first_delay_ms = std::min(options.reports.first_delay_ms, options.reports.interval_ms);
   options.reports.formats.clear();
   for (const auto& format : report_formats) {
     try {

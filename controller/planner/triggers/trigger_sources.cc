@@ -39,11 +39,13 @@ planner::Resource plannerResource(TriggerResource resource) {
 }
 
 // The window a rule's condition is judged over: its duration, two steps of slack so
-// a run that covers it is seen whole, and at least a few steps for duration 0.
+// a run that covers it is seen whole, and at least as far back as a value still counts
+// as fresh (a host scraped every 5 min, or imported history, is judged too).
 planner::ResourceWindow windowFor(const TriggerRule& rule, int64_t now_ms) {
   planner::ResourceWindow window;
   window.step_ms = triggerStepMs(rule.duration_ms);
-  window.since_ms = now_ms - std::max(rule.duration_ms + 2 * window.step_ms, 5 * window.step_ms);
+  window.since_ms = now_ms - std::max({rule.duration_ms + 2 * window.step_ms, 5 * window.step_ms,
+                                       kTriggerStaleAfterMs});
   window.until_ms = now_ms;
   return window;
 }

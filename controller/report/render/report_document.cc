@@ -138,6 +138,11 @@ ChartSpec chartOf(const nlohmann::json& forecast, int64_t now_ms) {
     double days = 30;
     if (auto it = forecast.find("days_to_threshold"); it != forecast.end() && it->is_number())
       days = std::clamp(it->get<double>() * 1.1, 1.0, 365.0);
+    // The projection reaches no further ahead than the history reaches back (a week at
+    // least), so the history stays readable; the table says when the threshold is met.
+    const double history_days =
+        chart.history.empty() ? 0 : static_cast<double>(start_ms - chart.history.front().ms) / kDayMs;
+    days = std::min(days, std::max(history_days, 7.0));
     chart.projection = {{start_ms, current},
                         {start_ms + static_cast<int64_t>(days * kDayMs), current + slope * days}};
   }

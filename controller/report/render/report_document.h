@@ -42,7 +42,8 @@ std::string timeCell(const nlohmann::json& row, const char* key);
 std::string daysCell(const nlohmann::json& forecast);
 
 // The chart of a forecast: its "history" ([[ms, value], ...]) and a projection from its
-// current value along slope_per_day, up to the threshold or 30 days past `now_ms`.
+// current value along slope_per_day, up to the threshold (or 30 days when it never gets
+// there), but no further ahead than the history reaches back (at least a week).
 ChartSpec chartOf(const nlohmann::json& forecast, int64_t now_ms);
 
 }  // namespace tidemark::report

@@ -136,9 +136,9 @@ std::string renderSvgChart(const ChartSpec& chart) {
           "threshold " + formatInUnit(*chart.threshold, chart.unit));
   }
   svg += polyline(chart.history, bounds, width, height,
-                  "stroke=\"#0969da\" stroke-width=\"1.5\"");
+                  "stroke=\"#0969da\" stroke-width=\"2\" stroke-linejoin=\"round\"");
   svg += polyline(chart.projection, bounds, width, height,
-                  "stroke=\"#bf8700\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"");
+                  "stroke=\"#bf8700\" stroke-width=\"2\" stroke-dasharray=\"6 4\"");
   svg += "</svg>";
   return svg;
 }

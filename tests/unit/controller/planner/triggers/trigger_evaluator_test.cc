@@ -201,6 +201,20 @@ TEST_F(TriggerEvaluatorTest, LoomOver85PercentFires) {
   EXPECT_EQ(states[0].phase, TriggerPhase::kFiring);
 }
 
+TEST_F(TriggerEvaluatorTest, ASparseScrapeIsJudgedWhileItsNewestValueIsFresh) {
+  // Every 5 min, newest 7 min ago: older than the 1-minute steps' few-step window, but
+  // within the 15 minutes a value counts as fresh.
+  now = kT0 + kHour;
+  const Labels root = {{"device", "/dev/sda1"}, {"fstype", "ext4"}, {"mountpoint", "/"}};
+  put("db", "node_filesystem_size_bytes", root, kT0, now - 7 * kMinute, 5 * kMinute,
+      [](int64_t) { return 100 * kGiB; });
+  put("db", "node_filesystem_avail_bytes", root, kT0, now - 7 * kMinute, 5 * kMinute,
+      [](int64_t) { return 7 * kGiB; });
+  auto states = evaluate({defaultRule("disk_full")});
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0].phase, TriggerPhase::kFiring);
+}
+
 TEST_F(TriggerEvaluatorTest, PierGrowingOver10GBAMonthFires) {
   now = kT0 + 10 * kDay;
   const Labels zod = {{"pier", "/srv/zod"}, {"ship", "zod"}};

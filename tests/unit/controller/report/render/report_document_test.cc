@@ -76,3 +76,22 @@ TEST(ReportDocumentTest, ChartProjectsFromTheLastPointToPastTheThreshold) {
 
 }  // namespace
 }  // namespace tidemark::report
+
+namespace tidemark::report {
+namespace {
+
+TEST(ReportDocumentTest, TheProjectionReachesNoFurtherThanTheHistoryBack) {
+  nlohmann::json forecast = {{"current", 10.0}, {"slope_per_day", 1.0}, {"days_to_threshold", 500.0},
+                             {"capacity", 100.0}, {"threshold", 0.85}};
+  constexpr int64_t kDay = 86'400'000;
+  forecast["history"] = {{0, 1.0}, {20 * kDay, 10.0}};
+  const ChartSpec chart = chartOf(forecast, 20 * kDay);
+  ASSERT_EQ(chart.projection.size(), 2u);
+  EXPECT_EQ(chart.projection[1].ms, 40 * kDay);
+  EXPECT_DOUBLE_EQ(chart.projection[1].value, 30.0);
+  forecast["history"] = {{0, 1.0}, {kDay, 10.0}};  // a day of history: still a week ahead
+  EXPECT_EQ(chartOf(forecast, kDay).projection[1].ms, 8 * kDay);
+}
+
+}  // namespace
+}  // namespace tidemark::report
