@@ -11,6 +11,7 @@
 #include "controller/store/chunk/chunk_codec.h"
 #include "controller/store/key_codec.h"
 #include "controller/store/label_filter.h"
+#include "controller/store/prefix_order.h"
 #include "controller/store/sample_store.h"
 #include "controller/store/series_head.h"
 
@@ -19,31 +20,6 @@ namespace tidemark::controller {
 namespace {
 
 constexpr int64_t kMinTimestamp = std::numeric_limits<int64_t>::min();
-
-// A view's first 8 bytes as a big-endian number, zero-padded.
-uint64_t prefixOf(std::string_view s) {
-  uint64_t prefix = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    prefix = (prefix << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0u);
-  }
-  return prefix;
-}
-
-// Only lengths up to 8 are compared as numbers, so clamping longer ones loses nothing.
-uint32_t clampedSize(size_t size) {
-  return static_cast<uint32_t>(std::min<size_t>(size, std::numeric_limits<uint32_t>::max()));
-}
-
-constexpr int kUndecided = 2;
-
-// Three-way, in std::string_view's order, from prefixes and lengths alone: a prefix that
-// differs decides; equal prefixes of views no longer than 8 bytes differ only by
-// trailing zero bytes, so the shorter is first; otherwise kUndecided.
-int comparePrefixes(uint64_t a_prefix, uint32_t a_size, uint64_t b_prefix, uint32_t b_size) {
-  if (a_prefix != b_prefix) return a_prefix < b_prefix ? -1 : 1;
-  if (a_size <= 8 && b_size <= 8) return a_size == b_size ? 0 : (a_size < b_size ? -1 : 1);
-  return kUndecided;
-}
 
 // (host, labels), the order query() returns series in, packed so that sorting 100,000
 // records mostly compares integers (host, first label's name and value) and reads the

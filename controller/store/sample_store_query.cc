@@ -11,6 +11,7 @@
 #include "controller/store/chunk/chunk_codec.h"
 #include "controller/store/key_codec.h"
 #include "controller/store/label_filter.h"
+#include "controller/store/prefix_order.h"
 #include "controller/store/rollups.h"
 #include "controller/store/sample_store.h"
 #include "controller/store/series_head.h"
@@ -72,32 +73,6 @@ std::vector<RollupBucket> regroup(const std::vector<RollupBucket>& buckets, int6
     mergeBuckets(out, {coarse});
   }
   return out;
-}
-
-// A string's first 8 bytes as a big-endian number (zero-padded): comparing those and
-// the lengths decides most comparisons without touching the string itself.
-uint64_t prefixOf(const std::string& s) {
-  uint64_t prefix = 0;
-  for (size_t i = 0; i < 8; ++i) {
-    prefix = (prefix << 8) | (i < s.size() ? static_cast<unsigned char>(s[i]) : 0u);
-  }
-  return prefix;
-}
-
-// Only lengths up to 8 are compared as numbers, so clamping longer ones loses nothing.
-uint32_t clampedSize(size_t size) {
-  return static_cast<uint32_t>(std::min<size_t>(size, std::numeric_limits<uint32_t>::max()));
-}
-
-constexpr int kUndecided = 2;
-
-// Three-way, the same order as std::string's, from prefixes and lengths alone: a prefix
-// that differs decides; equal prefixes of strings no longer than 8 bytes differ only by
-// trailing zero bytes, so the shorter is first; otherwise kUndecided (compare the strings).
-int comparePrefixes(uint64_t a_prefix, uint32_t a_size, uint64_t b_prefix, uint32_t b_size) {
-  if (a_prefix != b_prefix) return a_prefix < b_prefix ? -1 : 1;
-  if (a_size <= 8 && b_size <= 8) return a_size == b_size ? 0 : (a_size < b_size ? -1 : 1);
-  return kUndecided;
 }
 
 // What a result is sorted by, (host, labels), packed small (48 bytes) so that sorting

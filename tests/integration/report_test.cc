@@ -66,6 +66,8 @@ void importHistory(Fleet& fleet) {
     text << "node_filesystem_size_bytes{" << root << "} " << 100 * kGB << ' ' << start + s << '\n';
     text << "node_filesystem_avail_bytes{" << root << "} " << 7 * kGB << ' ' << start + s << '\n';
   }
+  // The ship's newest up sample a minute ago, whatever the time, so it counts as up.
+  text << "urbit_ship_up{" << ship << "} 1 " << now - 60 << '\n';
   text << "# EOF\n";
   fleet.dir().write("history.om", text.str());
   auto imported = fleet.cliRaw({"import", "openmetrics", fleet.dir().str() + "/history.om"});
