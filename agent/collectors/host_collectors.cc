@@ -1,6 +1,7 @@
 #include "agent/collectors/host_collectors.h"
 
 #include "agent/collectors/cpu_frequency.h"
+#include "agent/collectors/network_speed.h"
 #include "agent/collectors/file_nr.h"
 #include "agent/collectors/proc_diskstats.h"
 #include "agent/collectors/proc_loadavg.h"
@@ -30,6 +31,8 @@ HostCollectors::HostCollectors(FileReader& reader, ReadBatch& side_batch, const 
       std::make_unique<FilesystemCollector>(reader, log_, *statter_, options.filesystems));
   collectors_.push_back(
       std::make_unique<CpuFrequencyCollector>(reader, log_, clock, options.slow_interval_ms));
+  collectors_.push_back(
+      std::make_unique<NetworkSpeedCollector>(reader, log_, clock, options.slow_interval_ms));
   collectors_.push_back(
       std::make_unique<ShipCollector>(reader, side_batch, log_, clock, *statter_, options.ships));
 }

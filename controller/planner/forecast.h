@@ -25,7 +25,7 @@ struct Thresholds {
   double loom = 0.85;
   double cpu = 0.80;
   double io = 0.70;
-  double network = 0.60;  // of link speed, when known (not collected yet)
+  double network = 0.60;  // of link speed, when the link reports one
 
   double of(Resource resource) const;
 };

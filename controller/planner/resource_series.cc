@@ -235,12 +235,22 @@ std::vector<ResourceSeries> readNetwork(const SampleStore& store, const Resource
            true);
   addRates(fetch(store, "node_network_transmit_bytes_total", window, Aggregation::kLast), rates,
            true);
+  // The newest link speed of each interface is its capacity (speeds rarely change;
+  // interfaces without one, virtual or down, keep capacity 0 and no ratio).
+  std::map<SeriesKey, double> speeds;
+  for (const auto& series : fetch(store, "node_network_speed_bytes", window, Aggregation::kLast)) {
+    if (series.values.empty() || !(series.values.back() > 0)) continue;
+    speeds[SeriesKey{series.host, keepLabels(series.labels, {"device"})}] = series.values.back();
+  }
   std::vector<ResourceSeries> out;
   for (const auto& [key, points] : rates) {
     ResourceSeries series = startSeries(key, Resource::kNetwork);
+    auto speed = speeds.find(key);
+    if (speed != speeds.end()) series.capacity = speed->second;
     for (const auto& [ts, bytes_per_second] : points) {
       series.timestamps_ms.push_back(ts);
       series.used.push_back(bytes_per_second);
+      if (series.capacity > 0) series.ratio.push_back(bytes_per_second / series.capacity);
     }
     if (!series.timestamps_ms.empty()) out.push_back(std::move(series));
   }

@@ -23,7 +23,8 @@ enum class Resource {
   kLoom,     // a ship's loom: used = loom use ratio * loom bytes; labels ship, pier
   kCpu,      // a host: busy fraction of all CPUs (capacity 1)
   kIo,       // a block device: fraction of time busy (capacity 1); label device
-  kNetwork,  // an interface: received + transmitted bytes/s; capacity unknown (0); label device
+  kNetwork,  // an interface: received + transmitted bytes/s; capacity: node_network_speed_bytes
+             // (0 when the link reports no speed); label device
 };
 
 inline constexpr Resource kAllResources[] = {Resource::kDisk, Resource::kMemory, Resource::kPier,
@@ -41,7 +42,7 @@ struct ResourceSeries {
   // What tells this series apart on its host (see Resource); sorted by name.
   Labels labels;
   // The newest capacity: bytes for disk, memory, pier and loom; 1 for fractions
-  // (cpu, io); 0 when unknown (network: link speed is not collected).
+  // (cpu, io); link speed for network; 0 when unknown (a virtual or down interface).
   double capacity = 0;
   // One point per step, oldest first; the three vectors have the same length, except
   // `ratio`, which is empty when the capacity is unknown.

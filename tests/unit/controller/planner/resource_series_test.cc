@@ -153,7 +153,18 @@ TEST_F(ResourceSeriesTest, IoAndNetworkAreRatesPerDevice) {
   ASSERT_EQ(network.size(), 1u);
   EXPECT_EQ(network[0].labels, (Labels{{"device", "eth0"}}));
   EXPECT_THAT(network[0].used, Pointwise(DoubleNear(1e-9), {110.0, 110.0}));
-  EXPECT_TRUE(network[0].ratio.empty());
+  EXPECT_TRUE(network[0].ratio.empty());  // no link speed: no capacity
+  EXPECT_EQ(network[0].capacity, 0);
+}
+
+TEST_F(ResourceSeriesTest, NetworkCapacityIsTheLinkSpeed) {
+  put("web", "node_network_receive_bytes_total", {{"device", "eth0"}}, 3,
+      [](int i) { return 6000.0 * i; });  // 100 bytes/s
+  put("web", "node_network_speed_bytes", {{"device", "eth0"}}, 3, [](int) { return 400.0; });
+  auto network = read(Resource::kNetwork);
+  ASSERT_EQ(network.size(), 1u);
+  EXPECT_EQ(network[0].capacity, 400);
+  EXPECT_THAT(network[0].ratio, Pointwise(DoubleNear(1e-9), {0.25, 0.25}));
 }
 
 TEST_F(ResourceSeriesTest, CounterResetsCountTheNewValueAsTheIncrease) {

@@ -175,6 +175,22 @@ TEST_F(TriggerEvaluatorTest, NetworkWithoutALinkSpeedIsNotJudged) {
   EXPECT_TRUE(evaluate({defaultRule("network_busy")}).empty());
 }
 
+TEST_F(TriggerEvaluatorTest, NetworkOver60PercentOfLinkSpeedForAnHourFires) {
+  now = kT0 + 2 * kHour;
+  // A 1 Gb/s link (125 MB/s): eth0 carries 100 MB/s (80%), eth1 50 MB/s (40%).
+  for (const char* device : {"eth0", "eth1"}) {
+    put("web", "node_network_speed_bytes", {{"device", device}}, kT0, now, kMinute,
+        [](int64_t) { return 125e6; });
+  }
+  counter("web", "node_network_receive_bytes_total", {{"device", "eth0"}}, kT0, now, 100e6);
+  counter("web", "node_network_receive_bytes_total", {{"device", "eth1"}}, kT0, now, 50e6);
+  auto states = evaluate({defaultRule("network_busy")});
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0].labels, (Labels{{"device", "eth0"}}));
+  EXPECT_EQ(states[0].phase, TriggerPhase::kFiring);
+  EXPECT_NEAR(states[0].value, 0.8, 1e-6);
+}
+
 TEST_F(TriggerEvaluatorTest, TenShipsUpOnOneHostFire) {
   now = kT0 + 10 * kMinute;
   for (int i = 0; i < 10; ++i) ship("crowded", "ship" + std::to_string(i), kT0, now, true);
