@@ -205,6 +205,11 @@ void Agent::handle(const wire::ControllerMessageData& message) {
     handleAck(*ack);
     return;
   }
+  if (const auto* command = std::get_if<wire::TuningCommandData>(&message)) {
+    spdlog::warn("ignored tuning command {} for {}: this agent has no tuner", command->change_id,
+                 command->knob);
+    return;
+  }
   const auto& welcome = std::get<wire::WelcomeData>(message);
   spdlog::info("connected to tidemark-controller {} (it holds batches through sequence {})",
                welcome.controller_version, welcome.last_sequence);

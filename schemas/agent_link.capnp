@@ -1,6 +1,7 @@
 @0xe529bf05d03de791;
 # The envelopes on the agent link (agent DEALER <-> controller ROUTER): one Cap'n
 # Proto message per ZeroMQ frame, always one of these two.
+# Metrics, tuning results and knob reports flow up; acks and tuning commands flow down.
 
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("tidemark::schema");
@@ -8,11 +9,16 @@ $Cxx.namespace("tidemark::schema");
 using import "hello.capnp".Hello;
 using import "metric_batch.capnp".MetricBatch;
 using import "ack.capnp".Ack;
+using import "tuning.capnp".TuningCommand;
+using import "tuning.capnp".TuningResult;
+using import "tuning.capnp".KnobReport;
 
 struct AgentMessage {
   union {
     hello @0 :Hello;
     batch @1 :MetricBatch;
+    tuningResult @2 :TuningResult;
+    knobReport @3 :KnobReport;
   }
 }
 
@@ -26,5 +32,6 @@ struct ControllerMessage {
   union {
     ack @0 :Ack;
     welcome @1 :Welcome;
+    tuningCommand @2 :TuningCommand;
   }
 }

@@ -146,7 +146,136 @@ AckStatus fromSchema(schema::Ack::Status status) {
   throw WireError("unknown ack status " + std::to_string(static_cast<int>(status)));
 }
 
+schema::TuningCommand::Action toSchema(TuningAction action) {
+  return action == TuningAction::kApply ? schema::TuningCommand::Action::APPLY
+                                        : schema::TuningCommand::Action::ROLLBACK;
+}
+
+TuningAction fromSchema(schema::TuningCommand::Action action) {
+  switch (action) {
+    case schema::TuningCommand::Action::APPLY: return TuningAction::kApply;
+    case schema::TuningCommand::Action::ROLLBACK: return TuningAction::kRollback;
+  }
+  throw WireError("unknown tuning action " + std::to_string(static_cast<int>(action)));
+}
+
+schema::TuningResult::Outcome toSchema(TuningOutcome outcome) {
+  switch (outcome) {
+    case TuningOutcome::kApplied: return schema::TuningResult::Outcome::APPLIED;
+    case TuningOutcome::kRolledBack: return schema::TuningResult::Outcome::ROLLED_BACK;
+    case TuningOutcome::kRefused: return schema::TuningResult::Outcome::REFUSED;
+    case TuningOutcome::kFailed: return schema::TuningResult::Outcome::FAILED;
+    case TuningOutcome::kUnavailable: return schema::TuningResult::Outcome::UNAVAILABLE;
+  }
+  return schema::TuningResult::Outcome::FAILED;
+}
+
+TuningOutcome fromSchema(schema::TuningResult::Outcome outcome) {
+  switch (outcome) {
+    case schema::TuningResult::Outcome::APPLIED: return TuningOutcome::kApplied;
+    case schema::TuningResult::Outcome::ROLLED_BACK: return TuningOutcome::kRolledBack;
+    case schema::TuningResult::Outcome::REFUSED: return TuningOutcome::kRefused;
+    case schema::TuningResult::Outcome::FAILED: return TuningOutcome::kFailed;
+    case schema::TuningResult::Outcome::UNAVAILABLE: return TuningOutcome::kUnavailable;
+  }
+  throw WireError("unknown tuning outcome " + std::to_string(static_cast<int>(outcome)));
+}
+
+void fillResult(schema::TuningResult::Builder out, const TuningResultData& result) {
+  out.setHostId(result.host_id);
+  out.setChangeId(result.change_id);
+  out.setAction(toSchema(result.action));
+  out.setOutcome(toSchema(result.outcome));
+  out.setKnob(result.knob);
+  out.setPrevious(result.previous);
+  out.setCurrent(result.current);
+  out.setReason(result.reason);
+  out.setRestoreCommand(result.restore_command);
+  out.setAtMs(result.at_ms);
+}
+
+TuningResultData readResult(schema::TuningResult::Reader in) {
+  TuningResultData result;
+  result.host_id = in.getHostId();
+  result.change_id = in.getChangeId();
+  result.action = fromSchema(in.getAction());
+  result.outcome = fromSchema(in.getOutcome());
+  result.knob = in.getKnob();
+  result.previous = in.getPrevious();
+  result.current = in.getCurrent();
+  result.reason = in.getReason();
+  result.restore_command = in.getRestoreCommand();
+  result.at_ms = in.getAtMs();
+  return result;
+}
+
+void fillKnobReport(schema::KnobReport::Builder out, const KnobReportData& report) {
+  out.setHostId(report.host_id);
+  out.setAtMs(report.at_ms);
+  auto knobs = out.initKnobs(static_cast<unsigned>(report.knobs.size()));
+  for (size_t i = 0; i < report.knobs.size(); ++i) {
+    const KnobStateData& in = report.knobs[i];
+    auto knob = knobs[i];
+    knob.setKnob(in.knob);
+    knob.setValue(in.value);
+    knob.setAvailable(in.available);
+    knob.setReason(in.reason);
+    auto choices = knob.initChoices(static_cast<unsigned>(in.choices.size()));
+    for (size_t j = 0; j < in.choices.size(); ++j) choices.set(j, in.choices[j]);
+    auto facts = knob.initFacts(static_cast<unsigned>(in.facts.size()));
+    for (size_t j = 0; j < in.facts.size(); ++j) {
+      facts[j].setName(in.facts[j].first);
+      facts[j].setValue(in.facts[j].second);
+    }
+    knob.setAppliedChangeId(in.applied_change_id);
+    knob.setAppliedValue(in.applied_value);
+    knob.setDrift(in.drift);
+  }
+}
+
+KnobReportData readKnobReport(schema::KnobReport::Reader in, ElementBudget& budget) {
+  KnobReportData report;
+  report.host_id = in.getHostId();
+  report.at_ms = in.getAtMs();
+  auto knobs = in.getKnobs();
+  budget.take(knobs.size(), "knobs");
+  report.knobs.reserve(knobs.size());
+  for (auto knob : knobs) {
+    KnobStateData out;
+    out.knob = knob.getKnob();
+    out.value = knob.getValue();
+    out.available = knob.getAvailable();
+    out.reason = knob.getReason();
+    auto choices = knob.getChoices();
+    budget.take(choices.size(), "knob choices");
+    for (auto choice : choices) out.choices.emplace_back(choice);
+    auto facts = knob.getFacts();
+    budget.take(facts.size(), "knob facts");
+    for (auto fact : facts) out.facts.emplace_back(fact.getName(), fact.getValue());
+    out.applied_change_id = knob.getAppliedChangeId();
+    out.applied_value = knob.getAppliedValue();
+    out.drift = knob.getDrift();
+    report.knobs.push_back(std::move(out));
+  }
+  return report;
+}
+
 }  // namespace
+
+const char* tuningActionName(TuningAction action) {
+  return action == TuningAction::kApply ? "apply" : "rollback";
+}
+
+const char* tuningOutcomeName(TuningOutcome outcome) {
+  switch (outcome) {
+    case TuningOutcome::kApplied: return "applied";
+    case TuningOutcome::kRolledBack: return "rolled_back";
+    case TuningOutcome::kRefused: return "refused";
+    case TuningOutcome::kFailed: return "failed";
+    case TuningOutcome::kUnavailable: return "unavailable";
+  }
+  return "unknown";
+}
 
 const char* ackStatusName(AckStatus status) {
   switch (status) {
@@ -165,8 +294,12 @@ zmq::message_t encodeAgentMessage(const AgentMessageData& message) {
   auto root = builder.initRoot<schema::AgentMessage>();
   if (const auto* hello = std::get_if<HelloData>(&message)) {
     fillHello(root.initHello(), *hello);
+  } else if (const auto* batch = std::get_if<MetricBatchData>(&message)) {
+    fillBatch(root.initBatch(), *batch);
+  } else if (const auto* result = std::get_if<TuningResultData>(&message)) {
+    fillResult(root.initTuningResult(), *result);
   } else {
-    fillBatch(root.initBatch(), std::get<MetricBatchData>(message));
+    fillKnobReport(root.initKnobReport(), std::get<KnobReportData>(message));
   }
   return toFrame(builder);
 }
@@ -180,11 +313,18 @@ zmq::message_t encodeControllerMessage(const ControllerMessageData& message) {
     out.setStatus(toSchema(ack->status));
     out.setExpectedSequence(ack->expected_sequence);
     out.setReason(ack->reason);
-  } else {
-    const auto& welcome = std::get<WelcomeData>(message);
+  } else if (const auto* welcome = std::get_if<WelcomeData>(&message)) {
     auto out = root.initWelcome();
-    out.setControllerVersion(welcome.controller_version);
-    out.setLastSequence(welcome.last_sequence);
+    out.setControllerVersion(welcome->controller_version);
+    out.setLastSequence(welcome->last_sequence);
+  } else {
+    const auto& command = std::get<TuningCommandData>(message);
+    auto out = root.initTuningCommand();
+    out.setChangeId(command.change_id);
+    out.setAction(toSchema(command.action));
+    out.setKnob(command.knob);
+    out.setValue(command.value);
+    out.setTimeoutMs(command.timeout_ms);
   }
   return toFrame(builder);
 }
@@ -199,6 +339,10 @@ AgentMessageData decodeAgentMessage(const void* data, size_t size, const DecodeL
         return readHello(root.getHello(), budget);
       case schema::AgentMessage::BATCH:
         return readBatch(root.getBatch(), budget);
+      case schema::AgentMessage::TUNING_RESULT:
+        return readResult(root.getTuningResult());
+      case schema::AgentMessage::KNOB_REPORT:
+        return readKnobReport(root.getKnobReport(), budget);
     }
     throw WireError("agent message of unknown kind " + std::to_string(root.which()));
   } catch (const kj::Exception& e) {
@@ -219,6 +363,16 @@ ControllerMessageData decodeControllerMessage(const void* data, size_t size) {
       case schema::ControllerMessage::WELCOME: {
         auto in = root.getWelcome();
         return WelcomeData{in.getControllerVersion(), in.getLastSequence()};
+      }
+      case schema::ControllerMessage::TUNING_COMMAND: {
+        auto in = root.getTuningCommand();
+        TuningCommandData command;
+        command.change_id = in.getChangeId();
+        command.action = fromSchema(in.getAction());
+        command.knob = in.getKnob();
+        command.value = in.getValue();
+        command.timeout_ms = in.getTimeoutMs();
+        return command;
       }
     }
     throw WireError("controller message of unknown kind " + std::to_string(root.which()));

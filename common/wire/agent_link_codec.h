@@ -55,8 +55,52 @@ struct WelcomeData {
   uint64_t last_sequence = 0;
 };
 
-using AgentMessageData = std::variant<HelloData, MetricBatchData>;
-using ControllerMessageData = std::variant<AckData, WelcomeData>;
+enum class TuningAction { kApply, kRollback };
+
+// An approved change (or its undoing) for one knob on one host.
+struct TuningCommandData {
+  uint64_t change_id = 0;
+  TuningAction action = TuningAction::kApply;
+  std::string knob;   // "vm.swappiness", "block.scheduler:nvme0n1", "ship.pack:zod"
+  std::string value;  // with kApply
+  int64_t timeout_ms = 0;  // maintenance jobs; 0: the agent's default
+};
+
+enum class TuningOutcome { kApplied, kRolledBack, kRefused, kFailed, kUnavailable };
+
+struct TuningResultData {
+  std::string host_id;
+  uint64_t change_id = 0;
+  TuningAction action = TuningAction::kApply;
+  TuningOutcome outcome = TuningOutcome::kFailed;
+  std::string knob;
+  std::string previous;
+  std::string current;
+  std::string reason;
+  std::string restore_command;
+  int64_t at_ms = 0;
+};
+
+struct KnobStateData {
+  std::string knob;
+  std::string value;
+  bool available = false;
+  std::string reason;
+  std::vector<std::string> choices;
+  std::vector<std::pair<std::string, std::string>> facts;
+  uint64_t applied_change_id = 0;
+  std::string applied_value;
+  bool drift = false;
+};
+
+struct KnobReportData {
+  std::string host_id;
+  int64_t at_ms = 0;
+  std::vector<KnobStateData> knobs;
+};
+
+using AgentMessageData = std::variant<HelloData, MetricBatchData, TuningResultData, KnobReportData>;
+using ControllerMessageData = std::variant<AckData, WelcomeData, TuningCommandData>;
 
 zmq::message_t encodeAgentMessage(const AgentMessageData& message);
 zmq::message_t encodeControllerMessage(const ControllerMessageData& message);
@@ -66,5 +110,7 @@ AgentMessageData decodeAgentMessage(const void* data, size_t size, const DecodeL
 ControllerMessageData decodeControllerMessage(const void* data, size_t size);
 
 const char* ackStatusName(AckStatus status);
+const char* tuningActionName(TuningAction action);     // "apply", "rollback"
+const char* tuningOutcomeName(TuningOutcome outcome);  // "applied", "rolled_back", ...
 
 }  // namespace tidemark::wire

@@ -118,7 +118,9 @@ void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload
     replies.push_back({std::move(peer), ingester_.hello(writes, *hello, now_ms)});
     return;
   }
-  const auto& batch = std::get<wire::MetricBatchData>(message);
+  const auto* batch_message = std::get_if<wire::MetricBatchData>(&message);
+  if (batch_message == nullptr) return;  // tuning: not handled yet
+  const auto& batch = *batch_message;
   if (std::string reason; !authorized(payload, batch.host_id, reason)) {
     replies.push_back(
         {std::move(peer), wire::AckData{batch.sequence, wire::AckStatus::kUnauthorized, 0, reason}});

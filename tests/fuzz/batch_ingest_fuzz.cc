@@ -73,7 +73,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
 
-  const auto& batch = std::get<wire::MetricBatchData>(*message);
+  const auto* batch_message = std::get_if<wire::MetricBatchData>(&*message);
+  if (batch_message == nullptr) return 0;  // tuning results and knob reports: agent_message_fuzz
+  const auto& batch = *batch_message;
   wire::AckData ack = w.ingester->ingest(writes, batch, kNowMs);
   if (!fuzz::validStatus(ack.status)) {
     fuzz::finding("ack status " + std::to_string(static_cast<int>(ack.status)) +

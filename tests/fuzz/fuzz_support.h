@@ -80,12 +80,34 @@ inline bool equal(const wire::MetricBatchData& a, const wire::MetricBatchData& b
   return true;
 }
 
+inline bool equal(const wire::TuningResultData& a, const wire::TuningResultData& b) {
+  return a.host_id == b.host_id && a.change_id == b.change_id && a.action == b.action &&
+         a.outcome == b.outcome && a.knob == b.knob && a.previous == b.previous &&
+         a.current == b.current && a.reason == b.reason &&
+         a.restore_command == b.restore_command && a.at_ms == b.at_ms;
+}
+
+inline bool equal(const wire::KnobReportData& a, const wire::KnobReportData& b) {
+  if (a.host_id != b.host_id || a.at_ms != b.at_ms || a.knobs.size() != b.knobs.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.knobs.size(); ++i) {
+    const auto& x = a.knobs[i];
+    const auto& y = b.knobs[i];
+    if (x.knob != y.knob || x.value != y.value || x.available != y.available ||
+        x.reason != y.reason || x.choices != y.choices || x.facts != y.facts ||
+        x.applied_change_id != y.applied_change_id || x.applied_value != y.applied_value ||
+        x.drift != y.drift) {
+      return false;
+    }
+  }
+  return true;
+}
+
 inline bool equal(const wire::AgentMessageData& a, const wire::AgentMessageData& b) {
   if (a.index() != b.index()) return false;
-  if (const auto* hello = std::get_if<wire::HelloData>(&a)) {
-    return equal(*hello, std::get<wire::HelloData>(b));
-  }
-  return equal(std::get<wire::MetricBatchData>(a), std::get<wire::MetricBatchData>(b));
+  return std::visit(
+      [&](const auto& x) { return equal(x, std::get<std::decay_t<decltype(x)>>(b)); }, a);
 }
 
 inline bool equal(const wire::ControllerMessageData& a, const wire::ControllerMessageData& b) {
@@ -95,9 +117,14 @@ inline bool equal(const wire::ControllerMessageData& a, const wire::ControllerMe
     return ack->sequence == other.sequence && ack->status == other.status &&
            ack->expected_sequence == other.expected_sequence && ack->reason == other.reason;
   }
-  const auto& x = std::get<wire::WelcomeData>(a);
-  const auto& y = std::get<wire::WelcomeData>(b);
-  return x.controller_version == y.controller_version && x.last_sequence == y.last_sequence;
+  if (const auto* x = std::get_if<wire::WelcomeData>(&a)) {
+    const auto& y = std::get<wire::WelcomeData>(b);
+    return x->controller_version == y.controller_version && x->last_sequence == y.last_sequence;
+  }
+  const auto& x = std::get<wire::TuningCommandData>(a);
+  const auto& y = std::get<wire::TuningCommandData>(b);
+  return x.change_id == y.change_id && x.action == y.action && x.knob == y.knob &&
+         x.value == y.value && x.timeout_ms == y.timeout_ms;
 }
 
 inline bool validStatus(wire::AckStatus status) {
