@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/errors/error.h"
+#include "common/process/wake_set.h"
 
 namespace tidemark::agent {
 
@@ -96,6 +97,15 @@ void Agent::collectOnce() {
     seconds = spent_ms[i] / 1000.0;
   }
   stats_.last_collection_seconds = (clock_.monotonicMs() - started) / 1000.0;
+  if (tuning_ != nullptr) {
+    // Applied values are re-checked every interval; the full survey is slower.
+    if (clock_.monotonicMs() >= next_survey_ms_) {
+      tuning_->requestSurvey();
+      next_survey_ms_ = clock_.monotonicMs() + survey_interval_ms_;
+    } else {
+      tuning_->requestDriftCheck();
+    }
+  }
   writeSelfMetrics(builder_);
   ++stats_.collections;
   if (builder_.unjournalledSamples() != logged_unjournalled_) {
@@ -116,8 +126,60 @@ void Agent::collectOnce() {
   syncCounts();
 }
 
+void Agent::attachTuning(tuner::TuningWorker& worker, int64_t survey_interval_ms) {
+  tuning_ = &worker;
+  survey_interval_ms_ = survey_interval_ms;
+  next_survey_ms_ = clock_.monotonicMs() + survey_interval_ms_;
+}
+
 void Agent::sendHello() {
-  if (link_.send(config_.hello)) hello_pending_ = false;
+  if (!link_.send(config_.hello)) return;
+  hello_pending_ = false;
+  // The controller's recommender and roll-outs work from the knobs' current values.
+  if (tuning_ != nullptr) tuning_->requestSurvey();
+}
+
+void Agent::handleTuningCommand(const wire::TuningCommandData& command) {
+  if (tuning_ != nullptr) {
+    spdlog::info("tuning: {} {} = {} (change {})", wire::tuningActionName(command.action),
+                 command.knob, command.value, command.change_id);
+    tuning_->submit(command);
+    return;
+  }
+  wire::TuningResultData refused;
+  refused.host_id = config_.host_id;
+  refused.change_id = command.change_id;
+  refused.action = command.action;
+  refused.outcome = wire::TuningOutcome::kRefused;
+  refused.knob = command.knob;
+  refused.reason = "tuning is off on this agent";
+  refused.at_ms = clock_.wallMs();
+  tuning_up_.push_back(std::move(refused));
+}
+
+void Agent::sendTuningOutputs() {
+  if (tuning_ != nullptr) {
+    for (tuner::TuningOutput& output : tuning_->take()) {
+      if (output.result) {
+        spdlog::info("tuning: change {} {}: {}", output.result->change_id,
+                     wire::tuningOutcomeName(output.result->outcome), output.result->reason);
+        tuning_up_.push_back(std::move(*output.result));
+      }
+      if (output.knobs) {
+        // Only the newest survey matters: drop an older one still waiting.
+        std::erase_if(tuning_up_, [](const wire::AgentMessageData& message) {
+          return std::holds_alternative<wire::KnobReportData>(message);
+        });
+        wire::KnobReportData report;
+        report.host_id = config_.host_id;
+        report.at_ms = clock_.wallMs();
+        report.knobs = std::move(*output.knobs);
+        tuning_up_.push_back(std::move(report));
+      }
+    }
+  }
+  if (hello_pending_) return;  // the controller hears who we are first
+  while (!tuning_up_.empty() && link_.send(tuning_up_.front())) tuning_up_.pop_front();
 }
 
 void Agent::sendPending() {
@@ -206,8 +268,7 @@ void Agent::handle(const wire::ControllerMessageData& message) {
     return;
   }
   if (const auto* command = std::get_if<wire::TuningCommandData>(&message)) {
-    spdlog::warn("ignored tuning command {} for {}: this agent has no tuner", command->change_id,
-                 command->knob);
+    handleTuningCommand(*command);
     return;
   }
   const auto& welcome = std::get<wire::WelcomeData>(message);
@@ -251,11 +312,17 @@ void Agent::exchange(int timeout_ms, int wake_fd) {
     spdlog::warn("dropped a malformed message from the controller: {}", e.what());
   }
   sendPending();
+  sendTuningOutputs();
 }
 
 void Agent::run(const std::function<bool()>& stop, int stop_fd) {
   // Without a stop fd, stop() is asked at least this often.
   constexpr int64_t kStopCheckMs = 200;
+  // One fd to wake the link's poll: readable when the stop fd or the tuning worker's is.
+  WakeSet wake;
+  wake.add(stop_fd);
+  if (tuning_ != nullptr) wake.add(tuning_->wakeFd());
+  const int wake_fd = wake.fd();
   int64_t next_collection = clock_.monotonicMs();
   while (!stop()) {
     int64_t now = clock_.monotonicMs();
@@ -268,7 +335,7 @@ void Agent::run(const std::function<bool()>& stop, int stop_fd) {
     now = clock_.monotonicMs();
     const int64_t until_next = std::max<int64_t>(next_collection - now, 0);
     exchange(static_cast<int>(stop_fd >= 0 ? until_next : std::min(until_next, kStopCheckMs)),
-             stop_fd);
+             wake_fd);
   }
   const int64_t deadline = clock_.monotonicMs() + config_.flush_timeout_ms;
   while (!outbox_.empty() && clock_.monotonicMs() < deadline) exchange(50);

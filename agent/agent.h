@@ -5,6 +5,7 @@
 // one thread: collectors, registry and outbox need no locks.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "agent/link/controller_link.h"
 #include "agent/outbox/outbox.h"
 #include "agent/state/state_dir.h"
+#include "agent/tuner/tuning_worker.h"
 #include "common/time/clock.h"
 
 namespace tidemark::agent {
@@ -51,6 +53,11 @@ class Agent {
   // `wake_fd` >= 0 turns readable).
   void exchange(int timeout_ms, int wake_fd = -1);
 
+  // Tuning commands from the controller go to `worker`; its results and knob surveys
+  // go up the link (a survey after every Hello, and every `survey_interval_ms`).
+  // Without one, commands are answered "refused: tuning is off on this agent".
+  void attachTuning(tuner::TuningWorker& worker, int64_t survey_interval_ms);
+
   const AgentStats& stats() const { return stats_; }
   const Outbox& outbox() const { return outbox_; }
 
@@ -59,6 +66,9 @@ class Agent {
   void sendPending();
   void handle(const wire::ControllerMessageData& message);
   void handleAck(const wire::AckData& ack);
+  void handleTuningCommand(const wire::TuningCommandData& command);
+  // Queues the worker's results and surveys, then sends what the link takes, in order.
+  void sendTuningOutputs();
   void writeSelfMetrics(SampleWriter& out);
   // Copies the outbox's lifetime counters into stats_.
   void syncCounts();
@@ -82,6 +92,13 @@ class Agent {
   uint64_t logged_unjournalled_ = 0;  // unjournalled samples already logged
   uint64_t link_connections_ = 0;  // the link's handshakes already acted on
   std::string last_refusal_;  // the controller's last "unauthorized" reason, logged once
+  tuner::TuningWorker* tuning_ = nullptr;
+  int64_t survey_interval_ms_ = 0;
+  int64_t next_survey_ms_ = 0;
+  // Tuning messages not yet taken by the link (kept across disconnections; a lost
+  // result is recovered anyway: the controller resends the command after the next
+  // Hello and the tuner answers from its journal).
+  std::deque<wire::AgentMessageData> tuning_up_;
 };
 
 }  // namespace tidemark::agent

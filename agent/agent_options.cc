@@ -56,6 +56,36 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
                  "bytes of unacknowledged batches kept on disk (default 67108864, 64 MiB)");
   set.addDurationMs("reconnect_max", &options.reconnect_max_ms,
                     "longest wait between reconnect attempts, jittered (default 60s)");
+  AgentTuningOptions& tuning = options.tuning;
+  set.addString("policy", &tuning.policy,
+                "the local tuning policy (TOML): which knobs the controller may change, to "
+                "which values (default: the built-in policy)");
+  set.addFlag("tuning.disabled", &tuning.disabled, "refuse every tuning command");
+  set.addDurationMs("tuning.survey_interval", &tuning.survey_interval_ms,
+                    "report every knob's value this often (default 5m)");
+  set.addStringList("tuning.extra_sysctls", &tuning.extra_sysctls,
+                    "an integer sysctl the controller may also tune (repeatable)", "--extra-sysctl");
+  set.addString("tuning.remount_command", &tuning.remount_command,
+                "remounts with an atime option (default: mount -o remount,{option} {mountpoint})");
+  set.addString("tuning.stop_command", &tuning.stop_command,
+                "stops a ship gracefully (default: systemctl stop urbit@{ship})");
+  set.addString("tuning.start_command", &tuning.start_command,
+                "starts a ship (default: systemctl start urbit@{ship})");
+  set.addString("tuning.pack_command", &tuning.pack_command, "offline pack (default: urbit pack {pier})");
+  set.addString("tuning.meld_command", &tuning.meld_command, "offline meld (default: urbit meld {pier})");
+  set.addString("tuning.roll_command", &tuning.roll_command, "offline roll (default: urbit roll {pier})");
+  set.addString("tuning.chop_command", &tuning.chop_command, "offline chop (default: urbit chop {pier})");
+  set.addString("tuning.pack_live_command", &tuning.pack_live_command,
+                "packs a running ship ({ship}, {pier})");
+  set.addString("tuning.loom_file", &tuning.loom_file,
+                "a ship's service config holding its loom (default: /etc/default/urbit-{ship})");
+  set.addString("tuning.loom_key", &tuning.loom_key, "the loom's key in that file (default: LOOM)");
+  set.addDurationMs("tuning.stop_timeout", &tuning.stop_timeout_ms,
+                    "longest wait for a ship to stop and free its pier lock (default 2m)");
+  set.addDurationMs("tuning.start_timeout", &tuning.start_timeout_ms,
+                    "longest wait for a ship to be up again (default 2m)");
+  set.addDurationMs("tuning.job_timeout", &tuning.job_timeout_ms,
+                    "longest a maintenance step may run before it is killed (default 2h)");
   set.require("controller");
   parseCommandLine(app, argc, argv);
   set.resolve();
@@ -99,6 +129,9 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   }
   if (options.ship_scan_interval_ms < 1000) {
     throw ConfigError("--ship-scan-interval: must be at least 1s");
+  }
+  if (tuning.survey_interval_ms < 1000) {
+    throw ConfigError("--tuning-survey-interval: must be at least 1s");
   }
   if (options.host_id.empty()) {
     char name[HOST_NAME_MAX + 1] = {};

@@ -8,6 +8,30 @@
 
 namespace tidemark::agent {
 
+// Tuning: what the controller may change here, and how ship jobs are run. Empty
+// strings and zero durations mean the tuner's defaults (README, Tuning).
+struct AgentTuningOptions {
+  bool disabled = false;  // refuse every tuning command
+  // The local allow-list (TOML). Empty: the built-in default policy.
+  std::string policy;
+  // Every knob's value goes to the controller this often (and after every change). Default: 5 min.
+  int64_t survey_interval_ms = 300'000;
+  std::vector<std::string> extra_sysctls;
+  std::string remount_command;
+  std::string stop_command;
+  std::string start_command;
+  std::string pack_command;
+  std::string meld_command;
+  std::string roll_command;
+  std::string chop_command;
+  std::string pack_live_command;
+  std::string loom_file;
+  std::string loom_key;
+  int64_t stop_timeout_ms = 0;
+  int64_t start_timeout_ms = 0;
+  int64_t job_timeout_ms = 0;
+};
+
 struct AgentOptions {
   // Controller endpoint, tcp://HOST:PORT. Required.
   std::string controller;
@@ -50,6 +74,7 @@ struct AgentOptions {
   int64_t outbox_max_bytes = 64ll << 20;
   // Longest wait between reconnect attempts (the backoff's cap). Default: 60 s.
   int64_t reconnect_max_ms = 60'000;
+  AgentTuningOptions tuning;
 };
 
 // Parses argv (and the --config file). Throws ConfigError or CLI::ParseError.

@@ -113,19 +113,33 @@ void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload
       return;
     }
     presence_.seen(hello->host_id, clock_.monotonicMs(), hello->interval_ms);
+    route(hello->host_id, peer);
+    if (tuning_.on_hello) tuning_.on_hello(hello->host_id);
     spdlog::info("agent hello: host={} version={} epoch={:016x} interval_ms={}", hello->host_id,
                  hello->agent_version, hello->epoch, hello->interval_ms);
     replies.push_back({std::move(peer), ingester_.hello(writes, *hello, now_ms)});
     return;
   }
   const auto* batch_message = std::get_if<wire::MetricBatchData>(&message);
-  if (batch_message == nullptr) return;  // tuning: not handled yet
+  if (batch_message == nullptr) {
+    const std::string& host =
+        std::visit([](const auto& m) -> const std::string& { return m.host_id; }, message);
+    if (auto problem = checkHostId(host); !problem.empty()) {
+      log_.warn("tuning:" + problem, "dropped a tuning message: " + problem);
+      return;
+    }
+    if (std::string reason; !authorized(payload, host, reason)) return;  // logged there
+    route(host, peer);
+    handleTuning(message);
+    return;
+  }
   const auto& batch = *batch_message;
   if (std::string reason; !authorized(payload, batch.host_id, reason)) {
     replies.push_back(
         {std::move(peer), wire::AckData{batch.sequence, wire::AckStatus::kUnauthorized, 0, reason}});
     return;
   }
+  route(batch.host_id, peer);
   wire::AckData ack = ingester_.ingest(writes, batch, now_ms);
   if (ack.status == wire::AckStatus::kRejected || ack.status == wire::AckStatus::kResync ||
       ack.status == wire::AckStatus::kGap) {
@@ -141,6 +155,34 @@ void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload
     presence_.seen(batch.host_id, clock_.monotonicMs(), state.interval_ms);
   }
   replies.push_back({std::move(peer), std::move(ack)});
+}
+
+void AgentLinkServer::route(const std::string& host, const zmq::message_t& peer) {
+  std::string& identity = routes_[host];
+  if (identity.size() != peer.size() || identity.compare(0, identity.size(), peer.data<char>(), peer.size()) != 0) {
+    identity.assign(peer.data<char>(), peer.size());
+  }
+}
+
+void AgentLinkServer::handleTuning(const wire::AgentMessageData& message) {
+  presence_.seen(std::visit([](const auto& m) -> const std::string& { return m.host_id; }, message),
+                 clock_.monotonicMs(), 0);
+  if (const auto* result = std::get_if<wire::TuningResultData>(&message)) {
+    if (tuning_.on_result) tuning_.on_result(*result);
+  } else if (const auto* report = std::get_if<wire::KnobReportData>(&message)) {
+    if (tuning_.on_knob_report) tuning_.on_knob_report(*report);
+  }
+}
+
+bool AgentLinkServer::sendCommand(const std::string& host, const wire::TuningCommandData& command) {
+  const auto found = routes_.find(host);
+  if (found == routes_.end()) return false;
+  zmq::message_t peer(found->second.data(), found->second.size());
+  zmq::message_t frame = wire::encodeControllerMessage(command);
+  // ROUTER drops messages to an identity it no longer knows (ROUTER_MANDATORY is
+  // off); the command is sent again after that host's next Hello.
+  return socket_.send(peer, zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
+         socket_.send(frame, zmq::send_flags::dontwait);
 }
 
 size_t AgentLinkServer::pollOnce(int timeout_ms) {

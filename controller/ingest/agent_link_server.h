@@ -4,8 +4,10 @@
 // messages; the loop never blocks on a peer.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <zmq.hpp>
 
 #include "common/logging/throttled_log.h"
@@ -28,6 +30,15 @@ struct LinkOptions {
   std::string curve_secret_key;
 };
 
+// Where tuning messages from agents go (the controller's TuningService); unset
+// hooks drop them.
+struct TuningHooks {
+  std::function<void(const wire::TuningResultData&)> on_result;
+  std::function<void(const wire::KnobReportData&)> on_knob_report;
+  // After an authorized Hello: the host's agent is (back) on the line.
+  std::function<void(const std::string& host)> on_hello;
+};
+
 class AgentLinkServer {
  public:
   // Binds the socket; throws zmq::error_t naming the endpoint when it cannot.
@@ -45,6 +56,13 @@ class AgentLinkServer {
   // commit and sends the replies. Returns the number of agent messages handled.
   size_t pollOnce(int timeout_ms);
 
+  void setTuningHooks(TuningHooks hooks) { tuning_ = std::move(hooks); }
+
+  // Sends a tuning command to the agent of `host` on the connection its last
+  // authorized message came from. False when no agent of that host has spoken since
+  // this controller started, or the send would block. Ingest thread only.
+  bool sendCommand(const std::string& host, const wire::TuningCommandData& command);
+
  private:
   struct Reply {
     zmq::message_t peer;
@@ -58,6 +76,9 @@ class AgentLinkServer {
   bool authorized(const zmq::message_t& payload, const std::string& host, std::string& reason);
   // The peer's IP address from the connection's metadata ("unknown" when absent).
   static std::string peerAddress(const zmq::message_t& payload);
+  // Remembers the ROUTER identity `peer` speaks for `host` on.
+  void route(const std::string& host, const zmq::message_t& peer);
+  void handleTuning(const wire::AgentMessageData& message);
 
   LinkOptions options_;
   SampleStore& store_;
@@ -69,6 +90,8 @@ class AgentLinkServer {
   ThrottledLog log_;
   AgentRegistry* registry_;
   int64_t registry_checked_ms_ = 0;
+  TuningHooks tuning_;
+  std::unordered_map<std::string, std::string> routes_;  // host -> ROUTER identity
 };
 
 }  // namespace tidemark::controller

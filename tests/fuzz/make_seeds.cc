@@ -111,6 +111,34 @@ int main(int argc, char** argv) {
     v.emplace_back("batch_seq2_ids_only", encodeAgentMessage(batch(2, false)));
     v.emplace_back("batch_seq0_announce_only", encodeAgentMessage(announce_only));
     v.emplace_back("batch_seq9_oldest_pending", encodeAgentMessage(after_drop));
+    TuningResultData result;
+    result.host_id = "web-1";
+    result.change_id = 12;
+    result.outcome = TuningOutcome::kApplied;
+    result.knob = "vm.swappiness";
+    result.previous = "60";
+    result.current = "10";
+    result.restore_command = "sysctl -w vm.swappiness=60";
+    result.at_ms = 1'763'900'000'000;
+    v.emplace_back("tuning_result_applied", encodeAgentMessage(result));
+    KnobReportData report;
+    report.host_id = "web-1";
+    report.at_ms = 1'763'900'000'000;
+    KnobStateData scheduler;
+    scheduler.knob = "block.scheduler:nvme0n1";
+    scheduler.value = "mq-deadline";
+    scheduler.available = true;
+    scheduler.choices = {"none", "mq-deadline", "kyber"};
+    scheduler.facts = {{"rotational", "0"}, {"transport", "nvme"}};
+    KnobStateData swappiness;
+    swappiness.knob = "vm.swappiness";
+    swappiness.value = "30";
+    swappiness.available = true;
+    swappiness.applied_change_id = 12;
+    swappiness.applied_value = "10";
+    swappiness.drift = true;
+    report.knobs = {scheduler, swappiness};
+    v.emplace_back("knob_report_drift", encodeAgentMessage(report));
     return v;
   }();
   // Regression: host ids are file names in the controller's pki dir ("." and ".."
@@ -138,6 +166,19 @@ int main(int argc, char** argv) {
         encodeControllerMessage(AckData{0, AckStatus::kUnauthorized, 0,
                                         "this agent's key is pending approval for host web-1"}));
   write(controller, "welcome", encodeControllerMessage(WelcomeData{"0.1.0", 41}));
+  // Tuning commands: the controller message target and the tuner behind it.
+  const fs::path tuning = root / "tuning_command_fuzz";
+  const std::vector<std::pair<std::string, TuningCommandData>> commands = {
+      {"apply_swappiness", {12, TuningAction::kApply, "vm.swappiness", "10", 0}},
+      {"apply_scheduler", {13, TuningAction::kApply, "block.scheduler:sda", "mq-deadline", 0}},
+      {"apply_refused", {14, TuningAction::kApply, "vm.swappiness", "150", 0}},
+      {"apply_unknown_knob", {15, TuningAction::kApply, "kernel.panic", "1", 0}},
+      {"rollback", {12, TuningAction::kRollback, "vm.swappiness", "", 0}},
+  };
+  for (const auto& [name, command] : commands) {
+    write(controller, "tuning_" + name, encodeControllerMessage(command));
+    write(tuning, name, encodeControllerMessage(command));
+  }
 
   // CLI -> controller admin socket.
   using Op = schema::LabelMatcher::Op;

@@ -175,6 +175,99 @@ TEST(AgentLinkCodecTest, UnknownAckStatusIsWireError) {
   }
 }
 
+TEST(AgentLinkCodecTest, TuningCommandRoundTripBothActions) {
+  for (TuningAction action : {TuningAction::kApply, TuningAction::kRollback}) {
+    TuningCommandData command{77, action, "block.scheduler:nvme0n1", "none", 7'200'000};
+    const auto decoded = roundTripController(command);
+    const auto& got = std::get<TuningCommandData>(decoded);
+    EXPECT_EQ(got.change_id, 77u);
+    EXPECT_EQ(got.action, action);
+    EXPECT_EQ(got.knob, "block.scheduler:nvme0n1");
+    EXPECT_EQ(got.value, "none");
+    EXPECT_EQ(got.timeout_ms, 7'200'000);
+  }
+  EXPECT_STREQ(tuningActionName(TuningAction::kRollback), "rollback");
+}
+
+TEST(AgentLinkCodecTest, TuningResultRoundTripEveryOutcome) {
+  for (TuningOutcome outcome : {TuningOutcome::kApplied, TuningOutcome::kRolledBack,
+                                TuningOutcome::kRefused, TuningOutcome::kFailed,
+                                TuningOutcome::kUnavailable}) {
+    TuningResultData result;
+    result.host_id = "web-01";
+    result.change_id = 9;
+    result.action = TuningAction::kRollback;
+    result.outcome = outcome;
+    result.knob = "vm.dirty_ratio";
+    result.previous = "20";
+    result.current = "40";
+    result.reason = "verification failed: wrote 40, read back 20; restored 20";
+    result.restore_command = "sysctl -w vm.dirty_ratio=20";
+    result.at_ms = 1'763'900'000'123;
+    const auto decoded = roundTripAgent(result);
+    const auto& got = std::get<TuningResultData>(decoded);
+    EXPECT_EQ(got.outcome, outcome) << tuningOutcomeName(outcome);
+    EXPECT_EQ(got.action, TuningAction::kRollback);
+    EXPECT_EQ(got.host_id, "web-01");
+    EXPECT_EQ(got.change_id, 9u);
+    EXPECT_EQ(got.knob, result.knob);
+    EXPECT_EQ(got.previous, "20");
+    EXPECT_EQ(got.current, "40");
+    EXPECT_EQ(got.reason, result.reason);
+    EXPECT_EQ(got.restore_command, result.restore_command);
+    EXPECT_EQ(got.at_ms, result.at_ms);
+  }
+  EXPECT_STREQ(tuningOutcomeName(TuningOutcome::kRolledBack), "rolled_back");
+}
+
+TEST(AgentLinkCodecTest, KnobReportRoundTrip) {
+  KnobReportData report;
+  report.host_id = "web-01";
+  report.at_ms = 5;
+  KnobStateData scheduler;
+  scheduler.knob = "block.scheduler:sda";
+  scheduler.value = "mq-deadline";
+  scheduler.available = true;
+  scheduler.choices = {"none", "mq-deadline", "bfq"};
+  scheduler.facts = {{"rotational", "1"}, {"transport", "scsi"}};
+  KnobStateData thp;
+  thp.knob = "thp.enabled";
+  thp.reason = "set on the kernel command line";
+  KnobStateData swappiness;
+  swappiness.knob = "vm.swappiness";
+  swappiness.value = "30";
+  swappiness.available = true;
+  swappiness.applied_change_id = 4;
+  swappiness.applied_value = "10";
+  swappiness.drift = true;
+  report.knobs = {scheduler, thp, swappiness};
+  const auto decoded = roundTripAgent(report);
+  const auto& got = std::get<KnobReportData>(decoded);
+  EXPECT_EQ(got.host_id, "web-01");
+  EXPECT_EQ(got.at_ms, 5);
+  ASSERT_EQ(got.knobs.size(), 3u);
+  EXPECT_EQ(got.knobs[0].choices, scheduler.choices);
+  EXPECT_EQ(got.knobs[0].facts, scheduler.facts);
+  EXPECT_FALSE(got.knobs[1].available);
+  EXPECT_EQ(got.knobs[1].reason, thp.reason);
+  EXPECT_EQ(got.knobs[2].applied_change_id, 4u);
+  EXPECT_EQ(got.knobs[2].applied_value, "10");
+  EXPECT_TRUE(got.knobs[2].drift);
+}
+
+TEST(AgentLinkCodecTest, UnknownTuningOutcomeIsWireError) {
+  capnp::MallocMessageBuilder builder;
+  auto result = builder.initRoot<schema::AgentMessage>().initTuningResult();
+  result.setOutcome(static_cast<schema::TuningResult::Outcome>(40));
+  auto frame = toFrame(builder);
+  try {
+    decodeAgentMessage(frame.data(), frame.size(), DecodeLimits{});
+    FAIL() << "expected WireError";
+  } catch (const WireError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("unknown tuning outcome 40"));
+  }
+}
+
 TEST(AgentLinkCodecTest, RejectsEmptyAndUnalignedSizes) {
   auto frame = encodeAgentMessage(sampleBatch());
   EXPECT_THROW(decodeAgentMessage(frame.data(), 0, {}), WireError);

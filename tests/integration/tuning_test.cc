@@ -1,0 +1,184 @@
+// Tuning end to end with real processes: a CURVE controller, agents reading fixture
+// roots (copies of tests/fixtures/hosts/basic with tunable files), the tidemark CLI.
+// Propose, approve, see the value in the fixture file, roll back; refusal by the
+// agent's policy; a verification failure rolled back by the agent itself; an agent
+// restarted between apply and rollback; a maintenance job on a stand-in ship.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/integration/fleet.h"
+#include "tests/support/standin_ship.h"
+
+namespace tidemark::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void writeFile(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path) << text;
+}
+
+// A host root with swappiness 60, an ext4 mount at /srv/piers (relatime) and a SATA disk.
+std::string makeTunableRoot(const std::string& root) {
+  fs::create_directories(root);
+  fs::copy(std::string(TIDEMARK_FIXTURES_DIR) + "/hosts/basic", root,
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  writeFile(root + "/proc/sys/vm/swappiness", "60\n");
+  writeFile(root + "/proc/sys/kernel/osrelease", "6.1.0-13-amd64\n");
+  writeFile(root + "/proc/self/mountinfo",
+            "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+            "40 22 8:2 / /srv/piers rw,relatime shared:2 - ext4 /dev/sda2 rw\n");
+  writeFile(root + "/sys/block/sda/queue/scheduler", "none [mq-deadline] bfq\n");
+  writeFile(root + "/sys/block/sda/queue/rotational", "1\n");
+  writeFile(root + "/sys/block/sda/queue/read_ahead_kb", "128\n");
+  writeFile(root + "/sys/block/sda/size", "1953525168\n");
+  return root;
+}
+
+class TuningTest : public ::testing::Test {
+ protected:
+  TuningTest() : fleet_(Security::kCurve) {}
+
+  void startController() { fleet_.startController({"--tuning-health-window", "1s"}); }
+
+  size_t startAgent(const std::string& host, std::vector<std::string> extra = {}) {
+    const size_t index = fleet_.startAgent(host, std::move(extra));
+    // New keys are pending until accepted, as an operator would.
+    EXPECT_TRUE(eventually([&] { return fleet_.cliRaw({"agents", "accept", host}).exit_code == 0; },
+                           20s))
+        << fleet_.agent(index).log();
+    waitConnected(host);
+    return index;
+  }
+
+  nlohmann::json proposal(uint64_t id) {
+    for (const auto& p : fleet_.cli({"tune", "list"})["proposals"]) {
+      if (p["id"].get<uint64_t>() == id) return p;
+    }
+    return nlohmann::json::object();
+  }
+
+  std::string stateOf(uint64_t id) {
+    const auto p = proposal(id);
+    return p.contains("state") ? p["state"].get<std::string>() : "";
+  }
+
+  bool waitForState(uint64_t id, const std::string& state, std::chrono::seconds timeout = 30s) {
+    return eventually([&] { return stateOf(id) == state; }, timeout);
+  }
+
+  uint64_t propose(const std::string& knob, const std::string& value, const std::string& host) {
+    const auto created = fleet_.cli({"tune", "propose", knob, value, "--host", host});
+    EXPECT_EQ(created["proposals"].size(), 1u) << created.dump();
+    return created["proposals"].empty() ? 0 : created["proposals"][0]["id"].get<uint64_t>();
+  }
+
+  // Connected and its Hello handled (its knob report follows the Hello at once).
+  void waitConnected(const std::string& host) {
+    ASSERT_TRUE(eventually(
+        [&] {
+          for (const auto& h : fleet_.cli({"hosts"})["hosts"]) {
+            if (h["host"] == host && h["connected"].get<bool>()) return true;
+          }
+          return false;
+        },
+        20s));
+  }
+
+  Fleet fleet_;
+};
+
+TEST_F(TuningTest, ApproveWritesTheFixtureFileAndRollbackRestoresIt) {
+  const std::string root = makeTunableRoot(fleet_.dir().str() + "/root-a");
+  startController();
+  startAgent("tune-a", {"--root", root});
+  const uint64_t id = propose("vm.swappiness", "10", "tune-a");
+  ASSERT_GT(id, 0u);
+  EXPECT_EQ(stateOf(id), "proposed");
+  EXPECT_EQ(readFile(root + "/proc/sys/vm/swappiness"), "60\n");  // inert until approved
+
+  fleet_.cliRaw({"tune", "approve", std::to_string(id)});
+  ASSERT_TRUE(waitForState(id, "applied")) << proposal(id).dump() << fleet_.controller().log();
+  EXPECT_EQ(readFile(root + "/proc/sys/vm/swappiness").substr(0, 2), "10");
+  const auto applied = proposal(id);
+  EXPECT_EQ(applied["knob"], "vm.swappiness");
+  EXPECT_EQ(applied["current"], "60");
+  EXPECT_THAT(applied["restore_command"].get<std::string>(), HasSubstr("vm.swappiness=60"));
+
+  auto rollback = fleet_.cliRaw({"tune", "rollback", std::to_string(id)});
+  EXPECT_EQ(rollback.exit_code, 0) << rollback.err;
+  ASSERT_TRUE(waitForState(id, "rolled_back")) << proposal(id).dump();
+  EXPECT_EQ(readFile(root + "/proc/sys/vm/swappiness").substr(0, 2), "60");
+
+  // The audit log holds every step, the approval with the operator's uid.
+  const auto log = fleet_.cli({"tune", "log"}).dump();
+  for (const char* event : {"proposed", "approved", "dispatched", "applied", "rolled_back"}) {
+    EXPECT_THAT(log, HasSubstr(event));
+  }
+  EXPECT_THAT(log, HasSubstr("\"uid\":" + std::to_string(getuid())));
+}
+
+TEST_F(TuningTest, TheAgentsPolicyRefusesAndNothingIsWritten) {
+  const std::string root = makeTunableRoot(fleet_.dir().str() + "/root-b");
+  startController();
+  startAgent("tune-b", {"--root", root});
+  // The built-in policy allows swappiness 1..60 only.
+  const uint64_t id = propose("vm.swappiness", "90", "tune-b");
+  fleet_.cliRaw({"tune", "approve", std::to_string(id)});
+  ASSERT_TRUE(waitForState(id, "failed")) << proposal(id).dump();
+  EXPECT_THAT(proposal(id).dump(), HasSubstr("policy"));
+  EXPECT_EQ(readFile(root + "/proc/sys/vm/swappiness"), "60\n");
+}
+
+TEST_F(TuningTest, AFailedVerificationIsRolledBackByTheAgent) {
+  const std::string root = makeTunableRoot(fleet_.dir().str() + "/root-c");
+  // A remount that "succeeds" without changing anything (as a bind mount can): the
+  // read-back of mountinfo still says relatime.
+  const std::string calls = fleet_.dir().str() + "/remounts";
+  startController();
+  startAgent("tune-c", {"--root", root, "--tuning-remount-command",
+                        "echo {option} {mountpoint} >> " + calls});
+  const uint64_t id = propose("mount.atime:/srv/piers", "noatime", "tune-c");
+  fleet_.cliRaw({"tune", "approve", std::to_string(id)});
+  ASSERT_TRUE(waitForState(id, "failed")) << proposal(id).dump();
+  EXPECT_THAT(proposal(id).dump(), HasSubstr("verification failed"));
+  // The agent wrote, read back, and put the old option back by itself.
+  EXPECT_EQ(readFile(calls), "noatime /srv/piers\nrelatime /srv/piers\n");
+}
+
+TEST_F(TuningTest, RollbackWorksAfterTheAgentRestartedAndStoppingRevertsNothing) {
+  const std::string root = makeTunableRoot(fleet_.dir().str() + "/root-d");
+  startController();
+  const size_t agent = startAgent("tune-d", {"--root", root});
+  const uint64_t id = propose("block.read_ahead_kb:sda", "4096", "tune-d");
+  fleet_.cliRaw({"tune", "approve", std::to_string(id)});
+  ASSERT_TRUE(waitForState(id, "applied")) << proposal(id).dump();
+  EXPECT_EQ(readFile(root + "/sys/block/sda/queue/read_ahead_kb").substr(0, 4), "4096");
+
+  EXPECT_EQ(fleet_.agent(agent).stop(SIGTERM, 20s), 0);
+  EXPECT_EQ(readFile(root + "/sys/block/sda/queue/read_ahead_kb").substr(0, 4), "4096")
+      << "stopping the agent must not revert a change";
+  fleet_.startAgent("tune-d", {"--root", root});  // same state dir, same journal
+
+  auto rollback = fleet_.cliRaw({"tune", "rollback", std::to_string(id)});
+  EXPECT_EQ(rollback.exit_code, 0) << rollback.err;
+  ASSERT_TRUE(waitForState(id, "rolled_back")) << proposal(id).dump();
+  EXPECT_EQ(readFile(root + "/sys/block/sda/queue/read_ahead_kb"), "128\n");
+}
+
+}  // namespace
+}  // namespace tidemark::testing
