@@ -1,0 +1,17 @@
+// A provider of knobs (host sysctls and devices, ships): asked again at every survey and
+// every change, because devices, mounts and ships come and go.
+#pragma once
+
+#include <vector>
+
+#include "agent/tuner/knob.h"
+
+namespace tidemark::agent::tuner {
+
+class KnobSource {
+ public:
+  virtual ~KnobSource() = default;
+  virtual void addKnobs(std::vector<KnobPtr>& out) = 0;
+};
+
+}  // namespace tidemark::agent::tuner
