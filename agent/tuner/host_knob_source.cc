@@ -11,6 +11,7 @@
 #include "agent/tuner/integer_file_knob.h"
 #include "agent/tuner/knob_files.h"
 #include "agent/tuner/mount_atime_knob.h"
+#include "common/errors/error.h"
 
 namespace tidemark::agent::tuner {
 
@@ -182,6 +183,11 @@ int swappinessMax(const std::string& osrelease) {
 }
 
 std::unique_ptr<KnobSource> makeHostKnobSource(const TunerOptions& options) {
+  for (const auto& name : options.extra_sysctls) {
+    if (std::string why = checkSysctlName(name); !why.empty()) {
+      throw ConfigError("extra_sysctls: " + why);
+    }
+  }
   return std::make_unique<HostKnobSource>(options);
 }
 

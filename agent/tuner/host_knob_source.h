@@ -11,6 +11,7 @@
 
 namespace tidemark::agent::tuner {
 
+// Throws ConfigError when an extra_sysctls name is not a sysctl name.
 std::unique_ptr<KnobSource> makeHostKnobSource(const TunerOptions& options);
 
 // vm.swappiness's upper bound on the kernel whose release is `osrelease` ("6.1.0-13"):

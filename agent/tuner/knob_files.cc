@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -117,8 +118,34 @@ const std::string* findSaved(const std::vector<std::pair<std::string, std::strin
 
 std::string sysctlHostPath(const std::string& name) {
   std::string path = name;
-  std::replace(path.begin(), path.end(), '.', '/');
+  for (char& c : path) {
+    if (c == '.') {
+      c = '/';
+    } else if (c == '/') {
+      c = '.';
+    }
+  }
   return "/proc/sys/" + path;
+}
+
+std::string checkSysctlName(const std::string& name) {
+  for (char c : name) {
+    const bool allowed = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                         c == '.' || c == '/';
+    if (!allowed) return "'" + name + "' has a character a sysctl name cannot hold";
+  }
+  size_t position = 0;
+  while (position <= name.size()) {
+    size_t end = name.find('.', position);
+    if (end == std::string::npos) end = name.size();
+    const std::string component = name.substr(position, end - position);
+    // A '/' becomes a '.', so "/" and "//" would be "." and ".." in the path.
+    if (component.empty() || component == "/" || component == "//") {
+      return "'" + name + "' is not a dot-separated sysctl name";
+    }
+    position = end + 1;
+  }
+  return "";
 }
 
 std::string underRoot(const std::string& root, const std::string& path) {

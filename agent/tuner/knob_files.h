@@ -47,8 +47,13 @@ struct KnobFileTarget {
 const std::string* findSaved(const std::vector<std::pair<std::string, std::string>>& saved,
                              const std::string& name);
 
-// "/proc/sys/vm/swappiness" for "vm.swappiness".
+// "/proc/sys/vm/swappiness" for "vm.swappiness". As with sysctl(8), a '/' in the name
+// stands for a '.' inside one component: "net.ipv4.conf.eth0/100.rp_filter".
 std::string sysctlHostPath(const std::string& name);
+
+// "" when `name` is a sysctl name whose path stays under /proc/sys (letters, digits,
+// '_', '-', '/', dot-separated, no empty, "." or ".." component), else why not.
+std::string checkSysctlName(const std::string& name);
 
 // `path` with `root` in front ("/" leaves it alone; "/tmp/x" gives "/tmp/x/proc/...").
 std::string underRoot(const std::string& root, const std::string& path);

@@ -1,5 +1,4 @@
-// A provider of knobs (host sysctls and devices, ships): asked again at every survey and
-// every change, because devices, mounts and ships come and go.
+// A provider of knobs, asked again at every survey because devices and ships come and go.
 #pragma once
 
 #include <vector>

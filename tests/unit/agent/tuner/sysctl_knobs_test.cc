@@ -171,6 +171,20 @@ TEST(KnobFiles, ParsesChoiceListsAndCanonicalIntegers) {
   EXPECT_EQ(underRoot("/tmp/x/", "/proc/cmdline"), "/tmp/x/proc/cmdline");
   EXPECT_EQ(sysctlHostPath("net.ipv4.tcp_congestion_control"),
             "/proc/sys/net/ipv4/tcp_congestion_control");
+  EXPECT_EQ(sysctlHostPath("net.ipv4.conf.eth0/100.rp_filter"),
+            "/proc/sys/net/ipv4/conf/eth0.100/rp_filter");
+}
+
+TEST(SysctlKnobs, ExtraSysctlNamesMustStayUnderProcSys) {
+  EXPECT_EQ(checkSysctlName("vm.vfs_cache_pressure"), "");
+  EXPECT_EQ(checkSysctlName("net.ipv4.conf.eth0/100.rp_filter"), "");
+  EXPECT_NE(checkSysctlName("vm..x"), "");
+  EXPECT_NE(checkSysctlName("vm.//.x"), "") << "would be /proc/sys/vm/../x";
+  EXPECT_NE(checkSysctlName("vm.x y"), "");
+  EXPECT_NE(checkSysctlName(""), "");
+  TunerOptions options;
+  options.extra_sysctls = {"kernel.//.//.etc.shadow"};
+  EXPECT_THROW(makeHostKnobSource(options), std::runtime_error);
 }
 
 }  // namespace
