@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "tests/unit/agent/collectors/collector_test_util.h"
@@ -23,6 +24,8 @@ struct FakeState {
   std::string read_back_override;  // non-empty: read() says this whatever was written
   bool reversible = true;
   bool verified_by_write = false;
+  std::string write_error;          // non-empty: write() changes the value, then throws this
+  std::function<void()> on_write;   // runs first in write(): lets a test look at the journal
   int writes = 0;
 };
 
@@ -42,8 +45,10 @@ class FakeKnob final : public Knob {
   }
   SavedState save() const override { return {{id_, state_->value}}; }
   void write(const std::string& value) override {
+    if (state_->on_write) state_->on_write();
     ++state_->writes;
     state_->value = value;
+    if (!state_->write_error.empty()) throw TuningError(state_->write_error);
   }
   std::string read() const override {
     return state_->read_back_override.empty() ? state_->value : state_->read_back_override;
@@ -200,6 +205,42 @@ TEST_F(TunerTest, FailedVerificationRestoresByItself) {
   EXPECT_EQ(fake_->value, "1");
   EXPECT_EQ(tuner->journal().find(12)->status, ChangeStatus::kFailed);
   EXPECT_EQ(tuner->journal().appliedFor("fake.knob"), nullptr);
+}
+
+TEST_F(TunerTest, TheJournalHoldsTheOldValueBeforeTheKnobIsWritten) {
+  auto tuner = makeTuner(fakePolicy());
+  fake_->value = "4";
+  std::string journal_at_write;
+  fake_->on_write = [&] { journal_at_write = readFixture(state_, "tuning/30.change"); };
+  ASSERT_EQ(tuner->execute(apply(30, "fake.knob", "8")).outcome, TuningOutcome::kApplied);
+  EXPECT_NE(journal_at_write.find("status=pending\n"), std::string::npos) << journal_at_write;
+  EXPECT_NE(journal_at_write.find("saved_value=4\n"), std::string::npos) << journal_at_write;
+  EXPECT_NE(journal_at_write.find("restore_command=fake-set 4\n"), std::string::npos);
+}
+
+TEST_F(TunerTest, AWriteThatThrowsIsRestoredAndReported) {
+  auto tuner = makeTuner(fakePolicy());
+  fake_->value = "4";
+  fake_->write_error = "write /proc/sys/fake = '8': Invalid argument";
+  const auto result = tuner->execute(apply(31, "fake.knob", "8"));
+  EXPECT_EQ(result.outcome, TuningOutcome::kFailed);
+  EXPECT_EQ(result.reason,
+            "write failed: write /proc/sys/fake = '8': Invalid argument; restored 4");
+  EXPECT_EQ(fake_->value, "4");
+  EXPECT_EQ(tuner->journal().find(31)->status, ChangeStatus::kFailed);
+}
+
+TEST_F(TunerTest, RollingBackADirtyRatioChangePutsDirtyBytesBack) {
+  root_.write("proc/sys/vm/dirty_ratio", "0\n");
+  root_.write("proc/sys/vm/dirty_bytes", "268435456\n");
+  auto tuner = makeTuner();
+  const auto applied = tuner->execute(apply(32, "vm.dirty_ratio", "20"));
+  ASSERT_EQ(applied.outcome, TuningOutcome::kApplied) << applied.reason;
+  EXPECT_EQ(applied.restore_command, "sysctl -w vm.dirty_bytes=268435456");
+  root_.write("proc/sys/vm/dirty_bytes", "0\n");  // as the kernel does on a ratio write
+  const auto undone = tuner->execute(rollback(32));
+  EXPECT_EQ(undone.outcome, TuningOutcome::kRolledBack) << undone.reason;
+  EXPECT_EQ(readFixture(root_, "proc/sys/vm/dirty_bytes"), "268435456\n");
 }
 
 TEST_F(TunerTest, KnobValidationRefusesBeforeAnyWrite) {
