@@ -2,8 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <utility>
+
+#include "agent/tuner/knob_state.h"
 
 namespace tidemark::agent::tuner {
 
@@ -11,26 +12,6 @@ namespace {
 
 using wire::TuningAction;
 using wire::TuningOutcome;
-
-KnobProbe safeProbe(const Knob& knob) {
-  try {
-    return knob.probe();
-  } catch (const std::exception& e) {
-    KnobProbe probe;
-    probe.reason = std::string("probe failed: ") + e.what();
-    return probe;
-  }
-}
-
-// The knob's value now, or "" with `error` set.
-std::string safeRead(const Knob& knob, std::string& error) {
-  try {
-    return knob.read();
-  } catch (const std::exception& e) {
-    error = e.what();
-    return "";
-  }
-}
 
 TuningOutcome outcomeOf(ChangeStatus status) {
   switch (status) {
@@ -332,7 +313,7 @@ wire::TuningResultData Tuner::rollback(const wire::TuningCommandData& command) {
     revived.updated_ms = entry.updated_ms;
     recordQuietly(revived);
   }
-  drift_by_change_.erase(entry.change_id);
+  drift_.forget(entry.change_id);
   spdlog::info("tuning: change {} rolled back: {} {} -> {}{}", entry.change_id, entry.knob, before,
                after, reason.empty() ? "" : " (" + reason + ")");
   result.outcome = TuningOutcome::kRolledBack;
@@ -342,51 +323,17 @@ wire::TuningResultData Tuner::rollback(const wire::TuningCommandData& command) {
   return result;
 }
 
-wire::KnobStateData Tuner::stateOf(const Knob& knob, const KnobProbe& probe) const {
-  wire::KnobStateData state;
-  state.knob = knob.id();
-  state.value = probe.value;
-  state.available = probe.available;
-  state.reason = probe.reason;
-  state.choices = probe.choices;
-  state.facts = probe.facts;
-  if (const JournalEntry* applied = journal_.appliedFor(knob.id())) {
-    state.applied_change_id = applied->change_id;
-    state.applied_value = applied->value;
-    state.drift = probe.available && !knob.verifiedByWrite() && probe.value != applied->value;
-  }
-  return state;
-}
-
 std::vector<wire::KnobStateData> Tuner::survey() {
   std::vector<wire::KnobStateData> states;
-  for (const auto& knob : collectKnobs()) states.push_back(stateOf(*knob, safeProbe(*knob)));
+  for (const auto& knob : collectKnobs()) {
+    states.push_back(knobState(*knob, safeProbe(*knob), journal_.appliedFor(knob->id())));
+  }
   return states;
 }
 
 std::vector<wire::KnobStateData> Tuner::checkDrift() {
-  std::vector<wire::KnobStateData> changed;
-  const std::vector<const JournalEntry*> applied = journal_.applied();
-  if (applied.empty()) return changed;
-  std::vector<KnobPtr> knobs = collectKnobs();
-  for (const JournalEntry* entry : applied) {
-    const auto knob = std::find_if(knobs.begin(), knobs.end(),
-                                   [&](const KnobPtr& k) { return k->id() == entry->knob; });
-    if (knob == knobs.end() || (*knob)->verifiedByWrite()) continue;
-    const KnobProbe probe = safeProbe(**knob);
-    if (!probe.available) continue;  // a device or ship that is gone is not drift
-    const bool drift = probe.value != entry->value;
-    bool& reported = drift_by_change_[entry->change_id];
-    if (drift == reported) continue;
-    reported = drift;
-    changed.push_back(stateOf(**knob, probe));
-    if (drift && drift_logged_.insert(entry->change_id).second) {
-      // Someone else set it (an operator, /etc/sysctl.d): theirs to settle, never fought over.
-      spdlog::warn("tuning: {} drifted: change {} applied {}, it now reads {}; left alone",
-                   entry->knob, entry->change_id, entry->value, probe.value);
-    }
-  }
-  return changed;
+  if (journal_.applied().empty()) return {};  // no need to list the host's knobs
+  return drift_.check(journal_, collectKnobs());
 }
 
 }  // namespace tidemark::agent::tuner

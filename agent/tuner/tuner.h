@@ -6,12 +6,11 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "agent/tuner/drift_watch.h"
 #include "agent/tuner/host_knob_source.h"
 #include "agent/tuner/journal.h"
 #include "agent/tuner/knob_source.h"
@@ -56,15 +55,13 @@ class Tuner {
   // Journals `entry`; false (logged) when the journal cannot be written.
   bool recordQuietly(const JournalEntry& entry);
   wire::TuningResultData resultFor(const wire::TuningCommandData& command) const;
-  wire::KnobStateData stateOf(const Knob& knob, const KnobProbe& probe) const;
 
   TunerOptions options_;
   Policy policy_;
   const Clock& clock_;
   std::vector<std::unique_ptr<KnobSource>> sources_;
   Journal journal_;
-  std::map<uint64_t, bool> drift_by_change_;  // the flag checkDrift last reported
-  std::set<uint64_t> drift_logged_;           // changes whose drift was logged
+  DriftWatch drift_;
 };
 
 }  // namespace tidemark::agent::tuner
