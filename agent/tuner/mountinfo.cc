@@ -12,8 +12,9 @@ namespace {
 std::string unescapeOctal(const std::string& text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '3' && text[i + 2] >= '0' && text[i + 2] <= '7' &&
-        text[i + 3] >= '0' && text[i + 3] <= '7') {
+    const auto octal = [&](size_t at, char high) { return text[at] >= '0' && text[at] <= high; };
+    if (text[i] == '\\' && i + 3 < text.size() && octal(i + 1, '3') && octal(i + 2, '7') &&
+        octal(i + 3, '7')) {
       out += static_cast<char>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 +
                                (text[i + 3] - '0'));
       i += 3;

@@ -65,7 +65,9 @@ class RuleParser {
         if (!value.is_string()) fail(value, "values must be an array of strings");
         rule.values.push_back(*value.value<std::string>());
       }
-      if (rule.values.empty()) fail(*values, "values is empty: leave the knob out to allow nothing");
+      if (rule.values.empty()) {
+        fail(*values, "values is empty: leave the knob out to allow nothing");
+      }
       if (rule.min || rule.max) {
         fail(*values, "knob '" + rule.knob + "' has both values and min/max: use one");
       }

@@ -46,7 +46,8 @@ std::string writeRemountScript(const TempDir& root) {
   root.write("remount.sh",
              "#!/bin/sh\n"
              "# $1: atime option, $2: mountpoint\n"
-             "[ -e '" + root.str() + "/fail' ] && { echo \"mount: $2: permission denied\"; exit 32; }\n"
+             "[ -e '" + root.str() +
+                 "/fail' ] && { echo \"mount: $2: permission denied\"; exit 32; }\n"
              "info='" + root.str() + "/proc/self/mountinfo'\n"
              "awk -v mp=\"$2\" -v opt=\"$1\" '$5 == mp { n = split($6, o, \",\"); s = \"\";"
              " for (i = 1; i <= n; i++) if (o[i] != \"noatime\" && o[i] != \"relatime\" &&"

@@ -135,7 +135,8 @@ TEST(SysctlKnobs, DirtyBackgroundRatioRestoresTheRatioWhenItWasActive) {
   KnobPtr knob = hostKnob(root, "vm.dirty_background_ratio");
   ASSERT_NE(knob, nullptr);
   const SavedState saved = knob->save();
-  EXPECT_EQ(knob->validate("101"), "vm.dirty_background_ratio: 101 is outside 0..100 (a percentage)");
+  EXPECT_EQ(knob->validate("101"),
+            "vm.dirty_background_ratio: 101 is outside 0..100 (a percentage)");
   knob->write("5");
   EXPECT_EQ(knob->read(), "5");
   EXPECT_EQ(knob->restoreCommand(saved), "sysctl -w vm.dirty_background_ratio=10");
