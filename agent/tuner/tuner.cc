@@ -134,11 +134,32 @@ wire::TuningResultData Tuner::answerFromJournal(const wire::TuningCommandData& c
   return result;
 }
 
+void Tuner::verifyAfterRestart(const JournalEntry& known) {
+  KnobPtr knob = findKnob(known.knob);
+  if (!knob || knob->verifiedByWrite()) return;
+  std::string error;
+  const std::string now = safeRead(*knob, error);
+  if (!error.empty()) return;
+  JournalEntry entry = known;
+  entry.current = now;
+  entry.updated_ms = clock_.wallMs();
+  if (now == entry.value) {
+    entry.unverified = false;
+    entry.reason = "verified after an agent restart";
+  } else {
+    // Never re-written here: the change may not have landed, or someone changed it since.
+    entry.reason = "the agent stopped mid-change; it reads " + now + ", not " + entry.value +
+                   " (roll it back to restore " + entry.previous + ")";
+  }
+  recordQuietly(entry);
+}
+
 wire::TuningResultData Tuner::apply(const wire::TuningCommandData& command) {
   if (const JournalEntry* known = journal_.find(command.change_id)) {
     spdlog::info("tuning: change {} is already journaled ({}); answering from the journal",
                  command.change_id, changeStatusName(known->status));
-    return answerFromJournal(command, *known);
+    if (known->status == ChangeStatus::kApplied && known->unverified) verifyAfterRestart(*known);
+    return answerFromJournal(command, *journal_.find(command.change_id));
   }
   KnobPtr knob = findKnob(command.knob);
   if (!knob) {

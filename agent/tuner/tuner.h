@@ -46,6 +46,8 @@ class Tuner {
   std::vector<KnobPtr> collectKnobs();
   KnobPtr findKnob(const std::string& id);
   wire::TuningResultData apply(const wire::TuningCommandData& command);
+  // Reads back a change found pending after a restart and journals what it shows.
+  void verifyAfterRestart(const JournalEntry& known);
   wire::TuningResultData rollback(const wire::TuningCommandData& command);
   wire::TuningResultData answerFromJournal(const wire::TuningCommandData& command,
                                            const JournalEntry& entry);

@@ -374,6 +374,11 @@ TEST_F(TunerTest, PendingChangeAfterACrashCanStillBeRolledBack) {
   }
   root_.write("proc/sys/vm/swappiness", "10\n");  // the write landed before the crash
   auto tuner = makeTuner();
+  const auto resent = tuner->execute(apply(22, "vm.swappiness", "10"));
+  EXPECT_EQ(resent.outcome, TuningOutcome::kApplied);
+  EXPECT_EQ(resent.current, "10");
+  EXPECT_EQ(resent.reason, "verified after an agent restart");
+  EXPECT_FALSE(tuner->journal().find(22)->unverified);
   const auto result = tuner->execute(rollback(22));
   EXPECT_EQ(result.outcome, TuningOutcome::kRolledBack) << result.reason;
   EXPECT_EQ(readFixture(root_, "proc/sys/vm/swappiness"), "60\n");
