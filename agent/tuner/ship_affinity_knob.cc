@@ -78,7 +78,8 @@ void ShipAffinityKnob::write(const std::string& value) {
   requireRunning("set the CPU affinity");
   cpu_set_t mask;
   CPU_ZERO(&mask);
-  for (const int cpu : *parseCpuList(value)) CPU_SET(cpu, &mask);
+  const CpuSet cpus = parseCpuList(value).value();
+  for (const int cpu : cpus) CPU_SET(cpu, &mask);
   std::vector<int64_t> pids{target_.ship.king->pid};
   if (target_.ship.serf && isSameProcess(root_, *target_.ship.serf))
     pids.push_back(target_.ship.serf->pid);

@@ -56,6 +56,22 @@ class JobRun {
     }
   }
 
+  // Expands every template before anything runs: a bad start template found after the
+  // stop would leave the ship down.
+  void checkTemplates(const std::vector<std::pair<std::string, std::string>>& extra) const {
+    std::vector<std::pair<std::string, std::string>> all = extra;
+    for (const ShipJobStep& step : plan_.steps)
+      all.emplace_back(std::string(maintenanceJobName(step.job)), step.command_template);
+    for (const auto& [step, command_template] : all) {
+      try {
+        expandCommand(command_template, plan_.placeholders);
+      } catch (const std::invalid_argument& error) {
+        throw TuningError(fmt::format("{}: step {}: {}; nothing was run", plan_.knob_id, step,
+                                      error.what()));
+      }
+    }
+  }
+
   CommandOutcome run(const std::string& step, const std::string& command_template,
                      std::chrono::milliseconds timeout) {
     std::string command;
@@ -134,6 +150,7 @@ class JobRun {
 
 std::string runLiveShipJob(const ShipJobPlan& plan, const ShipTuningOptions& options) {
   JobRun run(plan, options);
+  run.checkTemplates({});
   if (!run.lockHolder()) {
     throw TuningError(fmt::format("{}: refused: the ship {} is down (nobody holds {}/.vere.lock); "
                                   "a live job needs a running ship",
@@ -145,6 +162,7 @@ std::string runLiveShipJob(const ShipJobPlan& plan, const ShipTuningOptions& opt
 
 std::string runOfflineShipJob(const ShipJobPlan& plan, const ShipTuningOptions& options) {
   JobRun run(plan, options);
+  run.checkTemplates({{"stop", options.stop_command}, {"start", options.start_command}});
   const std::optional<int64_t> king = run.lockHolder();
   if (!king) {
     run.done("the ship was down before the job: not started afterwards (the operator stopped it)");

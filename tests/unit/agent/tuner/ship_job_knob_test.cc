@@ -33,6 +33,9 @@ class ShipJobKnobTest : public ::testing::Test {
         bin(dir.str() + "/bin"),
         pier(piers + "/sampel-palnet") {
     std::filesystem::create_directories(piers);
+    // StandinShip makes this link too; jobs on a ship that never ran need it as well.
+    std::filesystem::create_directories(bin);
+    std::filesystem::create_symlink(tidemark::testing::binary("urbit-standin"), bin + "/urbit");
     options.root = "/";
     options.maintenance_log_path = dir.str() + "/maintenance.log";
     options.stop_command = "kill -TERM $(head -1 {pier}/.vere.lock)";
@@ -253,6 +256,20 @@ TEST_F(ShipJobKnobTest, OnlyRunIsAValueAndNothingCanBeRestored) {
   options.meld_command.clear();
   EXPECT_THAT(knob(downTarget(pier), ShipJob::kMeld).probe().reason,
               HasSubstr("meld_command is not configured"));
+}
+
+TEST_F(ShipJobKnobTest, BadTemplateIsFoundBeforeTheShipIsStopped) {
+  makeStandinPier(pier);
+  StandinShip ship(bin, pier);
+  options.start_command = "systemctl start urbit@{name}";
+  try {
+    knob(targetOf(pier, ship), ShipJob::kPack).write("run");
+    FAIL() << "an unknown placeholder must be refused";
+  } catch (const TuningError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("step start"));
+    EXPECT_THAT(error.what(), HasSubstr("{name}"));
+  }
+  EXPECT_EQ(pierLockHolder("", pier), ship.kingPid());
 }
 
 }  // namespace

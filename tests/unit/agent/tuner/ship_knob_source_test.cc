@@ -43,8 +43,11 @@ TEST(ShipKnobSourceTest, AsksDiscoveryAgainAtEverySurvey) {
       "ship.pack_live:" + name, "ship.pack:" + name, "ship.meld:" + name,
       "ship.roll_chop:" + name};
   EXPECT_THAT(idsOf(knobs), IsSupersetOf(all));
-  for (const auto& knob : knobs)
-    if (knob->id() == "ship.nice:" + name) EXPECT_FALSE(knob->probe().available);  // down
+  for (const auto& knob : knobs) {
+    if (knob->id() == "ship.nice:" + name) {
+      EXPECT_FALSE(knob->probe().available);  // down
+    }
+  }
 
   {
     StandinShip ship(dir.str() + "/bin", pier);
