@@ -37,6 +37,12 @@ class JobRun {
 
   std::optional<int64_t> lockHolder() const { return pierLockHolder(root_, plan_.pier); }
 
+  // Whether the ship is up rests on the lock: refuse when it cannot be checked.
+  void requireCheckableLock() const {
+    if (const std::string problem = pierLockProblem(root_, plan_.pier); !problem.empty())
+      throw TuningError(fmt::format("{}: {}; nothing was run", plan_.knob_id, problem));
+  }
+
   // True once `king` is gone (exited, or a zombie) and nobody holds the pier lock.
   bool waitUntilDown(int64_t king, Steady::time_point deadline) const {
     while (true) {
@@ -151,6 +157,7 @@ class JobRun {
 std::string runLiveShipJob(const ShipJobPlan& plan, const ShipTuningOptions& options) {
   JobRun run(plan, options);
   run.checkTemplates({});
+  run.requireCheckableLock();
   if (!run.lockHolder()) {
     throw TuningError(fmt::format("{}: refused: the ship {} is down (nobody holds {}/.vere.lock); "
                                   "a live job needs a running ship",
@@ -163,6 +170,7 @@ std::string runLiveShipJob(const ShipJobPlan& plan, const ShipTuningOptions& opt
 std::string runOfflineShipJob(const ShipJobPlan& plan, const ShipTuningOptions& options) {
   JobRun run(plan, options);
   run.checkTemplates({{"stop", options.stop_command}, {"start", options.start_command}});
+  run.requireCheckableLock();
   const std::optional<int64_t> king = run.lockHolder();
   if (!king) {
     run.done("the ship was down before the job: not started afterwards (the operator stopped it)");

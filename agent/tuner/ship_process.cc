@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -93,6 +95,17 @@ std::optional<int64_t> pierLockHolder(const std::string& root, const std::string
   ::close(fd);  // we never hold the lock, so closing drops nothing of ours
   if (!probed || probe.l_type == F_UNLCK || probe.l_pid <= 0) return std::nullopt;
   return static_cast<int64_t>(probe.l_pid);
+}
+
+std::string pierLockProblem(const std::string& root, const std::string& pier) {
+  const std::string path = resolveUnderRoot(root, pier + "/.vere.lock");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::close(fd);
+    return "";
+  }
+  if (errno == ENOENT) return "";
+  return "cannot open " + path + " to check the pier lock: " + std::strerror(errno);
 }
 
 }  // namespace tidemark::agent::tuner

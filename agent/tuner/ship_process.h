@@ -39,4 +39,8 @@ std::vector<int64_t> threadIds(const std::string& root, int64_t pid);
 // in the agent's PID namespace); nullopt when the file is missing or nobody holds it.
 std::optional<int64_t> pierLockHolder(const std::string& root, const std::string& pier);
 
+// "" when <root><pier>/.vere.lock can be checked (it opens, or is absent), else why
+// not: an unreadable lock must not pass for a free one.
+std::string pierLockProblem(const std::string& root, const std::string& pier);
+
 }  // namespace tidemark::agent::tuner
