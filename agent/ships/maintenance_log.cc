@@ -55,16 +55,16 @@ std::string_view maintenanceJobName(MaintenanceJob job) {
 void appendMaintenanceLine(const std::string& path, const MaintenanceEntry& entry) {
   if (!entry.pier.starts_with('/') ||
       entry.pier.find_first_of(" \t\r\n") != std::string_view::npos) {
-    throw std::runtime_error(fmt::format(
-        "maintenance log {}: pier {:?} must be absolute and hold no whitespace", path,
-        std::string(entry.pier)));
+    throw std::runtime_error(
+        fmt::format("maintenance log {}: pier {:?} must be absolute and hold no whitespace", path,
+                    std::string(entry.pier)));
   }
   const std::string line = fmt::format("{} {} {} {}\n", entry.unix_seconds, entry.pier,
                                        maintenanceJobName(entry.job), entry.ok ? "ok" : "failed");
   const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    throw std::runtime_error(fmt::format("cannot open the maintenance log {}: {} (errno {})",
-                                         path, std::strerror(errno), errno));
+    throw std::runtime_error(fmt::format("cannot open the maintenance log {}: {} (errno {})", path,
+                                         std::strerror(errno), errno));
   }
   ssize_t written;
   do {
@@ -81,8 +81,8 @@ void appendMaintenanceLine(const std::string& path, const MaintenanceEntry& entr
                          : fmt::format("short write ({} of {} bytes)", written, line.size())));
   }
   if (!synced) {
-    throw std::runtime_error(fmt::format("cannot fsync the maintenance log {}: {} (errno {})",
-                                         path, std::strerror(sync_error), sync_error));
+    throw std::runtime_error(fmt::format("cannot fsync the maintenance log {}: {} (errno {})", path,
+                                         std::strerror(sync_error), sync_error));
   }
 }
 

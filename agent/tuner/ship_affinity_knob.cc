@@ -53,7 +53,8 @@ KnobProbe ShipAffinityKnob::probe() const {
   probe.facts.emplace_back("pier", target_.ship.pier);
   probe.facts.emplace_back("cpus_online", formatCpuList(onlineCpus(root_)));
   probe.facts.emplace_back("king_pid", std::to_string(target_.ship.king->pid));
-  if (target_.ship.serf) probe.facts.emplace_back("serf_pid", std::to_string(target_.ship.serf->pid));
+  if (target_.ship.serf)
+    probe.facts.emplace_back("serf_pid", std::to_string(target_.ship.serf->pid));
   return probe;
 }
 
@@ -88,8 +89,8 @@ void ShipAffinityKnob::write(const std::string& value) {
       if (::sched_setaffinity(static_cast<pid_t>(tid), sizeof mask, &mask) == 0) continue;
       const int error = errno;
       if (error == ESRCH && tid != pid) continue;  // a thread that ended meanwhile
-      throw TuningError(fmt::format("{}: sched_setaffinity(thread {} of PID {}, {}): {}", id_,
-                                    tid, pid, value, std::strerror(error)));
+      throw TuningError(fmt::format("{}: sched_setaffinity(thread {} of PID {}, {}): {}", id_, tid,
+                                    pid, value, std::strerror(error)));
     }
   }
   spdlog::info("{}: CPUs {} set on the ship {}", id_, value, target_.ship.pier);

@@ -72,8 +72,8 @@ class JobRun {
       try {
         expandCommand(command_template, plan_.placeholders);
       } catch (const std::invalid_argument& error) {
-        throw TuningError(fmt::format("{}: step {}: {}; nothing was run", plan_.knob_id, step,
-                                      error.what()));
+        throw TuningError(
+            fmt::format("{}: step {}: {}; nothing was run", plan_.knob_id, step, error.what()));
       }
     }
   }
@@ -98,10 +98,10 @@ class JobRun {
       const CommandOutcome outcome = run(name, step.command_template, options_.job_timeout);
       record(step.job, outcome.ok());
       if (!outcome.ok()) {
-        const std::string how =
-            outcome.timed_out ? "timed out after " + seconds(options_.job_timeout) +
-                                    "; its process group was killed"
-                              : outcome.describe();
+        const std::string how = outcome.timed_out
+                                    ? "timed out after " + seconds(options_.job_timeout) +
+                                          "; its process group was killed"
+                                    : outcome.describe();
         failed(fmt::format("step {} (`{}`) failed: {}", name, outcome.command, how));
         return;
       }
@@ -159,9 +159,10 @@ std::string runLiveShipJob(const ShipJobPlan& plan, const ShipTuningOptions& opt
   run.checkTemplates({});
   run.requireCheckableLock();
   if (!run.lockHolder()) {
-    throw TuningError(fmt::format("{}: refused: the ship {} is down (nobody holds {}/.vere.lock); "
-                                  "a live job needs a running ship",
-                                  plan.knob_id, plan.pier, plan.pier));
+    throw TuningError(
+        fmt::format("{}: refused: the ship {} is down (nobody holds {}/.vere.lock); "
+                    "a live job needs a running ship",
+                    plan.knob_id, plan.pier, plan.pier));
   }
   run.runSteps();
   return run.finish();

@@ -46,8 +46,8 @@ class ShipKnobSource final : public KnobSource {
 
 }  // namespace
 
-void addShipKnobs(const std::shared_ptr<const ShipTuningOptions>& options,
-                  const ShipTarget& target, std::vector<KnobPtr>& out) {
+void addShipKnobs(const std::shared_ptr<const ShipTuningOptions>& options, const ShipTarget& target,
+                  std::vector<KnobPtr>& out) {
   out.push_back(std::make_unique<ShipNiceKnob>(options, target));
   out.push_back(std::make_unique<ShipAffinityKnob>(options, target));
   out.push_back(std::make_unique<ShipLoomKnob>(options, target));

@@ -18,7 +18,7 @@ std::unique_ptr<KnobSource> makeShipKnobSource(ShipTuningOptions options,
 
 // Adds one ship's knobs to `out`: ship.nice, ship.affinity, ship.loom, ship.pack_live,
 // ship.pack, ship.meld and ship.roll_chop, each with id suffix ":<target.name>".
-void addShipKnobs(const std::shared_ptr<const ShipTuningOptions>& options,
-                  const ShipTarget& target, std::vector<KnobPtr>& out);
+void addShipKnobs(const std::shared_ptr<const ShipTuningOptions>& options, const ShipTarget& target,
+                  std::vector<KnobPtr>& out);
 
 }  // namespace tidemark::agent::tuner

@@ -98,16 +98,18 @@ KnobProbe ShipLoomKnob::probe() const {
   probe.facts.emplace_back("file", loom.file);
   probe.facts.emplace_back("source", loom.source);
   probe.facts.emplace_back("up", target_.ship.king ? "1" : "0");
-  if (loom.running_bits) probe.facts.emplace_back("running_loom", std::to_string(*loom.running_bits));
+  if (loom.running_bits)
+    probe.facts.emplace_back("running_loom", std::to_string(*loom.running_bits));
   return probe;
 }
 
 std::string ShipLoomKnob::validate(const std::string& value) const {
   int bits = 0;
   if (!parseBits(value, bits) || bits < kMinBits || bits > kMaxBits) {
-    return fmt::format("{:?} is not a loom size in bits from {} to {} (the runtime refuses more "
-                       "than 34)",
-                       value, kMinBits, kMaxBits);
+    return fmt::format(
+        "{:?} is not a loom size in bits from {} to {} (the runtime refuses more "
+        "than 34)",
+        value, kMinBits, kMaxBits);
   }
   return "";
 }

@@ -13,10 +13,10 @@ namespace tidemark::agent::tuner {
 // The loom a ship gets at its next start, and where that comes from.
 struct ShipLoom {
   int bits = 0;
-  std::string source;        // "file", "process" (the running --loom) or "default"
-  std::string file;          // the service config as seen on the host
+  std::string source;  // "file", "process" (the running --loom) or "default"
+  std::string file;    // the service config as seen on the host
   bool file_exists = false;
-  bool in_file = false;      // the file sets the key
+  bool in_file = false;             // the file sets the key
   std::optional<int> running_bits;  // what the running ship was started with
 };
 

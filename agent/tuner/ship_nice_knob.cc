@@ -66,7 +66,8 @@ KnobProbe ShipNiceKnob::probe() const {
 std::string ShipNiceKnob::validate(const std::string& value) const {
   int nice = 0;
   if (!parseNice(value, nice))
-    return fmt::format("{:?} is not an integer nice value from {} to {}", value, kNiceMin, kNiceMax);
+    return fmt::format("{:?} is not an integer nice value from {} to {}", value, kNiceMin,
+                       kNiceMax);
   return "";
 }
 
@@ -83,8 +84,8 @@ void ShipNiceKnob::write(const std::string& value) {
       if (::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) == 0) continue;
       const int error = errno;
       if (error == ESRCH && tid != pid) continue;  // a thread that ended meanwhile
-      throw TuningError(fmt::format("{}: setpriority(thread {} of PID {}, {}): {}{}", id_, tid,
-                                    pid, nice, std::strerror(error),
+      throw TuningError(fmt::format("{}: setpriority(thread {} of PID {}, {}): {}{}", id_, tid, pid,
+                                    nice, std::strerror(error),
                                     error == EACCES ? " (lowering nice needs CAP_SYS_NICE)" : ""));
     }
   }

@@ -76,7 +76,8 @@ std::string whyShipNotRunning(const std::string& root, const DiscoveredShip& shi
 std::vector<int64_t> threadIds(const std::string& root, int64_t pid) {
   std::vector<int64_t> ids;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(procPath(root, pid, "task"), error)) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(procPath(root, pid, "task"), error)) {
     int64_t tid = 0;
     if (parseNumber(entry.path().filename().string(), tid)) ids.push_back(tid);
   }

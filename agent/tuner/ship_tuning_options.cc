@@ -14,8 +14,8 @@ std::string expandPathTemplate(const std::string& path_template, const std::stri
     if (close == std::string::npos) break;
     const std::string name = path_template.substr(open + 1, close - open - 1);
     if (name != "ship") {
-      throw std::invalid_argument("path template \"" + path_template +
-                                  "\": unknown placeholder {" + name + "} (only {ship})");
+      throw std::invalid_argument("path template \"" + path_template + "\": unknown placeholder {" +
+                                  name + "} (only {ship})");
     }
     out.append(path_template, position, open - position);
     out += ship;

@@ -44,8 +44,9 @@ TEST(MaintenanceLogAppendTest, FailuresNameThePath) {
   } catch (const std::runtime_error& error) {
     EXPECT_THAT(error.what(), HasSubstr(dir.str() + "/missing/maintenance.log"));
   }
-  EXPECT_THROW(appendMaintenanceLine(dir.str() + "/log", {1, "/srv/my ship", MaintenanceJob::kPack, true}),
-               std::runtime_error);
+  EXPECT_THROW(
+      appendMaintenanceLine(dir.str() + "/log", {1, "/srv/my ship", MaintenanceJob::kPack, true}),
+      std::runtime_error);
   EXPECT_THROW(appendMaintenanceLine(dir.str() + "/log", {1, "zod", MaintenanceJob::kPack, true}),
                std::runtime_error);
 }

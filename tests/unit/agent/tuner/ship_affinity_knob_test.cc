@@ -47,8 +47,7 @@ TEST(CpuListTest, OnlineCpusFromTheRootElseSysconf) {
   root.write("sys/devices/system/cpu/online", "0-5,7\n");
   EXPECT_EQ(onlineCpus(root.str()), (CpuSet{0, 1, 2, 3, 4, 5, 7}));
   TempDir empty;
-  EXPECT_EQ(onlineCpus(empty.str()).size(),
-            static_cast<size_t>(::sysconf(_SC_NPROCESSORS_ONLN)));
+  EXPECT_EQ(onlineCpus(empty.str()).size(), static_cast<size_t>(::sysconf(_SC_NPROCESSORS_ONLN)));
 }
 
 TEST(ShipAffinityKnobValidateTest, AcceptsOnlyOnlineCpus) {

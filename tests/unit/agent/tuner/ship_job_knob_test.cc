@@ -39,8 +39,8 @@ class ShipJobKnobTest : public ::testing::Test {
     options.root = "/";
     options.maintenance_log_path = dir.str() + "/maintenance.log";
     options.stop_command = "kill -TERM $(head -1 {pier}/.vere.lock)";
-    options.start_command = "cd {pier}/.. && setsid nohup " + bin +
-                            "/urbit {pier} >>" + dir.str() + "/restarted.log 2>&1 </dev/null &";
+    options.start_command = "cd {pier}/.. && setsid nohup " + bin + "/urbit {pier} >>" + dir.str() +
+                            "/restarted.log 2>&1 </dev/null &";
     options.pack_command = bin + "/urbit pack {pier}";
     options.meld_command = bin + "/urbit meld {pier}";
     options.roll_command = bin + "/urbit roll {pier}";

@@ -13,9 +13,9 @@
 namespace tidemark::agent::tuner {
 namespace {
 
+using ::testing::Contains;
 using ::testing::IsSupersetOf;
 using ::testing::Not;
-using ::testing::Contains;
 using tidemark::testing::makeStandinPier;
 using tidemark::testing::StandinShip;
 using tidemark::testing::TempDir;
@@ -38,10 +38,10 @@ TEST(ShipKnobSourceTest, AsksDiscoveryAgainAtEverySurvey) {
 
   std::vector<KnobPtr> knobs;
   source->addKnobs(knobs);
-  const std::vector<std::string> all = {
-      "ship.nice:" + name, "ship.affinity:" + name, "ship.loom:" + name,
-      "ship.pack_live:" + name, "ship.pack:" + name, "ship.meld:" + name,
-      "ship.roll_chop:" + name};
+  const std::vector<std::string> all = {"ship.nice:" + name,     "ship.affinity:" + name,
+                                        "ship.loom:" + name,     "ship.pack_live:" + name,
+                                        "ship.pack:" + name,     "ship.meld:" + name,
+                                        "ship.roll_chop:" + name};
   EXPECT_THAT(idsOf(knobs), IsSupersetOf(all));
   for (const auto& knob : knobs) {
     if (knob->id() == "ship.nice:" + name) {

@@ -66,9 +66,9 @@ TEST_F(ShipNiceKnobTest, SetsKingAndSerfAndRestores) {
     EXPECT_EQ(niceOf(ship.kingPid()), before);
     EXPECT_EQ(niceOf(ship.serfPid()), before);
   }
-  EXPECT_EQ(nice.restoreCommand(saved),
-            "renice -n " + std::to_string(before) + " -p " + std::to_string(ship.kingPid()) + " " +
-                std::to_string(ship.serfPid()));
+  EXPECT_EQ(nice.restoreCommand(saved), "renice -n " + std::to_string(before) + " -p " +
+                                            std::to_string(ship.kingPid()) + " " +
+                                            std::to_string(ship.serfPid()));
   if (::geteuid() != 0) GTEST_SKIP() << "not root: lowering nice (and restoring below 7) untested";
 }
 
