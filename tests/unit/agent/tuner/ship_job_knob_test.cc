@@ -258,6 +258,25 @@ TEST_F(ShipJobKnobTest, OnlyRunIsAValueAndNothingCanBeRestored) {
               HasSubstr("meld_command is not configured"));
 }
 
+TEST_F(ShipJobKnobTest, FailedStartIsReportedWithTheShipLeftDown) {
+  makeStandinPier(pier, {.image_bytes = 64 * 1024});
+  StandinShip ship(bin, pier);
+  options.start_command = "echo 'unit urbit@{ship} not found' >&2; exit 5";
+  options.start_timeout = std::chrono::seconds(1);
+  try {
+    knob(targetOf(pier, ship), ShipJob::kPack).write("run");
+    FAIL() << "a failed start must fail";
+  } catch (const TuningError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("step start"));
+    EXPECT_THAT(error.what(), HasSubstr("exit 5: unit urbit@sampel-palnet not found"));
+    EXPECT_THAT(error.what(), HasSubstr("the ship is down"));
+    EXPECT_THAT(error.what(), HasSubstr("pack ok"));  // what was done before
+  }
+  EXPECT_LT(fileSize(imagePath()), 64u * 1024);
+  EXPECT_FALSE(pierLockHolder("", pier));
+  EXPECT_THAT(logLines(), ::testing::ElementsAre(HasSubstr(pier + " pack ok")));
+}
+
 TEST_F(ShipJobKnobTest, BadTemplateIsFoundBeforeTheShipIsStopped) {
   makeStandinPier(pier);
   StandinShip ship(bin, pier);
