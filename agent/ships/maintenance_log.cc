@@ -1,10 +1,13 @@
 #include "agent/ships/maintenance_log.h"
 
+#include <fcntl.h>
 #include <spdlog/fmt/fmt.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "agent/collectors/parse_util.h"
 
@@ -33,6 +36,54 @@ bool parseMaintenanceLine(std::string_view line, MaintenanceEntry& out) {
   entry.ok = fields[3] == "ok";
   out = entry;
   return true;
+}
+
+std::string_view maintenanceJobName(MaintenanceJob job) {
+  switch (job) {
+    case MaintenanceJob::kPack:
+      return "pack";
+    case MaintenanceJob::kMeld:
+      return "meld";
+    case MaintenanceJob::kRoll:
+      return "roll";
+    case MaintenanceJob::kChop:
+      return "chop";
+  }
+  return "pack";
+}
+
+void appendMaintenanceLine(const std::string& path, const MaintenanceEntry& entry) {
+  if (!entry.pier.starts_with('/') ||
+      entry.pier.find_first_of(" \t\r\n") != std::string_view::npos) {
+    throw std::runtime_error(
+        fmt::format("maintenance log {}: pier {:?} must be absolute and hold no whitespace", path,
+                    std::string(entry.pier)));
+  }
+  const std::string line = fmt::format("{} {} {} {}\n", entry.unix_seconds, entry.pier,
+                                       maintenanceJobName(entry.job), entry.ok ? "ok" : "failed");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    throw std::runtime_error(fmt::format("cannot open the maintenance log {}: {} (errno {})", path,
+                                         std::strerror(errno), errno));
+  }
+  ssize_t written;
+  do {
+    written = ::write(fd, line.data(), line.size());
+  } while (written < 0 && errno == EINTR);
+  const int write_error = written < 0 ? errno : 0;
+  const bool synced = written == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  const int sync_error = synced ? 0 : errno;
+  ::close(fd);
+  if (written != static_cast<ssize_t>(line.size())) {
+    throw std::runtime_error(fmt::format(
+        "cannot append to the maintenance log {}: {}", path,
+        write_error != 0 ? std::string(std::strerror(write_error))
+                         : fmt::format("short write ({} of {} bytes)", written, line.size())));
+  }
+  if (!synced) {
+    throw std::runtime_error(fmt::format("cannot fsync the maintenance log {}: {} (errno {})", path,
+                                         std::strerror(sync_error), sync_error));
+  }
 }
 
 void MaintenanceLog::refresh() {

@@ -31,6 +31,17 @@ struct MaintenanceEntry {
 // Parses one line of the log; false when it is malformed.
 bool parseMaintenanceLine(std::string_view line, MaintenanceEntry& out);
 
+// "pack", "meld", "roll", "chop": the job's word in the log.
+std::string_view maintenanceJobName(MaintenanceJob job);
+
+// Appends `entry` as one line to the log at `path` (a plain path, not under the
+// agent's root: the log is the agent's own state). One write on an O_APPEND file,
+// then fsync, so concurrent appenders never interleave and a finished job is on
+// disk before the next step. Throws std::runtime_error naming the path and the
+// system's reason, or the pier when it is not absolute or holds whitespace (the
+// line would not parse back).
+void appendMaintenanceLine(const std::string& path, const MaintenanceEntry& entry);
+
 class MaintenanceLog {
  public:
   MaintenanceLog(std::string path, ThrottledLog& log) : tail_(std::move(path)), log_(log) {}

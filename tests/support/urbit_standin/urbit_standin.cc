@@ -3,6 +3,11 @@
 //   urbit [--loom N] [-t] [--http-port P] [--rss-mb M] [--old-style-serf] PIER    (the king)
 //   urbit work --snap-dir PIER --loom N --snap-time 120                            (4.x serf)
 //   urbit serf PIER KEY FLAGS                                                      (2.x serf)
+//   urbit pack|meld|roll|chop PIER      offline jobs: take the pier lock (refused, exit 1,
+//                                       while a ship holds it); pack and meld shrink
+//                                       .urb/chk/image.bin, roll adds an epoch, chop keeps
+//                                       the newest two. URBIT_STANDIN_HANG=1 makes a job
+//                                       hang (holding the lock) until it is killed.
 // Run through a symlink named `urbit` so argv[0] looks like the runtime's.
 #include <fcntl.h>
 #include <signal.h>
@@ -13,10 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -231,11 +238,89 @@ int runKing(int argc, char** argv) {
   return 0;
 }
 
+// Epoch folders (.urb/log/0i<N>) by event number, oldest first.
+std::vector<unsigned long long> listEpochs(const std::string& log_dir) {
+  std::vector<unsigned long long> epochs;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(log_dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("0i") || !entry.is_directory()) continue;
+    char* end = nullptr;
+    const unsigned long long number = std::strtoull(name.c_str() + 2, &end, 10);
+    if (end != nullptr && *end == '\0') epochs.push_back(number);
+  }
+  std::sort(epochs.begin(), epochs.end());
+  return epochs;
+}
+
+// Keeps the first `fraction` of a file, as a save after pack or meld trims the image.
+void shrinkTo(const std::string& path, double fraction) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) die("stat " + path);
+  const off_t kept = static_cast<off_t>(static_cast<double>(info.st_size) * fraction);
+  if (::truncate(path.c_str(), kept) != 0) die("truncate " + path);
+}
+
+int runOfflineJob(const std::string& job, int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "urbit-standin %s: usage: urbit %s PIER\n", job.c_str(), job.c_str());
+    return 2;
+  }
+  const std::string pier = argv[2];
+  const std::string lock_path = pier + "/.vere.lock";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT, 0644);
+  if (lock_fd < 0) die("open " + lock_path);
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  if (::fcntl(lock_fd, F_SETLK, &lock) != 0) {
+    struct flock holder {};
+    holder.l_type = F_WRLCK;
+    holder.l_whence = SEEK_SET;
+    ::fcntl(lock_fd, F_GETLK, &holder);
+    std::fprintf(stderr, "urbit-standin %s: %s is locked by PID %d: is the ship running?\n",
+                 job.c_str(), lock_path.c_str(), static_cast<int>(holder.l_pid));
+    return 1;
+  }
+  if (const char* hang = std::getenv("URBIT_STANDIN_HANG"); hang != nullptr && *hang == '1') {
+    while (true) ::pause();
+  }
+  const std::string log_dir = pier + "/.urb/log";
+  if (job == "pack") {
+    shrinkTo(pier + "/.urb/chk/image.bin", 0.5);
+  } else if (job == "meld") {
+    shrinkTo(pier + "/.urb/chk/image.bin", 0.75);
+  } else if (job == "roll") {
+    const auto epochs = listEpochs(log_dir);
+    const unsigned long long next = epochs.empty() ? 0 : epochs.back() + 1000;
+    const std::string dir = log_dir + "/0i" + std::to_string(next);
+    makeDir(dir);
+    writeFile(dir + "/data.mdb", 4096);
+    writeFile(dir + "/lock.mdb", 8192);
+    writeText(dir + "/epoc.txt", "1\n");
+    writeText(dir + "/vere.txt", "4.0-standin\n");
+  } else {  // chop
+    auto epochs = listEpochs(log_dir);
+    for (size_t i = 0; i + 2 < epochs.size(); ++i) {
+      std::error_code error;
+      std::filesystem::remove_all(log_dir + "/0i" + std::to_string(epochs[i]), error);
+      if (error) {
+        std::fprintf(stderr, "urbit-standin chop: %s\n", error.message().c_str());
+        return 1;
+      }
+    }
+  }
+  std::printf("urbit-standin %s: done\n", job.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "make-pier") return makePier(argc, argv);
   if (mode == "work" || mode == "serf") return runSerf(argc, argv);
+  if (mode == "pack" || mode == "meld" || mode == "roll" || mode == "chop")
+    return runOfflineJob(mode, argc, argv);
   return runKing(argc, argv);
 }
