@@ -12,6 +12,7 @@
 #include "agent/facts/host_facts.h"
 #include "agent/io/plain_file_reader.h"
 #include "agent/io/make_read_batch.h"
+#include "agent/tuner/make_tuner.h"
 #include "common/logging/setup.h"
 #include "common/process/stop_signal.h"
 #include "common/transport/curve_keys.h"
@@ -108,6 +109,17 @@ int main(int argc, char** argv) {
                  TIDEMARK_VERSION, options.host_id, options.controller, options.interval_ms,
                  options.root, batch->backend(), options.state_dir, state.epoch());
     Agent agent(config, clock, state, registry, link, *batch, collectors.take());
+    // Declared after the agent's dependencies and before the run: the worker finishes a
+    // running job before the agent's objects go away. Nothing is reverted on exit.
+    std::unique_ptr<tuner::Tuner> tuner;
+    std::unique_ptr<tuner::TuningWorker> tuning_worker;
+    if (options.tuning.disabled) {
+      spdlog::info("tuning off (--tuning-disabled): every tuning command is refused");
+    } else {
+      tuner = tuner::makeTuner(options, clock);
+      tuning_worker = std::make_unique<tuner::TuningWorker>(*tuner);
+      agent.attachTuning(*tuning_worker, options.tuning.survey_interval_ms);
+    }
     agent.run([&] { return stop_signal.requested(); }, stop_signal.wakeFd());
     const auto& stats = agent.stats();
     // Counted since the state dir was created, not since this process started.

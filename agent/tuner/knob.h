@@ -56,6 +56,9 @@ class Knob {
   // True when read() cannot show the change (maintenance jobs): verification is the
   // write's own success, and drift checks skip it.
   virtual bool verifiedByWrite() const { return false; }
+  // What the last write did, in words, when that is more than the value (the steps
+  // of a maintenance job); empty otherwise.
+  virtual std::string lastOutcome() const { return {}; }
 };
 
 using KnobPtr = std::unique_ptr<Knob>;

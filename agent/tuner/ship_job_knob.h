@@ -41,7 +41,7 @@ class ShipJobKnob final : public Knob {
   bool verifiedByWrite() const override { return true; }
 
   // What the last write() did, step by step, or why it failed; "" before any write.
-  const std::string& lastOutcome() const { return last_outcome_; }
+  std::string lastOutcome() const override { return last_outcome_; }
 
  private:
   // "" when the job's command templates are all set, else which one is missing.

@@ -221,7 +221,12 @@ wire::TuningResultData Tuner::apply(const wire::TuningCommandData& command) {
     }
   }
 
-  if (!failure.empty()) {
+  if (!failure.empty() && !knob->reversible()) {
+    // A maintenance job has nothing to restore; its steps say what state it left.
+    if (!knob->lastOutcome().empty() && failure.find(knob->lastOutcome()) == std::string::npos) {
+      failure += "; " + knob->lastOutcome();
+    }
+  } else if (!failure.empty()) {
     try {
       knob->restore(entry.saved);
       std::string error;
@@ -232,6 +237,8 @@ wire::TuningResultData Tuner::apply(const wire::TuningCommandData& command) {
       failure += std::string("; restore failed too: ") + e.what() +
                  " (restore by hand: " + entry.restore_command + ")";
     }
+  }
+  if (!failure.empty()) {
     entry.status = ChangeStatus::kFailed;
     entry.reason = failure;
     entry.updated_ms = clock_.wallMs();
@@ -247,7 +254,10 @@ wire::TuningResultData Tuner::apply(const wire::TuningCommandData& command) {
   entry.status = ChangeStatus::kApplied;
   entry.current = read_back;
   entry.updated_ms = clock_.wallMs();
-  if (knob->verifiedByWrite()) entry.reason = "verified by the write's own success";
+  if (knob->verifiedByWrite()) {
+    entry.reason = knob->lastOutcome().empty() ? "verified by the write's own success"
+                                               : knob->lastOutcome();
+  }
   if (!recordQuietly(entry)) {
     entry.reason = "applied, but the journal still says pending: after a restart it reads as "
                    "applied but unverified";

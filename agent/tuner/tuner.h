@@ -16,12 +16,13 @@
 #include "agent/tuner/knob_source.h"
 #include "agent/tuner/policy.h"
 #include "agent/tuner/tuner_options.h"
+#include "agent/tuner/tuning_worker.h"
 #include "common/time/clock.h"
 #include "common/wire/agent_link_codec.h"
 
 namespace tidemark::agent::tuner {
 
-class Tuner {
+class Tuner final : public TuningBackend {
  public:
   // Loads the journal from options.journal_dir (throws std::runtime_error when the
   // folder cannot be created or listed). `clock` must outlive the Tuner.
@@ -31,13 +32,13 @@ class Tuner {
   // Applies or rolls back one change and says how it went; never throws; blocking
   // (maintenance jobs may take long). A change id already journaled is answered from
   // the journal without acting again (the controller resends after reconnects).
-  wire::TuningResultData execute(const wire::TuningCommandData& command);
+  wire::TuningResultData execute(const wire::TuningCommandData& command) override;
   // Every knob's state now, with the journal's applied change and the drift flag.
-  std::vector<wire::KnobStateData> survey();
+  std::vector<wire::KnobStateData> survey() override;
   // Re-reads only knobs with an applied change (skipping verifiedByWrite ones); returns
   // the states whose drift flag changed since the last call. The first drift of a change
   // is logged once with the applied and the observed value; nothing is written back.
-  std::vector<wire::KnobStateData> checkDrift();
+  std::vector<wire::KnobStateData> checkDrift() override;
 
   const Policy& policy() const { return policy_; }
   const Journal& journal() const { return journal_; }

@@ -16,7 +16,7 @@ BUILD_DIR=${1:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 JOBS=${JOBS:-2}
 ALL_TARGETS=(agent_message_fuzz controller_message_fuzz admin_request_fuzz batch_ingest_fuzz
-             config_file_fuzz openmetrics_fuzz)
+             config_file_fuzz openmetrics_fuzz tuning_command_fuzz)
 read -r -a TARGETS <<< "${FUZZ_TARGETS:-${ALL_TARGETS[*]}}"
 
 # The project libraries get ASan, UBSan (fatal) and libFuzzer's coverage hooks; the

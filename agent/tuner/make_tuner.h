@@ -1,0 +1,18 @@
+// Builds the agent's Tuner from its options: the local policy (the --policy file or
+// the built-in default), the journal in STATE_DIR/tuning, the host knobs and the
+// ship knobs with the configured command templates.
+#pragma once
+
+#include <memory>
+
+#include "agent/agent_options.h"
+#include "agent/tuner/tuner.h"
+#include "common/time/clock.h"
+
+namespace tidemark::agent::tuner {
+
+// Throws ConfigError (a bad policy file, a bad extra sysctl) or std::runtime_error
+// (the journal folder) with the path and the reason.
+std::unique_ptr<Tuner> makeTuner(const AgentOptions& options, const Clock& clock);
+
+}  // namespace tidemark::agent::tuner
