@@ -75,7 +75,8 @@ void answerTune(TuningService& tuning, schema::TuneRequest::Reader request, cons
       fillProposals({tuning.show(singleId(request, "show"))}, response.initTune());
       return;
     case Op::APPROVE: {
-      std::vector<uint64_t> ids(request.getIds().begin(), request.getIds().end());
+      std::vector<uint64_t> ids;
+      for (uint64_t id : request.getIds()) ids.push_back(id);
       std::optional<uint32_t> canary;
       if (request.getHasCanary()) canary = request.getCanary();
       const uint64_t rollout = tuning.approve(ids, canary, peer);

@@ -11,6 +11,7 @@
 #include "common/transport/admin_client.h"
 #include "controller/admin/admin_peer.h"
 #include "controller/admin/admin_server.h"
+#include "controller/report/scheduled_report.h"
 #include "tests/unit/controller/tuning/tuning_service_fixture.h"
 
 namespace tidemark::controller {
@@ -22,11 +23,13 @@ using ::testing::SizeIs;
 class AdminTuneTest : public TuningServiceFixture {
  protected:
   AdminContext context(TuningService* tuning) {
+    if (!triggers) triggers = std::make_unique<TriggerEvaluator>(*store, std::vector<TriggerRule>{});
     return AdminContext{*store, presence, clock, clock.monotonicMs(), "tcp://0.0.0.0:7070",
-                        nullptr, nullptr, nullptr, nullptr, {}, tuning};
+                        nullptr, nullptr, nullptr, triggers.get(), {}, tuning};
   }
 
   AgentPresence presence;
+  std::unique_ptr<TriggerEvaluator> triggers;  // reports ask for the firing ones
 };
 
 TEST_F(AdminTuneTest, AControllerWithoutTuningSaysSo) {
@@ -38,6 +41,23 @@ TEST_F(AdminTuneTest, AControllerWithoutTuningSaysSo) {
   handler.handle(request_message.getRoot<schema::AdminRequest>().asReader(), response);
   ASSERT_TRUE(response.isError());
   EXPECT_EQ(std::string(response.getError().cStr()), "this controller has no tuning service");
+}
+
+TEST_F(AdminTuneTest, ReportsListThePendingProposals) {
+  report("a");
+  report("b");
+  service->reject(swappinessOf("b"), alice);
+  AdminHandler handler(context(service.get()));
+  const auto document =
+      cli::collectReport(inProcessAdminCall(handler), clock.wallMs() - 86'400'000, clock.wallMs(), nullptr);
+  ASSERT_EQ(document["proposals"].size(), 1u);
+  EXPECT_EQ(document["proposals"][0]["host"], "a");
+  EXPECT_EQ(document["proposals"][0]["knob"], "vm.swappiness");
+
+  AdminHandler without(context(nullptr));
+  EXPECT_TRUE(cli::collectReport(inProcessAdminCall(without), clock.wallMs() - 86'400'000,
+                                 clock.wallMs(), nullptr)["proposals"]
+                  .empty());
 }
 
 TEST_F(AdminTuneTest, PeerAddressGivesTheUidAndItsName) {

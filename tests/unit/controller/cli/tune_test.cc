@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <sstream>
 
 namespace tidemark::cli {
@@ -16,7 +17,7 @@ constexpr int64_t kNow = 1'700'000'000'000;
 class TuneOutputTest : public ::testing::Test {
  protected:
   capnp::List<schema::ProposalInfo>::Reader twoProposals() {
-    auto list = message.initRoot<schema::AdminResponse>().initTune().initProposals(2);
+    auto list = message->initRoot<schema::AdminResponse>().initTune().initProposals(2);
     auto swappiness = list[0];
     swappiness.setId(7);
     swappiness.setHost("web1");
@@ -42,10 +43,11 @@ class TuneOutputTest : public ::testing::Test {
     pack.setReason("no pack in 7 days");
     pack.setSource("manual by alice");
     pack.setUpdatedMs(kNow - 3'600'000);
-    return message.getRoot<schema::AdminResponse>().asReader().getTune().getProposals();
+    return message->getRoot<schema::AdminResponse>().asReader().getTune().getProposals();
   }
 
-  capnp::MallocMessageBuilder message;
+  // Held by pointer: capnp's builder destructor may throw, gtest's fixtures may not.
+  std::unique_ptr<capnp::MallocMessageBuilder> message = std::make_unique<capnp::MallocMessageBuilder>();
 };
 
 TEST_F(TuneOutputTest, ListJsonHasTheDocumentedShape) {
@@ -96,7 +98,7 @@ TEST_F(TuneOutputTest, ShowListsTheEvidence) {
 }
 
 TEST_F(TuneOutputTest, AuditJsonAndText) {
-  auto audit = message.initRoot<schema::AdminResponse>().initTune().initAudit(1);
+  auto audit = message->initRoot<schema::AdminResponse>().initTune().initAudit(1);
   audit[0].setAtMs(kNow);
   audit[0].setProposal(7);
   audit[0].setHost("web1");
@@ -105,7 +107,7 @@ TEST_F(TuneOutputTest, AuditJsonAndText) {
   audit[0].setActorUid(1000);
   audit[0].setActor("alice");
   audit[0].setDetail("roll-out 3");
-  auto reader = message.getRoot<schema::AdminResponse>().asReader().getTune().getAudit();
+  auto reader = message->getRoot<schema::AdminResponse>().asReader().getTune().getAudit();
   const auto json = auditJson(reader);
   EXPECT_EQ(json["audit"][0]["actor_uid"], 1000);
   EXPECT_EQ(json["audit"][0]["actor"], "alice");
