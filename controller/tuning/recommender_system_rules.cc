@@ -88,6 +88,8 @@ void pierMounts(const wire::KnobReportData& report, const HostObservations& obse
 
 const InterfaceObservation* busiestInterface(const HostObservations& observed, std::string& why) {
   for (const auto& interface : observed.interfaces) {
+    // Loopback traffic never crosses a link; its buffers are not the bottleneck here.
+    if (interface.device == "lo") continue;
     const double rate =
         std::max(interface.receive_bytes_per_second, interface.transmit_bytes_per_second);
     const bool over_link = interface.speed_bytes_per_second && *interface.speed_bytes_per_second > 0 &&
