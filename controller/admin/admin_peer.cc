@@ -22,7 +22,8 @@ std::string userName(uid_t uid) {
          buffer.size() < (1u << 20)) {
     buffer.resize(buffer.size() * 2);
   }
-  if (error != 0 || found == nullptr || found->pw_name == nullptr) return "uid:" + std::to_string(uid);
+  if (error != 0 || found == nullptr || found->pw_name == nullptr)
+    return "uid:" + std::to_string(uid);
   return found->pw_name;
 }
 

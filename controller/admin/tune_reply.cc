@@ -12,9 +12,12 @@ constexpr uint32_t kDefaultLogLimit = 50;
 
 const char* pendingName(PendingCommand command) {
   switch (command) {
-    case PendingCommand::kApply: return "apply";
-    case PendingCommand::kRollback: return "rollback";
-    case PendingCommand::kNone: break;
+    case PendingCommand::kApply:
+      return "apply";
+    case PendingCommand::kRollback:
+      return "rollback";
+    case PendingCommand::kNone:
+      break;
   }
   return "";
 }
@@ -63,9 +66,10 @@ void answerTune(TuningService& tuning, schema::TuneRequest::Reader request, cons
       if (request.getState().size() > 0) {
         filter.state = parseProposalState(request.getState().cStr());
         if (!filter.state) {
-          throw TuningError(fmt::format("unknown state '{}' (proposed, approved, applied, failed, "
-                                        "rolled_back or rejected)",
-                                        request.getState().cStr()));
+          throw TuningError(
+              fmt::format("unknown state '{}' (proposed, approved, applied, failed, "
+                          "rolled_back or rejected)",
+                          request.getState().cStr()));
         }
       }
       fillProposals(tuning.list(filter), response.initTune());

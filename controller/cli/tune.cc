@@ -47,11 +47,12 @@ std::string proposalsText(capnp::List<schema::ProposalInfo>::Reader proposals, i
               {true, false, false, false, false, false, false, false, false});
   for (auto proposal : proposals) {
     std::string state = proposal.getState().cStr();
-    if (proposal.getPending().size() > 0) state += " (" + std::string(proposal.getPending().cStr()) + " pending)";
+    if (proposal.getPending().size() > 0)
+      state += " (" + std::string(proposal.getPending().cStr()) + " pending)";
     table.addRow({std::to_string(proposal.getId()), state, proposal.getHost().cStr(),
-                  proposal.getKnob().cStr(), orDash(proposal.getCurrent()), proposal.getValue().cStr(),
-                  rollout(proposal), formatAgo(proposal.getUpdatedMs(), now_ms),
-                  proposal.getReason().cStr()});
+                  proposal.getKnob().cStr(), orDash(proposal.getCurrent()),
+                  proposal.getValue().cStr(), rollout(proposal),
+                  formatAgo(proposal.getUpdatedMs(), now_ms), proposal.getReason().cStr()});
   }
   return table.render();
 }
@@ -66,7 +67,8 @@ std::string proposalText(schema::ProposalInfo::Reader proposal, int64_t now_ms) 
   line("knob", proposal.getKnob().cStr());
   line("change", orDash(proposal.getCurrent()) + " -> " + proposal.getValue().cStr());
   std::string state = proposal.getState().cStr();
-  if (proposal.getPending().size() > 0) state += " (" + std::string(proposal.getPending().cStr()) + " pending)";
+  if (proposal.getPending().size() > 0)
+    state += " (" + std::string(proposal.getPending().cStr()) + " pending)";
   line("state", state);
   line("reason", proposal.getReason().cStr());
   line("source", proposal.getSource().cStr());
@@ -76,7 +78,8 @@ std::string proposalText(schema::ProposalInfo::Reader proposal, int64_t now_ms) 
                       formatAgo(proposal.getUpdatedMs(), now_ms) + ")");
   line("rollout", rollout(proposal));
   if (proposal.getAgentMessage().size() > 0) line("agent said", proposal.getAgentMessage().cStr());
-  if (proposal.getRestoreCommand().size() > 0) line("restore by hand", proposal.getRestoreCommand().cStr());
+  if (proposal.getRestoreCommand().size() > 0)
+    line("restore by hand", proposal.getRestoreCommand().cStr());
   out += "evidence\n";
   for (auto evidence : proposal.getEvidence()) out += "  - " + std::string(evidence.cStr()) + "\n";
   return out;
@@ -117,26 +120,32 @@ void addTuneCommand(CLI::App& app, TuneCommand& command, bool& json) {
       "tune", "tuning proposals: review, approve (canary first), reject, roll back; the audit log");
   command.tune->require_subcommand(1);
   command.list = command.tune->add_subcommand("list", "proposals by id");
-  command.list->add_option("--state", command.state,
-                           "only this state: proposed, approved, applied, failed, rolled_back, rejected");
+  command.list->add_option(
+      "--state", command.state,
+      "only this state: proposed, approved, applied, failed, rolled_back, rejected");
   command.list->add_option("--host", command.host, "only this host");
   command.show = command.tune->add_subcommand("show", "one proposal with its evidence");
   command.show->add_option("ID", command.ids, "proposal id")->required()->expected(1);
   command.approve = command.tune->add_subcommand(
-      "approve", "approve proposals as one roll-out: canary hosts first, the rest after a health window");
+      "approve",
+      "approve proposals as one roll-out: canary hosts first, the rest after a health window");
   command.approve->add_option("ID", command.ids, "proposal ids")->required();
-  command.approve->add_option("--canary", command.canary,
-                              "canary hosts (default: 1 when the roll-out spans several hosts)")
+  command.approve
+      ->add_option("--canary", command.canary,
+                   "canary hosts (default: 1 when the roll-out spans several hosts)")
       ->check(CLI::NonNegativeNumber);
-  command.reject = command.tune->add_subcommand("reject", "reject a proposal (not proposed again for 7 days)");
+  command.reject =
+      command.tune->add_subcommand("reject", "reject a proposal (not proposed again for 7 days)");
   command.reject->add_option("ID", command.ids, "proposal id")->required()->expected(1);
   command.rollback = command.tune->add_subcommand("rollback", "undo an applied change on its host");
   command.rollback->add_option("ID", command.ids, "proposal id")->required()->expected(1);
   command.propose = command.tune->add_subcommand(
       "propose", "propose KNOB = VALUE on hosts by hand (still needs approval)");
-  command.propose->add_option("KNOB", command.knob, "knob id, e.g. vm.swappiness or ship.pack:zod")->required();
+  command.propose->add_option("KNOB", command.knob, "knob id, e.g. vm.swappiness or ship.pack:zod")
+      ->required();
   command.propose->add_option("VALUE", command.value, "the value to set")->required();
-  command.propose->add_option("--host", command.hosts, "host to propose it for; repeatable")->required();
+  command.propose->add_option("--host", command.hosts, "host to propose it for; repeatable")
+      ->required();
   command.log = command.tune->add_subcommand("log", "the audit log, newest first");
   command.log->add_option("--limit", command.limit, "newest N entries (default 50)");
   for (auto* verb : {command.list, command.show, command.approve, command.reject, command.rollback,
@@ -172,31 +181,33 @@ void buildTuneRequest(const TuneCommand& command, schema::TuneRequest::Builder r
 
 void runTuneCommand(const TuneCommand& command, const AdminCall& call, bool json, int64_t now_ms,
                     std::ostream& out) {
-  call([&](schema::AdminRequest::Builder request) { buildTuneRequest(command, request.initTune()); },
-       [&](schema::AdminResponse::Reader response) {
-         if (!response.isTune()) throw std::runtime_error("the controller answered something else than tune");
-         auto reply = response.getTune();
-         if (command.log->parsed()) {
-           out << (json ? auditJson(reply.getAudit()).dump(2) + "\n" : auditText(reply.getAudit()));
-         } else if (command.show->parsed() && !json && reply.getProposals().size() == 1) {
-           out << proposalText(reply.getProposals()[0], now_ms);
-         } else if (command.propose->parsed() && !json) {
-           for (auto proposal : reply.getProposals()) {
-             out << "proposal " << proposal.getId() << ": " << proposal.getKnob().cStr() << " "
-                 << (proposal.getCurrent().size() > 0 ? proposal.getCurrent().cStr() : "?") << " -> "
-                 << proposal.getValue().cStr() << " on " << proposal.getHost().cStr() << "\n";
-           }
-           out << reply.getDone().cStr() << "\n";
-         } else if (json) {
-           nlohmann::json answer = proposalsJson(reply.getProposals());
-           if (reply.getDone().size() > 0) answer["done"] = reply.getDone().cStr();
-           out << answer.dump(2) << "\n";
-         } else if (reply.getDone().size() > 0) {
-           out << reply.getDone().cStr() << "\n";
-         } else {
-           out << proposalsText(reply.getProposals(), now_ms);
-         }
-       });
+  call(
+      [&](schema::AdminRequest::Builder request) { buildTuneRequest(command, request.initTune()); },
+      [&](schema::AdminResponse::Reader response) {
+        if (!response.isTune())
+          throw std::runtime_error("the controller answered something else than tune");
+        auto reply = response.getTune();
+        if (command.log->parsed()) {
+          out << (json ? auditJson(reply.getAudit()).dump(2) + "\n" : auditText(reply.getAudit()));
+        } else if (command.show->parsed() && !json && reply.getProposals().size() == 1) {
+          out << proposalText(reply.getProposals()[0], now_ms);
+        } else if (command.propose->parsed() && !json) {
+          for (auto proposal : reply.getProposals()) {
+            out << "proposal " << proposal.getId() << ": " << proposal.getKnob().cStr() << " "
+                << (proposal.getCurrent().size() > 0 ? proposal.getCurrent().cStr() : "?") << " -> "
+                << proposal.getValue().cStr() << " on " << proposal.getHost().cStr() << "\n";
+          }
+          out << reply.getDone().cStr() << "\n";
+        } else if (json) {
+          nlohmann::json answer = proposalsJson(reply.getProposals());
+          if (reply.getDone().size() > 0) answer["done"] = reply.getDone().cStr();
+          out << answer.dump(2) << "\n";
+        } else if (reply.getDone().size() > 0) {
+          out << reply.getDone().cStr() << "\n";
+        } else {
+          out << proposalsText(reply.getProposals(), now_ms);
+        }
+      });
 }
 
 }  // namespace tidemark::cli

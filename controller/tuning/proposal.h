@@ -26,8 +26,8 @@ enum class PendingCommand { kNone, kApply, kRollback };
 struct Proposal {
   uint64_t id = 0;
   std::string host;
-  std::string knob;   // the agent's knob id: "vm.swappiness", "ship.pack:zod"
-  std::string value;  // the value to write ("run" for maintenance jobs)
+  std::string knob;     // the agent's knob id: "vm.swappiness", "ship.pack:zod"
+  std::string value;    // the value to write ("run" for maintenance jobs)
   std::string current;  // the host's value when proposed; empty when unknown
   ProposalState state = ProposalState::kProposed;
   std::string reason;

@@ -39,7 +39,8 @@ void scheduler(const wire::KnobStateData& knob, std::vector<Recommendation>& out
   const std::string_view transport = fact(knob, "transport");
   const std::string_view rotational = fact(knob, "rotational");
   if (transport == "nvme" && knob.value != "none" && offers(knob, "none")) {
-    auto r = make(knob, "none", "NVMe queues requests itself: a kernel I/O scheduler only adds latency");
+    auto r =
+        make(knob, "none", "NVMe queues requests itself: a kernel I/O scheduler only adds latency");
     r.evidence.push_back(fmt::format("{}: {}", subject(knob.knob), facts(knob)));
     out.push_back(std::move(r));
   } else if (rotational == "1" && knob.value != "mq-deadline" && knob.value != "bfq" &&
@@ -53,9 +54,8 @@ void scheduler(const wire::KnobStateData& knob, std::vector<Recommendation>& out
 
 bool underMount(std::string_view path, std::string_view mountpoint) {
   if (mountpoint == "/") return path.starts_with("/");
-  return path == mountpoint ||
-         (path.starts_with(mountpoint) && path.size() > mountpoint.size() &&
-          path[mountpoint.size()] == '/');
+  return path == mountpoint || (path.starts_with(mountpoint) && path.size() > mountpoint.size() &&
+                                path[mountpoint.size()] == '/');
 }
 
 // noatime on the filesystems that hold piers: every event read would otherwise
@@ -74,10 +74,12 @@ void pierMounts(const wire::KnobReportData& report, const HostObservations& obse
     if (!best.empty()) piers_by_mount[std::string(best)].push_back(&ship);
   }
   for (const auto& knob : report.knobs) {
-    if (!knob.available || !knob.knob.starts_with("mount.atime:") || knob.value == "noatime") continue;
+    if (!knob.available || !knob.knob.starts_with("mount.atime:") || knob.value == "noatime")
+      continue;
     auto found = piers_by_mount.find(std::string(subject(knob.knob)));
     if (found == piers_by_mount.end()) continue;
-    auto r = make(knob, "noatime", "a filesystem holding piers: access-time updates are writes for nothing");
+    auto r = make(knob, "noatime",
+                  "a filesystem holding piers: access-time updates are writes for nothing");
     r.evidence.push_back(fmt::format("{}: {}", found->first, facts(knob)));
     for (const auto* ship : found->second) {
       r.evidence.push_back(fmt::format("ship {} has its pier at {}", ship->ship, ship->pier));
@@ -92,15 +94,16 @@ const InterfaceObservation* busiestInterface(const HostObservations& observed, s
     if (interface.device == "lo") continue;
     const double rate =
         std::max(interface.receive_bytes_per_second, interface.transmit_bytes_per_second);
-    const bool over_link = interface.speed_bytes_per_second && *interface.speed_bytes_per_second > 0 &&
+    const bool over_link = interface.speed_bytes_per_second &&
+                           *interface.speed_bytes_per_second > 0 &&
                            rate > kBusyLinkShare * *interface.speed_bytes_per_second;
     if (over_link || rate > kBusyBytesPerSecond) {
-      why = fmt::format("{}: receive {:.0f} B/s, transmit {:.0f} B/s over the last 10 min{}",
-                        interface.device, interface.receive_bytes_per_second,
-                        interface.transmit_bytes_per_second,
-                        interface.speed_bytes_per_second
-                            ? fmt::format(", link speed {:.0f} B/s", *interface.speed_bytes_per_second)
-                            : "");
+      why = fmt::format(
+          "{}: receive {:.0f} B/s, transmit {:.0f} B/s over the last 10 min{}", interface.device,
+          interface.receive_bytes_per_second, interface.transmit_bytes_per_second,
+          interface.speed_bytes_per_second
+              ? fmt::format(", link speed {:.0f} B/s", *interface.speed_bytes_per_second)
+              : "");
       return &interface;
     }
   }
@@ -120,12 +123,14 @@ void systemRules(const wire::KnobReportData& report, const HostObservations& obs
       scheduler(knob, out);
     } else if (knob.knob == "vm.swappiness") {
       if (auto value = number(knob.value); value && *value > 10) {
-        out.push_back(make(knob, "10", "ship looms should stay in RAM: swap only under real pressure"));
+        out.push_back(
+            make(knob, "10", "ship looms should stay in RAM: swap only under real pressure"));
       }
     } else if (knob.knob == "thp.enabled" || knob.knob == "thp.defrag") {
       if (knob.value == "always") {
-        out.push_back(make(knob, "madvise",
-                           "huge pages for every mapping stall on compaction and bloat sparse looms"));
+        out.push_back(
+            make(knob, "madvise",
+                 "huge pages for every mapping stall on compaction and bloat sparse looms"));
       }
     } else if (knob.knob == "net.ipv4.tcp_congestion_control") {
       if (knob.value != "bbr" &&
@@ -137,7 +142,8 @@ void systemRules(const wire::KnobReportData& report, const HostObservations& obs
     } else if (knob.knob == "net.core.rmem_max" || knob.knob == "net.core.wmem_max") {
       auto value = number(knob.value);
       if (busy && value && *value < kSocketBufferTarget) {
-        auto r = make(knob, "16777216", "a busy interface: small socket buffers cap each connection's window");
+        auto r = make(knob, "16777216",
+                      "a busy interface: small socket buffers cap each connection's window");
         r.evidence.push_back(busy_evidence);
         out.push_back(std::move(r));
       }

@@ -21,8 +21,8 @@ std::string toBytes(capnp::MallocMessageBuilder& message) {
 
 // Runs `read` on the record in `bytes`; nullopt when they hold no such record.
 template <typename Record, typename Read>
-auto readRecord(std::string_view bytes, Read read) -> std::optional<decltype(read(
-    std::declval<typename Record::Reader>()))> {
+auto readRecord(std::string_view bytes, Read read)
+    -> std::optional<decltype(read(std::declval<typename Record::Reader>()))> {
   if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) return std::nullopt;
   auto words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
   std::memcpy(words.begin(), bytes.data(), bytes.size());
@@ -36,9 +36,12 @@ auto readRecord(std::string_view bytes, Read read) -> std::optional<decltype(rea
 
 const char* commandName(PendingCommand command) {
   switch (command) {
-    case PendingCommand::kApply: return "apply";
-    case PendingCommand::kRollback: return "rollback";
-    case PendingCommand::kNone: break;
+    case PendingCommand::kApply:
+      return "apply";
+    case PendingCommand::kRollback:
+      return "rollback";
+    case PendingCommand::kNone:
+      break;
   }
   return "";
 }
@@ -79,31 +82,33 @@ std::string encodeProposal(const Proposal& proposal) {
 
 std::optional<Proposal> decodeProposal(std::string_view bytes) {
   return readRecord<schema::TuningProposalRecord>(
-      bytes, [](schema::TuningProposalRecord::Reader record) -> std::optional<Proposal> {
-        const auto state = parseProposalState(record.getState().cStr());
-        if (!state) return std::nullopt;
-        Proposal proposal;
-        proposal.id = record.getId();
-        proposal.host = record.getHost();
-        proposal.knob = record.getKnob();
-        proposal.value = record.getValue();
-        proposal.current = record.getCurrent();
-        proposal.state = *state;
-        proposal.reason = record.getReason();
-        for (auto line : record.getEvidence()) proposal.evidence.emplace_back(line.cStr());
-        proposal.source = record.getSource();
-        proposal.created_ms = record.getCreatedMs();
-        proposal.updated_ms = record.getUpdatedMs();
-        proposal.rollout = record.getRollout();
-        proposal.canary = record.getCanary();
-        proposal.agent_message = record.getAgentMessage();
-        proposal.restore_command = record.getRestoreCommand();
-        proposal.command = parseCommand(record.getCommand().cStr());
-        proposal.command_sent_ms = record.getCommandSentMs();
-        proposal.applied_ms = record.getAppliedMs();
-        proposal.drift_seen = record.getDriftSeen();
-        return proposal;
-      }).value_or(std::nullopt);
+             bytes,
+             [](schema::TuningProposalRecord::Reader record) -> std::optional<Proposal> {
+               const auto state = parseProposalState(record.getState().cStr());
+               if (!state) return std::nullopt;
+               Proposal proposal;
+               proposal.id = record.getId();
+               proposal.host = record.getHost();
+               proposal.knob = record.getKnob();
+               proposal.value = record.getValue();
+               proposal.current = record.getCurrent();
+               proposal.state = *state;
+               proposal.reason = record.getReason();
+               for (auto line : record.getEvidence()) proposal.evidence.emplace_back(line.cStr());
+               proposal.source = record.getSource();
+               proposal.created_ms = record.getCreatedMs();
+               proposal.updated_ms = record.getUpdatedMs();
+               proposal.rollout = record.getRollout();
+               proposal.canary = record.getCanary();
+               proposal.agent_message = record.getAgentMessage();
+               proposal.restore_command = record.getRestoreCommand();
+               proposal.command = parseCommand(record.getCommand().cStr());
+               proposal.command_sent_ms = record.getCommandSentMs();
+               proposal.applied_ms = record.getAppliedMs();
+               proposal.drift_seen = record.getDriftSeen();
+               return proposal;
+             })
+      .value_or(std::nullopt);
 }
 
 std::string encodeAuditEntry(const AuditEntry& entry) {

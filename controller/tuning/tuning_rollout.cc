@@ -48,11 +48,10 @@ void TuningService::progressRollout(uint64_t rollout, int64_t now_ms) {
   }
   for (const Proposal* canary : canaries) {
     if (canary->state == ProposalState::kFailed || canary->state == ProposalState::kRolledBack) {
-      return stopRollout(rollout, fmt::format("canary {} on {} {}{}", canary->knob, canary->host,
-                                              proposalStateName(canary->state),
-                                              canary->agent_message.empty()
-                                                  ? ""
-                                                  : ": " + canary->agent_message));
+      return stopRollout(
+          rollout, fmt::format("canary {} on {} {}{}", canary->knob, canary->host,
+                               proposalStateName(canary->state),
+                               canary->agent_message.empty() ? "" : ": " + canary->agent_message));
     }
   }
   const bool all_applied = std::all_of(canaries.begin(), canaries.end(), [](const Proposal* c) {
@@ -66,9 +65,10 @@ void TuningService::progressRollout(uint64_t rollout, int64_t now_ms) {
                                               canary->host, canary->value));
     }
     if (options_.host_healthy && !options_.host_healthy(canary->host)) {
-      return stopRollout(rollout, fmt::format("canary host {} is unhealthy within the health window "
-                                              "after {} = {}",
-                                              canary->host, canary->knob, canary->value));
+      return stopRollout(rollout,
+                         fmt::format("canary host {} is unhealthy within the health window "
+                                     "after {} = {}",
+                                     canary->host, canary->knob, canary->value));
     }
     healthy_since = std::max(healthy_since, canary->applied_ms);
   }
@@ -82,8 +82,8 @@ void TuningService::progressRollout(uint64_t rollout, int64_t now_ms) {
     queue(proposal, PendingCommand::kApply);
   }
   const std::string detail =
-      fmt::format("roll-out {}: canaries healthy for {} s; sending {} change(s) to {} host(s)", rollout,
-                  (now_ms - healthy_since) / 1000, waiting_count, hosts.size());
+      fmt::format("roll-out {}: canaries healthy for {} s; sending {} change(s) to {} host(s)",
+                  rollout, (now_ms - healthy_since) / 1000, waiting_count, hosts.size());
   for (const Proposal* canary : canaries) audit(*canary, "canary_healthy", nullptr, detail);
 }
 

@@ -131,8 +131,8 @@ uint64_t TuningService::approve(const std::vector<uint64_t>& ids, std::optional<
   size_t canaries = 0;
   if (canary) {
     if (*canary > hosts.size()) {
-      throw TuningError(fmt::format("--canary {}: the roll-out spans only {} host(s)", *canary,
-                                    hosts.size()));
+      throw TuningError(
+          fmt::format("--canary {}: the roll-out spans only {} host(s)", *canary, hosts.size()));
     }
     canaries = *canary;
   } else if (hosts.size() > 1) {
@@ -148,9 +148,9 @@ uint64_t TuningService::approve(const std::vector<uint64_t>& ids, std::optional<
     audit(*proposal, "approved", &peer,
           fmt::format("roll-out {} of {} change(s) on {} host(s); {}", rollout, approved.size(),
                       hosts.size(),
-                      proposal->canary  ? "canary: sent first"
-                      : canaries > 0    ? "sent after the canaries stay healthy"
-                                        : "sent now"));
+                      proposal->canary ? "canary: sent first"
+                      : canaries > 0   ? "sent after the canaries stay healthy"
+                                       : "sent now"));
     if (proposal->canary || canaries == 0) queue(*proposal, PendingCommand::kApply);
   }
   commit(true);

@@ -115,7 +115,8 @@ class TuningService {
   // All private members expect mutex_ held.
   Proposal& find(uint64_t id);
   void touch(Proposal& proposal);
-  void audit(const Proposal& proposal, std::string event, const AdminPeer* peer, std::string detail);
+  void audit(const Proposal& proposal, std::string event, const AdminPeer* peer,
+             std::string detail);
   void queue(Proposal& proposal, PendingCommand command);
   // Writes what changed since the last commit; throws StoreError on failure when
   // `throw_on_error` (the verbs), else logs it (the ingest thread carries on).

@@ -41,10 +41,11 @@ void TuningService::onResult(const wire::TuningResultData& result) {
   std::lock_guard lock(mutex_);
   auto found = proposals_.find(result.change_id);
   if (found == proposals_.end() || found->second.host != result.host_id) {
-    spdlog::warn("tuning: {} sent a result for change {} ({} {}), which is not one of its "
-                 "proposals; ignored",
-                 result.host_id, result.change_id, wire::tuningActionName(result.action),
-                 wire::tuningOutcomeName(result.outcome));
+    spdlog::warn(
+        "tuning: {} sent a result for change {} ({} {}), which is not one of its "
+        "proposals; ignored",
+        result.host_id, result.change_id, wire::tuningActionName(result.action),
+        wire::tuningOutcomeName(result.outcome));
     return;
   }
   Proposal& proposal = found->second;
@@ -151,8 +152,8 @@ void TuningService::recommendFor(const wire::KnobReportData& report, int64_t now
                   e.what());
     return;
   }
-  recommendations =
-      withoutKnownAnswers(report.host_id, std::move(recommendations), proposalsOf(report.host_id), now_ms);
+  recommendations = withoutKnownAnswers(report.host_id, std::move(recommendations),
+                                        proposalsOf(report.host_id), now_ms);
   for (auto& recommendation : recommendations) {
     Proposal proposal;
     proposal.id = store_.nextProposalId();

@@ -42,7 +42,8 @@ TuningStore::TuningStore(SampleStore& store) : store_(store) {
   last_proposal_id_ = readCounter(store_, kProposalCounter);
   last_rollout_id_ = readCounter(store_, kRolloutCounter);
   const auto newest = store_.readTuning(kAuditPrefix, 1);
-  if (!newest.empty()) last_audit_sequence_ = keys::readU64(newest[0].first.substr(kAuditPrefix.size()));
+  if (!newest.empty())
+    last_audit_sequence_ = keys::readU64(newest[0].first.substr(kAuditPrefix.size()));
 }
 
 std::vector<Proposal> TuningStore::loadProposals() const {
@@ -79,8 +80,8 @@ std::vector<AuditEntry> TuningStore::log(size_t limit) const {
   for (const auto& [key, value] : store_.readTuning(kAuditPrefix, limit)) {
     auto entry = decodeAuditEntry(value);
     if (!entry) {
-      spdlog::error("store {}: tuning audit record {} is damaged ({} bytes); skipped", store_.path(),
-                    keys::readU64(key.substr(kAuditPrefix.size())), value.size());
+      spdlog::error("store {}: tuning audit record {} is damaged ({} bytes); skipped",
+                    store_.path(), keys::readU64(key.substr(kAuditPrefix.size())), value.size());
       continue;
     }
     entries.push_back(std::move(*entry));

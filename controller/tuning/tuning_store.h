@@ -16,8 +16,8 @@ namespace tidemark::controller {
 
 // What one step of the service changed, written together.
 struct TuningChanges {
-  std::vector<Proposal> proposals;  // new or updated
-  std::vector<AuditEntry> audit;    // appended in this order
+  std::vector<Proposal> proposals;            // new or updated
+  std::vector<AuditEntry> audit;              // appended in this order
   std::vector<wire::KnobReportData> reports;  // each replaces its host's previous one
 
   bool empty() const { return proposals.empty() && audit.empty() && reports.empty(); }

@@ -22,8 +22,8 @@ ControllerOptions parse(std::vector<std::string> arguments) {
   return parseControllerOptions(static_cast<int>(argv.size()), argv.data());
 }
 
-const std::vector<std::string> kRequired = {"--data-dir", "/tmp/x", "--listen", "tcp://127.0.0.1:7070",
-                                            "--insecure"};
+const std::vector<std::string> kRequired = {"--data-dir", "/tmp/x", "--listen",
+                                            "tcp://127.0.0.1:7070", "--insecure"};
 
 TEST(ControllerOptionsTuningTest, Defaults) {
   ControllerOptions options = parse(kRequired);
@@ -35,7 +35,8 @@ TEST(ControllerOptionsTuningTest, Defaults) {
 TEST(ControllerOptionsTuningTest, FromTheConfigFileAndFlags) {
   tidemark::testing::TempDir dir;
   const std::string path = (dir.path() / "controller.toml").string();
-  std::ofstream(path) << "[tuning]\nhealth_window = \"2s\"\nrecommend_interval = \"1h\"\ncanary = 2\n";
+  std::ofstream(path)
+      << "[tuning]\nhealth_window = \"2s\"\nrecommend_interval = \"1h\"\ncanary = 2\n";
   auto arguments = kRequired;
   arguments.insert(arguments.end(), {"--config", path});
   ControllerOptions options = parse(arguments);

@@ -1,10 +1,9 @@
 // `tune` over the admin protocol: through the handler, and over a real admin socket
 // where the approval's actor is the peer's uid (SO_PEERCRED) and user name.
+#include <capnp/message.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
-
-#include <capnp/message.h>
 
 #include <zmq.hpp>
 
@@ -23,9 +22,11 @@ using ::testing::SizeIs;
 class AdminTuneTest : public TuningServiceFixture {
  protected:
   AdminContext context(TuningService* tuning) {
-    if (!triggers) triggers = std::make_unique<TriggerEvaluator>(*store, std::vector<TriggerRule>{});
-    return AdminContext{*store, presence, clock, clock.monotonicMs(), "tcp://0.0.0.0:7070",
-                        nullptr, nullptr, nullptr, triggers.get(), {}, tuning};
+    if (!triggers)
+      triggers = std::make_unique<TriggerEvaluator>(*store, std::vector<TriggerRule>{});
+    return AdminContext{*store,  presence, clock,   clock.monotonicMs(), "tcp://0.0.0.0:7070",
+                        nullptr, nullptr,  nullptr, triggers.get(),      {},
+                        tuning};
   }
 
   AgentPresence presence;
@@ -48,8 +49,8 @@ TEST_F(AdminTuneTest, ReportsListThePendingProposals) {
   report("b");
   service->reject(swappinessOf("b"), alice);
   AdminHandler handler(context(service.get()));
-  const auto document =
-      cli::collectReport(inProcessAdminCall(handler), clock.wallMs() - 86'400'000, clock.wallMs(), nullptr);
+  const auto document = cli::collectReport(inProcessAdminCall(handler), clock.wallMs() - 86'400'000,
+                                           clock.wallMs(), nullptr);
   ASSERT_EQ(document["proposals"].size(), 1u);
   EXPECT_EQ(document["proposals"][0]["host"], "a");
   EXPECT_EQ(document["proposals"][0]["knob"], "vm.swappiness");
@@ -92,7 +93,8 @@ TEST_F(AdminTuneTest, OverTheAdminSocketTheApprovalRecordsTheCallersUid) {
   const auto approvals = events("approved");
   ASSERT_THAT(approvals, SizeIs(1));
   EXPECT_EQ(approvals[0].actor_uid, static_cast<int64_t>(::getuid()));
-  EXPECT_EQ(approvals[0].actor, adminPeerFromAddress(":" + std::to_string(::getuid()) + ":0:0").user);
+  EXPECT_EQ(approvals[0].actor,
+            adminPeerFromAddress(":" + std::to_string(::getuid()) + ":0:0").user);
 
   // A refused verb comes back as an error reply naming the reason.
   try {

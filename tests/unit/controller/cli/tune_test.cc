@@ -47,7 +47,8 @@ class TuneOutputTest : public ::testing::Test {
   }
 
   // Held by pointer: capnp's builder destructor may throw, gtest's fixtures may not.
-  std::unique_ptr<capnp::MallocMessageBuilder> message = std::make_unique<capnp::MallocMessageBuilder>();
+  std::unique_ptr<capnp::MallocMessageBuilder> message =
+      std::make_unique<capnp::MallocMessageBuilder>();
 };
 
 TEST_F(TuneOutputTest, ListJsonHasTheDocumentedShape) {
@@ -87,7 +88,8 @@ TEST_F(TuneOutputTest, ListTextIsAnAlignedTable) {
   // Aligned: the KNOB column starts at the same offset on every line.
   EXPECT_EQ(header.find("KNOB"), first.find("vm.swappiness"));
   EXPECT_EQ(header.find("KNOB"), second.find("ship.pack:zod"));
-  EXPECT_EQ(proposalsText(capnp::List<schema::ProposalInfo>::Reader(), kNow), "no tuning proposals\n");
+  EXPECT_EQ(proposalsText(capnp::List<schema::ProposalInfo>::Reader(), kNow),
+            "no tuning proposals\n");
 }
 
 TEST_F(TuneOutputTest, ShowListsTheEvidence) {
@@ -120,7 +122,8 @@ TEST(TuneCommandTest, ParsesVerbsIntoRequests) {
   bool json = false;
   TuneCommand command;
   addTuneCommand(app, command, json);
-  std::vector<std::string> args = {"tidemark", "tune", "approve", "4", "5", "--canary", "2", "--json"};
+  std::vector<std::string> args = {"tidemark", "tune",     "approve", "4",
+                                   "5",        "--canary", "2",       "--json"};
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   app.parse(static_cast<int>(argv.size()), argv.data());
@@ -135,7 +138,9 @@ TEST(TuneCommandTest, ParsesVerbsIntoRequests) {
   EXPECT_EQ(request.getCanary(), 2u);
 
   // A failed call (an error reply) reaches the caller as an exception.
-  AdminCall failing = [](const auto&, const auto&) { throw std::runtime_error("no tuning proposal 4"); };
+  AdminCall failing = [](const auto&, const auto&) {
+    throw std::runtime_error("no tuning proposal 4");
+  };
   std::ostringstream out;
   EXPECT_THROW(runTuneCommand(command, failing, json, kNow, out), std::runtime_error);
 }

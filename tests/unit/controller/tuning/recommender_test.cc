@@ -40,8 +40,9 @@ ShipObservation ship(std::string name, std::string pier) {
 }
 
 TEST(RecommenderTest, NvmeSchedulerGoesToNone) {
-  auto out = run({knob("block.scheduler:nvme0n1", "mq-deadline",
-                       {{"rotational", "0"}, {"transport", "nvme"}}, {"none", "mq-deadline", "kyber"})});
+  auto out =
+      run({knob("block.scheduler:nvme0n1", "mq-deadline",
+                {{"rotational", "0"}, {"transport", "nvme"}}, {"none", "mq-deadline", "kyber"})});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].knob, "block.scheduler:nvme0n1");
   EXPECT_EQ(out[0].value, "none");
@@ -49,12 +50,14 @@ TEST(RecommenderTest, NvmeSchedulerGoesToNone) {
   EXPECT_THAT(out[0].evidence, Contains(HasSubstr("transport=nvme")));
 
   EXPECT_THAT(run({knob("block.scheduler:nvme0n1", "none", {{"transport", "nvme"}})}), IsEmpty());
-  EXPECT_THAT(run({knob("block.scheduler:vda", "mq-deadline", {{"rotational", "0"}, {"transport", "virtio"}})}),
+  EXPECT_THAT(run({knob("block.scheduler:vda", "mq-deadline",
+                        {{"rotational", "0"}, {"transport", "virtio"}})}),
               IsEmpty());
 }
 
 TEST(RecommenderTest, RotatingDiskGetsMqDeadlineUnlessBfq) {
-  auto out = run({knob("block.scheduler:sda", "none", {{"rotational", "1"}, {"transport", "scsi"}})});
+  auto out =
+      run({knob("block.scheduler:sda", "none", {{"rotational", "1"}, {"transport", "scsi"}})});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].value, "mq-deadline");
   EXPECT_THAT(run({knob("block.scheduler:sda", "bfq", {{"rotational", "1"}})}), IsEmpty());
@@ -64,10 +67,11 @@ TEST(RecommenderTest, RotatingDiskGetsMqDeadlineUnlessBfq) {
 TEST(RecommenderTest, NoatimeOnTheLongestMountHoldingPiers) {
   HostObservations observed;
   observed.ships = {ship("zod", "/srv/piers/zod")};
-  auto out = run({knob("mount.atime:/", "relatime", {{"fstype", "ext4"}}),
-                  knob("mount.atime:/srv", "relatime", {{"fstype", "xfs"}, {"device", "/dev/sdb1"}}),
-                  knob("mount.atime:/srv/piersx", "relatime")},
-                 observed);
+  auto out =
+      run({knob("mount.atime:/", "relatime", {{"fstype", "ext4"}}),
+           knob("mount.atime:/srv", "relatime", {{"fstype", "xfs"}, {"device", "/dev/sdb1"}}),
+           knob("mount.atime:/srv/piersx", "relatime")},
+          observed);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].knob, "mount.atime:/srv");
   EXPECT_EQ(out[0].value, "noatime");
@@ -99,7 +103,8 @@ TEST(RecommenderTest, BbrWhenAvailable) {
   auto out = run({knob("net.ipv4.tcp_congestion_control", "cubic", {}, {"reno", "cubic", "bbr"})});
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].value, "bbr");
-  EXPECT_THAT(run({knob("net.ipv4.tcp_congestion_control", "cubic", {}, {"reno", "cubic"})}), IsEmpty());
+  EXPECT_THAT(run({knob("net.ipv4.tcp_congestion_control", "cubic", {}, {"reno", "cubic"})}),
+              IsEmpty());
 }
 
 TEST(RecommenderTest, LargerSocketBuffersOnlyOnABusyInterface) {

@@ -57,7 +57,8 @@ TEST_F(TuningServiceTest, EverythingSurvivesARestartAndIdsKeepIncreasing) {
   reopen();
   const auto manual = service->propose("vm.dirty_ratio", "10", {"a"}, alice);
   EXPECT_GT(manual[0], ids[0]);
-  EXPECT_THAT(service->show(manual[0]).evidence, ElementsAre(HasSubstr("a never reported vm.dirty_ratio")));
+  EXPECT_THAT(service->show(manual[0]).evidence,
+              ElementsAre(HasSubstr("a never reported vm.dirty_ratio")));
   // The audit log too, newest first.
   const auto log = service->log(3);
   ASSERT_THAT(log, SizeIs(3));
@@ -126,8 +127,8 @@ TEST_F(TuningServiceTest, FailedResultsCarryTheAgentsReason) {
 
 TEST_F(TuningServiceTest, CanaryFirstThenTheRestAfterTheHealthWindow) {
   for (const char* host : {"a", "b", "c"}) report(host);
-  const auto rollout =
-      service->approve({swappinessOf("a"), swappinessOf("b"), swappinessOf("c")}, std::nullopt, alice);
+  const auto rollout = service->approve({swappinessOf("a"), swappinessOf("b"), swappinessOf("c")},
+                                        std::nullopt, alice);
   EXPECT_TRUE(service->show(swappinessOf("a")).canary);
   EXPECT_FALSE(service->show(swappinessOf("b")).canary);
   EXPECT_EQ(service->show(swappinessOf("c")).rollout, rollout);
@@ -157,7 +158,8 @@ TEST_F(TuningServiceTest, AFailedCanaryStopsTheRollout) {
     EXPECT_EQ(service->show(rest).rollout, 0u);
   }
   ASSERT_THAT(events("rollout_stopped"), SizeIs(2));
-  EXPECT_THAT(events("rollout_stopped")[0].detail, HasSubstr("canary vm.swappiness on a failed: read back 60"));
+  EXPECT_THAT(events("rollout_stopped")[0].detail,
+              HasSubstr("canary vm.swappiness on a failed: read back 60"));
   clock.advanceMs(10'000);
   tick();
   EXPECT_THAT(sentTo(), ElementsAre("a"));  // nothing more went out
