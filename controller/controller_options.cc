@@ -70,6 +70,12 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
                     "history each scheduled report looks at (default 30d)");
   set.addDurationMs("trigger_interval", &options.trigger_interval_ms,
                     "evaluate the scaling trigger rules this often (default 1m)");
+  set.addDurationMs("tuning.health_window", &options.tuning_health_window_ms,
+                    "canary hosts must stay healthy this long before a roll-out goes on (default 10m)");
+  set.addDurationMs("tuning.recommend_interval", &options.tuning_recommend_interval_ms,
+                    "run the tuning recommender over every host this often (default 10m)");
+  set.addInteger("tuning.canary", &options.tuning_canary, 0, 1000,
+                 "canary hosts per roll-out (default 1 when a roll-out spans several hosts)");
   set.addExternalKey("trigger");  // [[trigger]] rules: read by loadTriggerRules below
   set.require("data_dir");
   set.require("listen");
@@ -94,6 +100,15 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
   if (options.trigger_interval_ms < 1'000) {
     throw ConfigError("trigger_interval " + std::to_string(options.trigger_interval_ms) +
                       "ms: evaluate at most once a second");
+  }
+  if (options.tuning_health_window_ms < 1'000) {
+    throw ConfigError("tuning.health_window " + std::to_string(options.tuning_health_window_ms) +
+                      "ms: the canaries need at least 1s to show they are healthy");
+  }
+  if (options.tuning_recommend_interval_ms < 10'000) {
+    throw ConfigError("tuning.recommend_interval " +
+                      std::to_string(options.tuning_recommend_interval_ms) +
+                      "ms: run the recommender at most every 10s");
   }
   options.trigger_rules = loadTriggerRules(set.configPath());
   if (options.pki_dir.empty()) options.pki_dir = options.data_dir + "/pki";

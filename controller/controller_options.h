@@ -47,6 +47,14 @@ struct ControllerOptions {
   // The `[[trigger]]` tables of the --config file over the default rules
   // (trigger_config.h). Default: defaultTriggerRules().
   std::vector<TriggerRule> trigger_rules;
+  // Tuning ([tuning] in the config). health_window: how long the canary hosts of a
+  // roll-out must stay healthy after applying before the rest is sent (default 10m,
+  // at least 1s). recommend_interval: how often the recommender looks at every host
+  // (default 10m, at least 10s). canary: canary hosts per roll-out approved without
+  // --canary, 0 to 1000 (default -1, unset: 1 when a roll-out spans several hosts).
+  int64_t tuning_health_window_ms = 10 * 60'000;
+  int64_t tuning_recommend_interval_ms = 10 * 60'000;
+  int64_t tuning_canary = -1;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

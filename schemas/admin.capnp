@@ -79,6 +79,29 @@ struct TriggersRequest {
   all @0 :Bool;               # also the resolved ones (kept 30 days); else pending and firing
 }
 
+# `tidemark tune`: the tuning service's proposals, approvals, roll-outs and audit log.
+struct TuneRequest {
+  op @0 :Op;
+  ids @1 :List(UInt64);       # show, reject, rollback: one; approve: one or more
+  canary @2 :UInt32;          # approve: canary hosts, when hasCanary
+  hasCanary @3 :Bool;         # false: the controller's default
+  state @4 :Text;             # list: only this state; empty: all
+  host @5 :Text;              # list: only this host; empty: all
+  knob @6 :Text;              # propose
+  value @7 :Text;             # propose
+  hosts @8 :List(Text);       # propose: one proposal per host
+  limit @9 :UInt32;           # log: newest N; 0: 50
+  enum Op {
+    list @0;
+    show @1;
+    approve @2;
+    reject @3;
+    rollback @4;
+    propose @5;
+    log @6;
+  }
+}
+
 struct AdminRequest {
   union {
     status @0 :Void;
@@ -90,6 +113,7 @@ struct AdminRequest {
     ships @6 :ShipsRequest;
     plan @7 :PlanRequest;
     triggers @8 :TriggersRequest;
+    tune @9 :TuneRequest;
   }
 }
 
@@ -223,6 +247,43 @@ struct TriggerInfo {
   ratio @14 :Bool;            # value and threshold are fractions of capacity
 }
 
+# One tuning proposal (controller/tuning/proposal.h). Times: wall-clock ms.
+struct ProposalInfo {
+  id @0 :UInt64;
+  host @1 :Text;
+  knob @2 :Text;              # the agent's knob id; sysctls by name (vm.swappiness)
+  current @3 :Text;           # the host's value when proposed
+  value @4 :Text;
+  state @5 :Text;             # proposed, approved, applied, failed, rolled_back, rejected
+  reason @6 :Text;
+  evidence @7 :List(Text);
+  source @8 :Text;            # recommender, or "manual by USER"
+  createdMs @9 :Int64;
+  updatedMs @10 :Int64;
+  rollout @11 :UInt64;        # 0: none
+  canary @12 :Bool;
+  agentMessage @13 :Text;     # the agent's last reason
+  restoreCommand @14 :Text;
+  pending @15 :Text;          # the command owed to the agent: "", "apply", "rollback"
+}
+
+struct AuditInfo {
+  atMs @0 :Int64;
+  proposal @1 :UInt64;
+  host @2 :Text;
+  knob @3 :Text;
+  event @4 :Text;
+  actorUid @5 :Int64;         # -1: the controller, or unknown
+  actor @6 :Text;
+  detail @7 :Text;
+}
+
+struct TuneReply {
+  proposals @0 :List(ProposalInfo);  # list, show, propose (the new ones), approve (the approved)
+  audit @1 :List(AuditInfo);         # log: newest first
+  done @2 :Text;                     # what a change did, for the operator
+}
+
 struct AdminResponse {
   union {
     error @0 :Text;
@@ -236,5 +297,6 @@ struct AdminResponse {
     ships @8 :List(ShipInfo);   # sorted by host, ship, pier
     plan @9 :PlanReply;
     triggers @10 :List(TriggerInfo);   # firing first, then pending, resolved; by rule, host
+    tune @11 :TuneReply;
   }
 }

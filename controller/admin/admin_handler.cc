@@ -11,6 +11,7 @@
 #include "controller/admin/ship_status.h"
 #include "controller/store/key_codec.h"
 #include "controller/admin/trigger_list.h"
+#include "controller/admin/tune_reply.h"
 
 namespace tidemark::controller {
 
@@ -25,7 +26,7 @@ void copyText(capnp::Text::Builder out, std::string_view text) {
 }  // namespace
 
 void AdminHandler::handle(schema::AdminRequest::Reader request,
-                          schema::AdminResponse::Builder response) const {
+                          schema::AdminResponse::Builder response, const AdminPeer& peer) const {
   try {
     switch (request.which()) {
       case schema::AdminRequest::STATUS:
@@ -46,6 +47,8 @@ void AdminHandler::handle(schema::AdminRequest::Reader request,
         return plan(request.getPlan(), response);
       case schema::AdminRequest::TRIGGERS:
         return triggers(request.getTriggers(), response);
+      case schema::AdminRequest::TUNE:
+        return tune(request.getTune(), peer, response);
     }
     response.setError("unknown admin request " + std::to_string(request.which()) +
                       " (is the CLI newer than the controller?)");
@@ -294,6 +297,15 @@ void AdminHandler::importSamples(schema::ImportRequest::Reader request,
   reply.setSamples(result.samples);
   reply.setSeries(result.series);
   reply.setNewSeries(result.new_series);
+}
+
+void AdminHandler::tune(schema::TuneRequest::Reader request, const AdminPeer& peer,
+                        schema::AdminResponse::Builder response) const {
+  if (context_.tuning == nullptr) {
+    response.setError("this controller has no tuning service");
+    return;
+  }
+  answerTune(*context_.tuning, request, peer, response);
 }
 
 }  // namespace tidemark::controller

@@ -11,6 +11,7 @@
 #include "controller/planner/plan.h"
 #include "controller/planner/triggers/trigger_evaluator.h"
 #include "controller/store/sample_store.h"
+#include "controller/tuning/tuning_service.h"
 #include "schemas/admin.capnp.h"
 
 namespace tidemark::controller {
@@ -27,14 +28,17 @@ struct AdminContext {
   const TriggerEvaluator* triggers = nullptr;  // null: this controller evaluates no triggers
   // `plan`: window, step and thresholds from the config; host and now per request.
   planner::PlanOptions plan_defaults = {};
+  TuningService* tuning = nullptr;  // null: this controller has no tuning service
 };
 
 class AdminHandler {
  public:
   explicit AdminHandler(AdminContext context) : context_(std::move(context)) {}
 
-  // Fills `response`; problems with the request become an `error` response.
-  void handle(schema::AdminRequest::Reader request, schema::AdminResponse::Builder response) const;
+  // Fills `response`; problems with the request become an `error` response. `peer`
+  // is who sent it (the audit log's actor for tuning verbs).
+  void handle(schema::AdminRequest::Reader request, schema::AdminResponse::Builder response,
+              const AdminPeer& peer = {}) const;
 
  private:
   void status(schema::AdminResponse::Builder response) const;
@@ -46,6 +50,8 @@ class AdminHandler {
   void plan(schema::PlanRequest::Reader request, schema::AdminResponse::Builder response) const;
   void triggers(schema::TriggersRequest::Reader request,
                 schema::AdminResponse::Builder response) const;
+  void tune(schema::TuneRequest::Reader request, const AdminPeer& peer,
+            schema::AdminResponse::Builder response) const;
   void importSamples(schema::ImportRequest::Reader request,
                      schema::AdminResponse::Builder response) const;
 

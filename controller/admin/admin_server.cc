@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "common/errors/error.h"
+#include "controller/admin/admin_peer.h"
 #include "common/transport/endpoint.h"
 #include "common/wire/frame.h"
 
@@ -68,7 +69,10 @@ void AdminServer::run() {
     auto response = reply.initRoot<schema::AdminResponse>();
     try {
       wire::FrameReader request(frames[2].data(), frames[2].size(), limits);
-      handler_.handle(request.root<schema::AdminRequest>(), response);
+      // Who asked: the tuning verbs record it in their audit log.
+      const char* address = zmq_msg_gets(frames[2].handle(), "Peer-Address");
+      const AdminPeer peer = adminPeerFromAddress(address != nullptr ? address : "");
+      handler_.handle(request.root<schema::AdminRequest>(), response, peer);
     } catch (const std::exception& e) {
       response.setError(std::string("bad admin request: ") + e.what());
     }

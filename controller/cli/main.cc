@@ -18,6 +18,7 @@
 #include "common/files/durable_file.h"
 #include "controller/cli/ships.h"
 #include "controller/cli/triggers.h"
+#include "controller/cli/tune.h"
 
 namespace {
 
@@ -95,6 +96,9 @@ int main(int argc, char** argv) {
   std::string key_prefix_out;
   auto* keys_generate = keys->add_subcommand("generate", "write PREFIX.key (secret, 0600) and PREFIX.pub");
   keys_generate->add_option("--out", key_prefix_out, "path prefix of the two files")->required();
+
+  cli::TuneCommand tune_command;
+  cli::addTuneCommand(app, tune_command, json);
 
   auto* compact = app.add_subcommand(
       "compact", "seal every series' head and compact the store (after a bulk import)");
@@ -198,6 +202,10 @@ int main(int argc, char** argv) {
                     if (json) std::cout << cli::triggersJson(response.getTriggers()).dump(2) << "\n";
                     else std::cout << cli::triggersText(response.getTriggers(), clock.wallMs());
                   });
+    } else if (tune_command.tune->parsed()) {
+      cli::runTuneCommand(
+          tune_command, [&](const auto& fill, const auto& read) { client.call(fill, read); }, json,
+          clock.wallMs(), std::cout);
     } else if (agents->parsed()) {
       using Op = schema::AgentsRequest::Op;
       Op op = agents_list->parsed()      ? Op::LIST

@@ -6,6 +6,7 @@
 #include "controller/cli/plan.h"
 #include "controller/cli/ships.h"
 #include "controller/cli/triggers.h"
+#include "controller/cli/tune.h"
 #include "controller/report/render/report_assembly.h"
 
 namespace tidemark::cli {
@@ -52,6 +53,19 @@ nlohmann::json collectReport(const AdminCall& call, int64_t since_ms, int64_t no
   step("report: ships", total - 1, total);
   call([](schema::AdminRequest::Builder request) { request.initShips(); },
        [&](schema::AdminResponse::Reader response) { parts.ships = shipsJson(response.getShips()); });
+  try {
+    call(
+        [](schema::AdminRequest::Builder request) {
+          auto tune = request.initTune();
+          tune.setOp(schema::TuneRequest::Op::LIST);
+          tune.setState("proposed");
+        },
+        [&](schema::AdminResponse::Reader response) {
+          parts.proposals = proposalsJson(response.getTune().getProposals())["proposals"];
+        });
+  } catch (const std::runtime_error&) {
+    // A controller without a tuning service (or an older one): the section stays empty.
+  }
   if (progress != nullptr) progress->finish();
   return report::assembleReport(parts, now_ms, since_ms);
 }

@@ -34,6 +34,7 @@ constexpr const char* kRollupsFamily = "rollups";
 constexpr const char* kHostsFamily = "hosts";
 constexpr const char* kAgentSeriesFamily = "agent_series";
 constexpr const char* kStateFamily = "state";
+constexpr const char* kTuningFamily = "tuning";
 constexpr const char* kNextSeriesIdKey = "next_series_id";
 constexpr const char* kNextCommitKey = "next_commit";
 constexpr int64_t kMinTimestamp = std::numeric_limits<int64_t>::min();
@@ -145,6 +146,7 @@ std::unique_ptr<SampleStore> SampleStore::open(const StoreOptions& options) {
       {kHostsFamily, smallFamily()},
       {kAgentSeriesFamily, smallFamily()},
       {kStateFamily, smallFamily()},
+      {kTuningFamily, smallFamily()},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -169,6 +171,7 @@ SampleStore::SampleStore(const StoreOptions& options, std::unique_ptr<rocksdb::D
   hosts_cf_ = handles_[6];
   agent_series_cf_ = handles_[7];
   state_cf_ = handles_[8];
+  tuning_cf_ = handles_[9];
 }
 
 SampleStore::~SampleStore() {
@@ -224,22 +227,52 @@ void SampleStore::loadState() {
 
 std::vector<std::pair<std::string, std::string>> SampleStore::readState(
     std::string_view prefix) const {
-  std::vector<std::pair<std::string, std::string>> records;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), state_cf_));
-  for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
-       it->Valid() && it->key().starts_with(rocksdb::Slice(prefix.data(), prefix.size()));
-       it->Next()) {
-    records.emplace_back(it->key().ToString(), it->value().ToString());
-  }
-  check(it->status(), "reading state records '" + std::string(prefix) + "' from " + options_.path);
-  return records;
+  return readRecords(state_cf_, prefix, 0);
 }
 
 std::string SampleStore::writeState(const std::vector<std::pair<std::string, std::string>>& puts,
                                     const std::vector<std::string>& deletes) {
+  return writeRecords(state_cf_, puts, deletes);
+}
+
+std::vector<std::pair<std::string, std::string>> SampleStore::readTuning(std::string_view prefix,
+                                                                         size_t newest) const {
+  return readRecords(tuning_cf_, prefix, newest);
+}
+
+std::string SampleStore::writeTuning(const std::vector<std::pair<std::string, std::string>>& puts,
+                                     const std::vector<std::string>& deletes) {
+  return writeRecords(tuning_cf_, puts, deletes);
+}
+
+std::vector<std::pair<std::string, std::string>> SampleStore::readRecords(
+    rocksdb::ColumnFamilyHandle* family, std::string_view prefix, size_t newest) const {
+  std::vector<std::pair<std::string, std::string>> records;
+  const rocksdb::Slice start(prefix.data(), prefix.size());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+  if (newest == 0) {
+    for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
+      records.emplace_back(it->key().ToString(), it->value().ToString());
+    }
+  } else {
+    // Past every key under the prefix: keys here are far shorter than 64 bytes.
+    const std::string end = std::string(prefix) + std::string(64, '\xff');
+    for (it->SeekForPrev(end); it->Valid() && it->key().starts_with(start) && records.size() < newest;
+         it->Prev()) {
+      records.emplace_back(it->key().ToString(), it->value().ToString());
+    }
+  }
+  check(it->status(), "reading " + family->GetName() + " records '" + std::string(prefix) +
+                          "' from " + options_.path);
+  return records;
+}
+
+std::string SampleStore::writeRecords(rocksdb::ColumnFamilyHandle* family,
+                                      const std::vector<std::pair<std::string, std::string>>& puts,
+                                      const std::vector<std::string>& deletes) {
   rocksdb::WriteBatch batch;
-  for (const auto& key : deletes) batch.Delete(state_cf_, key);
-  for (const auto& [key, value] : puts) batch.Put(state_cf_, key, value);
+  for (const auto& key : deletes) batch.Delete(family, key);
+  for (const auto& [key, value] : puts) batch.Put(family, key, value);
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
   auto status = db_->Write(write_options, &batch);

@@ -13,6 +13,9 @@
 //   built from raw data as windows complete (rollup_builder.h).
 // * State: small records of the controller's own subsystems (trigger states), under
 //   a key prefix per subsystem, kept across restarts.
+// * Tuning: the tuning service's proposals, audit log, knob reports and counters
+//   (controller/tuning/tuning_store.h), in a column family of its own because the
+//   audit log only grows.
 // * Retention per resolution by compaction filters (retention_filter.h).
 //
 // Threading: writers take turns (a WriteSet holds the write lock from beginWrite to
@@ -202,6 +205,13 @@ class SampleStore {
   [[nodiscard]] std::string writeState(const std::vector<std::pair<std::string, std::string>>& puts,
                                        const std::vector<std::string>& deletes);
 
+  // The same two for the `tuning` column family. With `newest` > 0 readTuning returns
+  // only the last `newest` records under the prefix, newest (highest key) first.
+  std::vector<std::pair<std::string, std::string>> readTuning(std::string_view prefix,
+                                                              size_t newest = 0) const;
+  [[nodiscard]] std::string writeTuning(const std::vector<std::pair<std::string, std::string>>& puts,
+                                        const std::vector<std::string>& deletes);
+
   const std::string& path() const { return options_.path; }
   const StoreOptions& options() const { return options_; }
 
@@ -246,6 +256,13 @@ class SampleStore {
   rocksdb::ColumnFamilyHandle* hosts_cf_;
   rocksdb::ColumnFamilyHandle* agent_series_cf_;
   rocksdb::ColumnFamilyHandle* state_cf_;
+  rocksdb::ColumnFamilyHandle* tuning_cf_;
+  std::vector<std::pair<std::string, std::string>> readRecords(rocksdb::ColumnFamilyHandle* family,
+                                                               std::string_view prefix,
+                                                               size_t newest) const;
+  std::string writeRecords(rocksdb::ColumnFamilyHandle* family,
+                           const std::vector<std::pair<std::string, std::string>>& puts,
+                           const std::vector<std::string>& deletes);
 
   std::mutex write_mutex_;  // one WriteSet at a time
   SeriesCatalog catalog_;
