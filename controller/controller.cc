@@ -19,6 +19,17 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   ingester_ = std::make_unique<BatchIngester>(*store_, options.limits);
   importer_ = std::make_unique<SampleImporter>(*store_, options.limits);
   triggers_ = std::make_unique<TriggerEvaluator>(*store_, options.trigger_rules);
+  TuningOptions tuning_options;
+  tuning_options.health_window_ms = options.tuning_health_window_ms;
+  tuning_options.recommend_interval_ms = options.tuning_recommend_interval_ms;
+  if (options.tuning_canary >= 0) {
+    tuning_options.default_canary = static_cast<uint32_t>(options.tuning_canary);
+  }
+  // A canary is healthy while its agent keeps sending (3 intervals + 5 s, at least 30 s).
+  tuning_options.host_healthy = [this](const std::string& host) {
+    return presence_.connected(host, clock_.monotonicMs());
+  };
+  tuning_ = std::make_unique<TuningService>(*store_, std::move(tuning_options), clock_);
 
   LinkOptions link_options;
   link_options.listen = options.listen;
@@ -36,9 +47,13 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   } catch (const zmq::error_t& e) {
     throw std::runtime_error("cannot listen on " + options.listen + ": " + e.what());
   }
+  link_->setTuningHooks({[this](const wire::TuningResultData& result) { tuning_->onResult(result); },
+                         [this](const wire::KnobReportData& report) { tuning_->onKnobReport(report); },
+                         [this](const std::string& host) { tuning_->onHello(host); }});
   AdminContext admin_context{*store_, presence_, clock_, clock_.monotonicMs(),
                              link_->boundEndpoint(), registry_.get(), importer_.get(),
                              store_.get(), triggers_.get()};
+  admin_context.tuning = tuning_.get();
   admin_context.plan_defaults.window_ms = options.plan_window_ms;
   admin_context.plan_defaults.thresholds = options.plan_thresholds;
   if (options.reports.interval_ms > 0) {
@@ -60,6 +75,7 @@ Controller::~Controller() {
   reports_.reset();
   admin_.reset();
   link_.reset();
+  tuning_.reset();
   importer_.reset();
   ingester_.reset();
   triggers_.reset();
@@ -71,6 +87,9 @@ void Controller::run(const std::function<bool()>& stop) {
   if (reports_) reports_->start();
   while (!stop()) {
     link_->pollOnce(200);
+    tuning_->tick([this](const std::string& host, const wire::TuningCommandData& command) {
+      return link_->sendCommand(host, command);
+    });
     evaluateTriggersIfDue();
   }
 }

@@ -17,6 +17,7 @@
 #include "controller/ingest/sample_importer.h"
 #include "controller/report/report_schedule.h"
 #include "controller/planner/triggers/trigger_evaluator.h"
+#include "controller/tuning/tuning_service.h"
 
 namespace tidemark::controller {
 
@@ -46,6 +47,7 @@ class Controller {
   std::unique_ptr<TriggerEvaluator> triggers_;
   int64_t trigger_interval_ms_;
   int64_t next_trigger_evaluation_ms_ = 0;  // monotonic; 0: at once
+  std::unique_ptr<TuningService> tuning_;
   std::unique_ptr<AgentLinkServer> link_;
   std::unique_ptr<AdminServer> admin_;
   std::unique_ptr<ReportSchedule> reports_;  // null when scheduled reports are off

@@ -1,6 +1,7 @@
 #include "controller/admin/tune_reply.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <string>
 
@@ -104,12 +105,25 @@ void answerTune(TuningService& tuning, schema::TuneRequest::Reader request, cons
       return;
     }
     case Op::ROLLBACK: {
-      const uint64_t id = singleId(request, "rollback");
-      tuning.rollback(id, peer);
+      // Several ids: one change rolled back across the hosts it went to.
+      std::vector<uint64_t> ids;
+      for (uint64_t id : request.getIds()) ids.push_back(id);
+      if (ids.empty()) throw TuningError("rollback needs a proposal id");
+      std::vector<uint64_t> queued;
+      for (uint64_t id : ids) {
+        try {
+          tuning.rollback(id, peer);
+        } catch (const TuningError& e) {
+          if (queued.empty()) throw;
+          throw TuningError(fmt::format("{} (rollbacks of {} were queued before it)", e.what(),
+                                        fmt::join(queued, ", ")));
+        }
+        queued.push_back(id);
+      }
       response.initTune().setDone(
-          fmt::format("proposal {}: rollback queued; the state becomes rolled_back when the agent "
+          fmt::format("{} {}: rollback queued; the state becomes rolled_back when the agent "
                       "confirms",
-                      id));
+                      queued.size() == 1 ? "proposal" : "proposals", fmt::join(queued, ", ")));
       return;
     }
     case Op::PROPOSE: {

@@ -137,8 +137,8 @@ void addTuneCommand(CLI::App& app, TuneCommand& command, bool& json) {
   command.reject =
       command.tune->add_subcommand("reject", "reject a proposal (not proposed again for 7 days)");
   command.reject->add_option("ID", command.ids, "proposal id")->required()->expected(1);
-  command.rollback = command.tune->add_subcommand("rollback", "undo an applied change on its host");
-  command.rollback->add_option("ID", command.ids, "proposal id")->required()->expected(1);
+  command.rollback = command.tune->add_subcommand("rollback", "undo applied changes on their hosts");
+  command.rollback->add_option("ID", command.ids, "proposal ids")->required();
   command.propose = command.tune->add_subcommand(
       "propose", "propose KNOB = VALUE on hosts by hand (still needs approval)");
   command.propose->add_option("KNOB", command.knob, "knob id, e.g. vm.swappiness or ship.pack:zod")

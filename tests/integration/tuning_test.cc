@@ -38,6 +38,8 @@ std::string makeTunableRoot(const std::string& root) {
   fs::copy(std::string(TIDEMARK_FIXTURES_DIR) + "/hosts/basic", root,
            fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   writeFile(root + "/proc/sys/vm/swappiness", "60\n");
+  writeFile(root + "/proc/sys/vm/dirty_ratio", "20\n");
+  writeFile(root + "/proc/sys/vm/dirty_bytes", "0\n");
   writeFile(root + "/proc/sys/kernel/osrelease", "6.1.0-13-amd64\n");
   writeFile(root + "/proc/self/mountinfo",
             "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
@@ -66,7 +68,8 @@ class TuningTest : public ::testing::Test {
   }
 
   nlohmann::json proposal(uint64_t id) {
-    for (const auto& p : fleet_.cli({"tune", "list"})["proposals"]) {
+    const auto listed = fleet_.cli({"tune", "list"});
+    for (const auto& p : listed["proposals"]) {
       if (p["id"].get<uint64_t>() == id) return p;
     }
     return nlohmann::json::object();
@@ -81,7 +84,13 @@ class TuningTest : public ::testing::Test {
     return eventually([&] { return stateOf(id) == state; }, timeout);
   }
 
+  // The recommender's open proposal of `value` for host and knob when it made one
+  // (it proposes swappiness 10 on its own), else a manual one.
   uint64_t propose(const std::string& knob, const std::string& value, const std::string& host) {
+    const auto listed = fleet_.cli({"tune", "list", "--host", host, "--state", "proposed"});
+    for (const auto& p : listed["proposals"]) {
+      if (p["knob"] == knob && p["value"] == value) return p["id"].get<uint64_t>();
+    }
     const auto created = fleet_.cli({"tune", "propose", knob, value, "--host", host});
     EXPECT_EQ(created["proposals"].size(), 1u) << created.dump();
     return created["proposals"].empty() ? 0 : created["proposals"][0]["id"].get<uint64_t>();
@@ -91,12 +100,14 @@ class TuningTest : public ::testing::Test {
   void waitConnected(const std::string& host) {
     ASSERT_TRUE(eventually(
         [&] {
-          for (const auto& h : fleet_.cli({"hosts"})["hosts"]) {
+          const auto hosts = fleet_.cli({"hosts"});
+          for (const auto& h : hosts["hosts"]) {
             if (h["host"] == host && h["connected"].get<bool>()) return true;
           }
           return false;
         },
-        20s));
+        20s))
+        << fleet_.cliRaw({"hosts"}).out << fleet_.controller().log();
   }
 
   Fleet fleet_;
@@ -129,19 +140,19 @@ TEST_F(TuningTest, ApproveWritesTheFixtureFileAndRollbackRestoresIt) {
   for (const char* event : {"proposed", "approved", "dispatched", "applied", "rolled_back"}) {
     EXPECT_THAT(log, HasSubstr(event));
   }
-  EXPECT_THAT(log, HasSubstr("\"uid\":" + std::to_string(getuid())));
+  EXPECT_THAT(log, HasSubstr("\"actor_uid\":" + std::to_string(getuid())));
 }
 
 TEST_F(TuningTest, TheAgentsPolicyRefusesAndNothingIsWritten) {
   const std::string root = makeTunableRoot(fleet_.dir().str() + "/root-b");
   startController();
   startAgent("tune-b", {"--root", root});
-  // The built-in policy allows swappiness 1..60 only.
-  const uint64_t id = propose("vm.swappiness", "90", "tune-b");
+  // The built-in policy allows dirty_ratio 5..40 only; the controller does not know that.
+  const uint64_t id = propose("vm.dirty_ratio", "80", "tune-b");
   fleet_.cliRaw({"tune", "approve", std::to_string(id)});
   ASSERT_TRUE(waitForState(id, "failed")) << proposal(id).dump();
   EXPECT_THAT(proposal(id).dump(), HasSubstr("policy"));
-  EXPECT_EQ(readFile(root + "/proc/sys/vm/swappiness"), "60\n");
+  EXPECT_EQ(readFile(root + "/proc/sys/vm/dirty_ratio"), "20\n");
 }
 
 TEST_F(TuningTest, AFailedVerificationIsRolledBackByTheAgent) {
@@ -178,6 +189,89 @@ TEST_F(TuningTest, RollbackWorksAfterTheAgentRestartedAndStoppingRevertsNothing)
   EXPECT_EQ(rollback.exit_code, 0) << rollback.err;
   ASSERT_TRUE(waitForState(id, "rolled_back")) << proposal(id).dump();
   EXPECT_EQ(readFile(root + "/sys/block/sda/queue/read_ahead_kb"), "128\n");
+}
+
+
+// A maintenance job through the whole path: the agent (reading the real /proc, so it
+// sees the stand-in's processes) stops the ship with the configured command, runs
+// the pack with the pier lock free, starts the ship again and records the job.
+std::string shipNameFor(const std::string& temp_dir) {
+  std::string name = "ship-" + fs::path(temp_dir).filename().string().substr(14);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name;
+}
+
+class ShipMaintenanceTest : public TuningTest {
+ protected:
+  ShipMaintenanceTest()
+      : piers_(fs::canonical(fleet_.dir().path()).string() + "/piers"),
+        // The agent reads the real process table, where other tests run stand-ins too:
+        // a ship name of its own (the temp dir's suffix) keeps the knob ids apart.
+        ship_(shipNameFor(fleet_.dir().str())),
+        pier_(piers_ + "/" + ship_),
+        bin_(fleet_.dir().str() + "/bin") {
+    makeStandinPier(pier_, {.epochs = 2, .image_bytes = 1 << 20});
+  }
+  ~ShipMaintenanceTest() override {
+    // The restarted ship runs detached, as under systemd: leave nothing behind.
+    runCommand({"/usr/bin/pkill", "-KILL", "-f", pier_});
+  }
+
+  std::vector<std::string> agentFlags(const std::string& pack_command) {
+    return {"--pier-root", piers_,
+            "--tuning-stop-command", "kill -TERM $(head -1 {pier}/.vere.lock)",
+            "--tuning-start-command", "cd {pier}/.. && setsid nohup " + bin_ +
+                "/urbit {pier} >> " + fleet_.dir().str() + "/restarted.log 2>&1 < /dev/null &",
+            "--tuning-pack-command", pack_command,
+            "--tuning-stop-timeout", "10s", "--tuning-start-timeout", "10s",
+            "--tuning-job-timeout", "3s"};
+  }
+
+  uint64_t kingPid() {
+    const std::string lock = readFile(pier_ + "/.vere.lock");
+    return lock.empty() ? 0 : std::stoull(lock);
+  }
+
+  std::string piers_;
+  std::string ship_;
+  std::string pier_;
+  std::string bin_;
+};
+
+TEST_F(ShipMaintenanceTest, PackStopsRunsAndRestartsTheShip) {
+  StandinShip ship(bin_, pier_);
+  const uint64_t king_before = ship.kingPid();
+  const auto image_before = fs::file_size(pier_ + "/.urb/chk/image.bin");
+  startController();
+  startAgent("ship-host", agentFlags(bin_ + "/urbit pack {pier}"));
+  const uint64_t id = propose("ship.pack:" + ship_, "run", "ship-host");
+  ASSERT_GT(id, 0u);
+  fleet_.cliRaw({"tune", "approve", std::to_string(id)});
+  ASSERT_TRUE(waitForState(id, "applied", 60s)) << proposal(id).dump() << fleet_.agent(0).log();
+  EXPECT_LT(fs::file_size(pier_ + "/.urb/chk/image.bin"), image_before)
+      << proposal(id).dump() << fleet_.agent(0).log();
+  // Up again under a new king, and the job is in the agent's maintenance log.
+  EXPECT_TRUE(eventually([&] { return kingPid() != 0 && kingPid() != king_before; }, 10s));
+  EXPECT_THAT(readFile(fleet_.dir().str() + "/agent-ship-host/maintenance.log"),
+              HasSubstr(pier_ + " pack ok"));
+  // A job cannot be undone: the controller says so.
+  auto rollback = fleet_.cliRaw({"tune", "rollback", std::to_string(id)});
+  EXPECT_NE(rollback.exit_code, 0);
+}
+
+TEST_F(ShipMaintenanceTest, AJobPastItsTimeoutIsKilledAndTheShipRestarted) {
+  StandinShip ship(bin_, pier_);
+  const uint64_t king_before = ship.kingPid();
+  startController();
+  startAgent("ship-host", agentFlags("URBIT_STANDIN_HANG=1 " + bin_ + "/urbit pack {pier}"));
+  const uint64_t id = propose("ship.pack:" + ship_, "run", "ship-host");
+  fleet_.cliRaw({"tune", "approve", std::to_string(id)});
+  ASSERT_TRUE(waitForState(id, "failed", 60s)) << proposal(id).dump() << fleet_.agent(0).log();
+  EXPECT_THAT(proposal(id).dump(), HasSubstr("timed out"));
+  EXPECT_TRUE(eventually([&] { return kingPid() != 0 && kingPid() != king_before; }, 10s))
+      << "the ship is started again after a failed job";
+  EXPECT_THAT(readFile(fleet_.dir().str() + "/agent-ship-host/maintenance.log"),
+              HasSubstr(pier_ + " pack failed"));
 }
 
 }  // namespace
