@@ -52,8 +52,6 @@ for i in $(seq 1 "$AGENTS"); do
 done
 
 # Every agent connected and its knobs reported (the controller knows the current value).
-hosts=()
-for i in $(seq 1 "$AGENTS"); do hosts+=(--host "$(printf 'sim-%03d' "$i")"); done
 for _ in $(seq 300); do
   connected=$(cli status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["agents_connected"])')
   [ "$connected" -ge "$AGENTS" ] && break
@@ -62,8 +60,20 @@ done
 echo "agents connected: $connected of $AGENTS"
 sleep 2  # the knob reports follow the Hellos
 
-ids=$(cli tune propose vm.swappiness 10 "${hosts[@]}" --json |
-      python3 -c 'import json,sys; print(" ".join(str(p["id"]) for p in json.load(sys.stdin)["proposals"]))')
+# The recommender proposes swappiness 10 on its own (60 > 10); hosts it has not
+# reached yet get a manual proposal. One id per host either way.
+cli tune list --json --state proposed > "$W/proposed.json"
+missing=$(python3 - "$W/proposed.json" "$AGENTS" <<'PY'
+import json, sys
+have = {p["host"] for p in json.load(open(sys.argv[1]))["proposals"]
+        if p["knob"] == "vm.swappiness" and p["value"] == "10"}
+print(" ".join(f"--host sim-{i:03d}" for i in range(1, int(sys.argv[2]) + 1) if f"sim-{i:03d}" not in have))
+PY
+)
+# shellcheck disable=SC2086
+[ -n "$missing" ] && cli tune propose vm.swappiness 10 $missing > /dev/null
+ids=$(cli tune list --json --state proposed |
+      python3 -c 'import json,sys; print(" ".join(str(p["id"]) for p in json.load(sys.stdin)["proposals"] if p["knob"] == "vm.swappiness" and p["value"] == "10"))')
 
 count_state() {
   cli tune list --json --state "$1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["proposals"]))'
@@ -94,5 +104,21 @@ rolled_ns=$(( $(now_ns) - start ))
 restored=$(grep -lx 60 "$W"/roots/*/proc/sys/vm/swappiness | wc -l)
 echo "rollback: $AGENTS agents restored in $(( rolled_ns / 1000000 )) ms; fixture files back at 60: $restored"
 
-printf 'tuning_rollout agents=%d approve_to_applied_s=%.2f rollback_to_restored_s=%.2f\n' \
-  "$AGENTS" "$(echo "$applied_ns / 1000000000" | bc -l)" "$(echo "$rolled_ns / 1000000000" | bc -l)"
+[ -n "${VERBOSE:-}" ] && cli tune log --json --limit 12 | python3 -c '
+import json, sys
+for e in reversed(json.load(sys.stdin)["audit"]):
+    print(e.get("at_ms"), e.get("host"), e.get("event"), e.get("detail", "")[:80])'
+# The controller's own clock, from the audit log: first approval to last "applied",
+# first rollback request to last "rolled_back" (the CLI's start-up and polling excluded).
+spans=$(cli tune log --json --limit 100000 | python3 -c '
+import json, sys
+entries = json.load(sys.stdin)["audit"]
+def at(event, pick):
+    return pick(e["at_ms"] for e in entries if e["event"] == event)
+print("%.3f %.3f" % ((at("applied", max) - at("approved", min)) / 1000,
+                     (at("rolled_back", max) - at("rollback_requested", min)) / 1000))')
+read -r approve_span rollback_span <<< "$spans"
+echo "controller clock: approve -> last applied ${approve_span} s; rollback -> last restored ${rollback_span} s"
+printf 'tuning_rollout agents=%d approve_to_applied_s=%.2f rollback_to_restored_s=%.2f (with the CLI and polling: %.2f and %.2f)\n' \
+  "$AGENTS" "$approve_span" "$rollback_span" \
+  "$(echo "$applied_ns / 1000000000" | bc -l)" "$(echo "$rolled_ns / 1000000000" | bc -l)"

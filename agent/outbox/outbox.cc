@@ -222,7 +222,9 @@ void Outbox::load() {
 
   // Batches the disk had refused and a crash took before they could be written.
   uint64_t lost_batches = 0, lost_samples = 0;
-  for (const auto& [sequence, samples] : unwritten) {
+  for (const auto& [unwritten_sequence, samples] : unwritten) {
+    // A plain copy: clang 14 (the fuzz build) cannot capture a structured binding.
+    const uint64_t sequence = unwritten_sequence;
     if (sequence <= done_through_ || dropped_.count(sequence)) continue;
     const bool loaded = std::any_of(pending_.begin(), pending_.end(),
                                     [&](const auto& p) { return p.batch.sequence == sequence; });
