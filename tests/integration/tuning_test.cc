@@ -55,7 +55,9 @@ class TuningTest : public ::testing::Test {
  protected:
   TuningTest() : fleet_(Security::kCurve) {}
 
-  void startController() { fleet_.startController({"--tuning-health-window", "1s"}); }
+  void startController(const std::string& health_window = "1s") {
+    fleet_.startController({"--tuning-health-window", health_window});
+  }
 
   size_t startAgent(const std::string& host, std::vector<std::string> extra = {}) {
     const size_t index = fleet_.startAgent(host, std::move(extra));
@@ -191,6 +193,47 @@ TEST_F(TuningTest, RollbackWorksAfterTheAgentRestartedAndStoppingRevertsNothing)
   EXPECT_EQ(readFile(root + "/sys/block/sda/queue/read_ahead_kb"), "128\n");
 }
 
+
+TEST_F(TuningTest, StagedRollOutGoesToTheCanaryFirstThenTheRest) {
+  const std::string canary_root = makeTunableRoot(fleet_.dir().str() + "/root-e1");
+  const std::string rest_root = makeTunableRoot(fleet_.dir().str() + "/root-e2");
+  startController("5s");  // long enough to look at the rest before it goes out
+  startAgent("canary-host", {"--root", canary_root});
+  startAgent("rest-host", {"--root", rest_root});
+  const uint64_t canary = propose("vm.dirty_ratio", "30", "canary-host");
+  const uint64_t rest = propose("vm.dirty_ratio", "30", "rest-host");
+  auto approved = fleet_.cliRaw(
+      {"tune", "approve", std::to_string(canary), std::to_string(rest), "--canary", "1"});
+  ASSERT_EQ(approved.exit_code, 0) << approved.err;
+  ASSERT_TRUE(waitForState(canary, "applied")) << proposal(canary).dump();
+  // The rest waits out the health window before it is sent.
+  EXPECT_EQ(stateOf(rest), "approved");
+  EXPECT_EQ(readFile(rest_root + "/proc/sys/vm/dirty_ratio"), "20\n");
+  ASSERT_TRUE(waitForState(rest, "applied")) << proposal(rest).dump();
+  EXPECT_EQ(readFile(rest_root + "/proc/sys/vm/dirty_ratio").substr(0, 2), "30");
+  EXPECT_TRUE(proposal(canary)["canary"].get<bool>());
+  EXPECT_FALSE(proposal(rest)["canary"].get<bool>());
+}
+
+TEST_F(TuningTest, AFailedCanaryStopsTheRollOut) {
+  const std::string canary_root = makeTunableRoot(fleet_.dir().str() + "/root-f1");
+  const std::string rest_root = makeTunableRoot(fleet_.dir().str() + "/root-f2");
+  // The canary host's own policy allows swappiness only: dirty_ratio is refused there.
+  const std::string policy = fleet_.dir().str() + "/strict-policy.toml";
+  writeFile(policy, "[[allow]]\nknob = \"vm.swappiness\"\nmin = 1\nmax = 60\n");
+  startController();
+  startAgent("strict-host", {"--root", canary_root, "--policy", policy});
+  startAgent("other-host", {"--root", rest_root});
+  const uint64_t canary = propose("vm.dirty_ratio", "30", "strict-host");
+  const uint64_t rest = propose("vm.dirty_ratio", "30", "other-host");
+  fleet_.cliRaw({"tune", "approve", std::to_string(canary), std::to_string(rest), "--canary", "1"});
+  ASSERT_TRUE(waitForState(canary, "failed")) << proposal(canary).dump();
+  EXPECT_THAT(proposal(canary).dump(), HasSubstr("has no entry for vm.dirty_ratio"));
+  // The rest goes back to proposed, untouched, and the audit log says why.
+  ASSERT_TRUE(waitForState(rest, "proposed")) << proposal(rest).dump();
+  EXPECT_EQ(readFile(rest_root + "/proc/sys/vm/dirty_ratio"), "20\n");
+  EXPECT_THAT(fleet_.cli({"tune", "log"}).dump(), HasSubstr("rollout_stopped"));
+}
 
 // A maintenance job through the whole path: the agent (reading the real /proc, so it
 // sees the stand-in's processes) stops the ship with the configured command, runs
