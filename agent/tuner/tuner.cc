@@ -75,6 +75,18 @@ wire::TuningResultData Tuner::resultFor(const wire::TuningCommandData& command) 
 
 wire::TuningResultData Tuner::execute(const wire::TuningCommandData& command) {
   try {
+    // Change ids are the controller's and never reused for another change: a command
+    // that names a journaled id with another knob or value is refused, not answered
+    // with what that id did. (A rollback may leave the knob out: the journal knows it.)
+    if (const JournalEntry* known = journal_.find(command.change_id);
+        known != nullptr && ((!command.knob.empty() && known->knob != command.knob) ||
+                             (command.action == TuningAction::kApply && known->value != command.value))) {
+      wire::TuningResultData result = resultFor(command);
+      result.outcome = TuningOutcome::kRefused;
+      result.reason = "change " + std::to_string(command.change_id) + " is journaled as " +
+                      known->knob + " = " + known->value + "; another change needs another id";
+      return result;
+    }
     return command.action == TuningAction::kRollback ? rollback(command) : apply(command);
   } catch (const std::exception& e) {
     // Knobs from other sources may throw anything; the worker thread must go on.

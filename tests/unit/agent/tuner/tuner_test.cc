@@ -1,5 +1,6 @@
 #include "agent/tuner/tuner.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -304,6 +305,23 @@ TEST_F(TunerTest, ResentChangeIdIsNotAppliedTwice) {
   EXPECT_EQ(again.current, "5");
   EXPECT_EQ(fake_->writes, 1);
   EXPECT_EQ(fake_->value, "6");
+}
+
+TEST_F(TunerTest, AJournaledChangeIdWithAnotherKnobOrValueIsRefused) {
+  auto tuner = makeTuner(fakePolicy());
+  ASSERT_EQ(tuner->execute(apply(18, "fake.knob", "5")).outcome, TuningOutcome::kApplied);
+  const auto other_value = tuner->execute(apply(18, "fake.knob", "7"));
+  EXPECT_EQ(other_value.outcome, TuningOutcome::kRefused);
+  EXPECT_THAT(other_value.reason, ::testing::HasSubstr("journaled as fake.knob = 5"));
+  wire::TuningCommandData rollback_other;
+  rollback_other.change_id = 18;
+  rollback_other.action = TuningAction::kRollback;
+  rollback_other.knob = "vm.swappiness";
+  const auto other_knob = tuner->execute(rollback_other);
+  EXPECT_EQ(other_knob.outcome, TuningOutcome::kRefused);
+  EXPECT_EQ(other_knob.knob, "vm.swappiness");
+  EXPECT_EQ(fake_->writes, 1);
+  EXPECT_EQ(fake_->value, "5");
 }
 
 TEST_F(TunerTest, DriftIsReportedOnceAndNeverWrittenBack) {
