@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "tests/integration/fleet.h"
 #include "tests/support/standin_ship.h"
@@ -131,6 +132,16 @@ TEST_F(TuningTest, ApproveWritesTheFixtureFileAndRollbackRestoresIt) {
   EXPECT_EQ(applied["knob"], "vm.swappiness");
   EXPECT_EQ(applied["current"], "60");
   EXPECT_THAT(applied["restore_command"].get<std::string>(), HasSubstr("vm.swappiness=60"));
+
+  // Changed out of band: reported as drift with both values, and left alone.
+  writeFile(root + "/proc/sys/vm/swappiness", "30\n");
+  ASSERT_TRUE(eventually([&] { return fleet_.cli({"tune", "log"}).dump().find("\"drift\"") !=
+                                      std::string::npos; },
+                         20s))
+      << fleet_.cli({"tune", "log"}).dump();
+  EXPECT_THAT(fleet_.cli({"tune", "log"}).dump(), HasSubstr("30"));
+  std::this_thread::sleep_for(2s);  // two more drift checks: still not fought over
+  EXPECT_EQ(readFile(root + "/proc/sys/vm/swappiness"), "30\n");
 
   auto rollback = fleet_.cliRaw({"tune", "rollback", std::to_string(id)});
   EXPECT_EQ(rollback.exit_code, 0) << rollback.err;
