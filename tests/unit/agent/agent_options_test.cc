@@ -71,5 +71,31 @@ TEST(AgentOptionsIoTest, ReadsTheTomlKey) {
   EXPECT_EQ(parse({"--config", dir.str() + "/agent.toml"}).io, "plain");
 }
 
+TEST(AgentOptionsTuningTest, DefaultsLeaveTheTunersOwnAndTheFileSetsTheTemplates) {
+  const AgentOptions defaults = parse({});
+  EXPECT_FALSE(defaults.tuning.disabled);
+  EXPECT_TRUE(defaults.tuning.policy.empty());
+  EXPECT_EQ(defaults.tuning.survey_interval_ms, 300'000);
+  EXPECT_TRUE(defaults.tuning.stop_command.empty());  // the tuner's default
+
+  testing::TempDir dir;
+  dir.write("agent.toml",
+            "policy = \"/etc/tidemark/policy.toml\"\n"
+            "[tuning]\n"
+            "stop_command = \"kill -TERM $(head -1 {pier}/.vere.lock)\"\n"
+            "job_timeout = \"30m\"\n"
+            "extra_sysctls = [\"vm.vfs_cache_pressure\"]\n");
+  const AgentOptions options = parse({"--config", dir.str() + "/agent.toml", "--tuning-disabled"});
+  EXPECT_EQ(options.tuning.policy, "/etc/tidemark/policy.toml");
+  EXPECT_EQ(options.tuning.stop_command, "kill -TERM $(head -1 {pier}/.vere.lock)");
+  EXPECT_EQ(options.tuning.job_timeout_ms, 30 * 60'000);
+  EXPECT_EQ(options.tuning.extra_sysctls, std::vector<std::string>{"vm.vfs_cache_pressure"});
+  EXPECT_TRUE(options.tuning.disabled);
+}
+
+TEST(AgentOptionsTuningTest, ASurveyIntervalUnderASecondIsRefused) {
+  EXPECT_THROW(parse({"--tuning-survey-interval", "500ms"}), ConfigError);
+}
+
 }  // namespace
 }  // namespace tidemark::agent
