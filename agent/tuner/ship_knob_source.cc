@@ -1,6 +1,10 @@
 #include "agent/tuner/ship_knob_source.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <filesystem>
+#include <map>
 
 #include "agent/io/plain_file_reader.h"
 #include "agent/io/plain_read_batch.h"
@@ -26,11 +30,25 @@ class ShipKnobSource final : public KnobSource {
 
   // KnobSource
   void addKnobs(std::vector<KnobPtr>& out) override {
-    for (DiscoveredShip& ship : discovery_.scan()) {
+    std::vector<DiscoveredShip> ships = discovery_.scan();
+    // Knob ids name a ship by its pier folder: two piers of one name on this host would
+    // make "ship.pack:NAME" mean either. Neither gets knobs; the operator is told once.
+    std::map<std::string, std::vector<std::string>> piers_by_name;
+    for (const DiscoveredShip& ship : ships) {
+      piers_by_name[std::filesystem::path(ship.pier).filename().string()].push_back(ship.pier);
+    }
+    for (DiscoveredShip& ship : ships) {
       ShipTarget target;
       target.name = std::filesystem::path(ship.pier).filename().string();
-      target.ship = std::move(ship);
       if (target.name.empty()) continue;  // a pier at "/" has no name to give its knobs
+      if (const auto& piers = piers_by_name[target.name]; piers.size() > 1) {
+        log_.warn("ambiguous:" + target.name,
+                  fmt::format("tuning: piers {} share the ship name {}: no ship knobs for "
+                              "either (rename one to tune it)",
+                              fmt::join(piers, " and "), target.name));
+        continue;
+      }
+      target.ship = std::move(ship);
       addShipKnobs(options_, target, out);
     }
   }

@@ -69,5 +69,19 @@ TEST(ShipKnobSourceTest, AsksDiscoveryAgainAtEverySurvey) {
   EXPECT_THAT(idsOf(knobs), Not(Contains("ship.loom:" + name)));
 }
 
+TEST(ShipKnobSourceTest, TwoPiersOfOneNameGetNoShipKnobs) {
+  TempDir dir;
+  const std::string base = std::filesystem::canonical(dir.path()).string();
+  const std::string name = "twin-" + std::to_string(::getpid());
+  makeStandinPier(base + "/east/" + name);
+  makeStandinPier(base + "/west/" + name);
+  makeStandinPier(base + "/west/single-" + std::to_string(::getpid()));
+  auto source = makeShipKnobSource(ShipTuningOptions{}, {base + "/east", base + "/west"});
+  std::vector<KnobPtr> knobs;
+  source->addKnobs(knobs);
+  EXPECT_THAT(idsOf(knobs), Not(Contains("ship.pack:" + name)));
+  EXPECT_THAT(idsOf(knobs), Contains("ship.pack:single-" + std::to_string(::getpid())));
+}
+
 }  // namespace
 }  // namespace tidemark::agent::tuner
