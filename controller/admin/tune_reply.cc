@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "controller/tuning/proposal_fields.h"
+
 namespace tidemark::controller {
 
 namespace {
@@ -38,22 +40,7 @@ void fillProposals(const std::vector<Proposal>& proposals, schema::TuneReply::Bu
 }  // namespace
 
 void fillProposalInfo(const Proposal& proposal, schema::ProposalInfo::Builder out) {
-  out.setId(proposal.id);
-  out.setHost(proposal.host);
-  out.setKnob(proposal.knob);
-  out.setCurrent(proposal.current);
-  out.setValue(proposal.value);
-  out.setState(proposalStateName(proposal.state));
-  out.setReason(proposal.reason);
-  auto evidence = out.initEvidence(static_cast<unsigned>(proposal.evidence.size()));
-  for (size_t i = 0; i < proposal.evidence.size(); ++i) evidence.set(i, proposal.evidence[i]);
-  out.setSource(proposal.source);
-  out.setCreatedMs(proposal.created_ms);
-  out.setUpdatedMs(proposal.updated_ms);
-  out.setRollout(proposal.rollout);
-  out.setCanary(proposal.canary);
-  out.setAgentMessage(proposal.agent_message);
-  out.setRestoreCommand(proposal.restore_command);
+  fillSharedProposalFields(proposal, out);
   out.setPending(pendingName(proposal.command));
 }
 

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "schemas/tuning_records.capnp.h"
+#include "controller/tuning/proposal_fields.h"
 
 namespace tidemark::controller {
 
@@ -57,22 +58,7 @@ PendingCommand parseCommand(std::string_view name) {
 std::string encodeProposal(const Proposal& proposal) {
   capnp::MallocMessageBuilder message;
   auto record = message.initRoot<schema::TuningProposalRecord>();
-  record.setId(proposal.id);
-  record.setHost(proposal.host);
-  record.setKnob(proposal.knob);
-  record.setValue(proposal.value);
-  record.setCurrent(proposal.current);
-  record.setState(proposalStateName(proposal.state));
-  record.setReason(proposal.reason);
-  auto evidence = record.initEvidence(static_cast<unsigned>(proposal.evidence.size()));
-  for (size_t i = 0; i < proposal.evidence.size(); ++i) evidence.set(i, proposal.evidence[i]);
-  record.setSource(proposal.source);
-  record.setCreatedMs(proposal.created_ms);
-  record.setUpdatedMs(proposal.updated_ms);
-  record.setRollout(proposal.rollout);
-  record.setCanary(proposal.canary);
-  record.setAgentMessage(proposal.agent_message);
-  record.setRestoreCommand(proposal.restore_command);
+  fillSharedProposalFields(proposal, record);
   record.setCommand(commandName(proposal.command));
   record.setCommandSentMs(proposal.command_sent_ms);
   record.setAppliedMs(proposal.applied_ms);
