@@ -65,6 +65,9 @@ echo
 echo "\$ tidemark query node_load1 --host $HOST --since 1m"
 cli query node_load1 --host "$HOST" --since 1m
 echo
+echo "\$ tidemark tune list    # the recommender's proposals for this host: inert until approved"
+cli tune list
+echo
 echo "== Stopping the agent and the controller"
 kill -TERM "$agent_pid"; wait "$agent_pid" || true; agent_pid=""
 kill -TERM "$controller_pid"; wait "$controller_pid" || true; controller_pid=""
