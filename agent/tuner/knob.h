@@ -5,6 +5,7 @@
 // and restore(); probe() and validate() never throw.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -59,6 +60,9 @@ class Knob {
   // What the last write did, in words, when that is more than the value (the steps
   // of a maintenance job); empty otherwise.
   virtual std::string lastOutcome() const { return {}; }
+  // The controller's bound on how long the next write may run (maintenance jobs); a
+  // knob honours it only where it is shorter than its own configured limit.
+  virtual void limitRunTime(std::chrono::milliseconds) {}
 };
 
 using KnobPtr = std::unique_ptr<Knob>;

@@ -160,9 +160,14 @@ void ShipJobKnob::write(const std::string& value) {
     throw TuningError(fmt::format("{}: {}", id_, why));
   if (const std::string missing = missingCommand(); !missing.empty())
     throw TuningError(fmt::format("{}: {}", id_, missing));
+  // The controller may shorten a step's time limit, never lengthen the host's own.
+  ShipTuningOptions options = *options_;
+  if (run_time_limit_.count() > 0 && run_time_limit_ < options.job_timeout) {
+    options.job_timeout = run_time_limit_;
+  }
   try {
-    last_outcome_ = job_ == ShipJob::kPackLive ? runLiveShipJob(plan(), *options_)
-                                               : runOfflineShipJob(plan(), *options_);
+    last_outcome_ = job_ == ShipJob::kPackLive ? runLiveShipJob(plan(), options)
+                                               : runOfflineShipJob(plan(), options);
   } catch (const TuningError& error) {
     last_outcome_ = error.what();
     throw;

@@ -42,6 +42,7 @@ class ShipJobKnob final : public Knob {
 
   // What the last write() did, step by step, or why it failed; "" before any write.
   std::string lastOutcome() const override { return last_outcome_; }
+  void limitRunTime(std::chrono::milliseconds limit) override { run_time_limit_ = limit; }
 
  private:
   // "" when the job's command templates are all set, else which one is missing.
@@ -49,6 +50,7 @@ class ShipJobKnob final : public Knob {
   ShipJobPlan plan() const;
 
   std::shared_ptr<const ShipTuningOptions> options_;
+  std::chrono::milliseconds run_time_limit_{0};  // 0: the configured job_timeout only
   ShipTarget target_;
   ShipJob job_;
   std::string root_;

@@ -219,6 +219,7 @@ wire::TuningResultData Tuner::apply(const wire::TuningCommandData& command) {
   std::string failure;
   std::string read_back = command.value;
   try {
+    if (command.timeout_ms > 0) knob->limitRunTime(std::chrono::milliseconds(command.timeout_ms));
     knob->write(command.value);
   } catch (const std::exception& e) {
     failure = std::string("write failed: ") + e.what();

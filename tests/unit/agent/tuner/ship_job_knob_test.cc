@@ -125,6 +125,18 @@ TEST_F(ShipJobKnobTest, RollChopLeavesTheNewestTwoEpochs) {
   EXPECT_TRUE(pierLockHolder("", pier));
 }
 
+TEST_F(ShipJobKnobTest, TheControllersShorterTimeLimitWinsOverTheHostsLonger) {
+  makeStandinPier(pier);
+  StandinShip ship(bin, pier);
+  options.pack_command = "URBIT_STANDIN_HANG=1 " + bin + "/urbit pack {pier}";
+  options.job_timeout = std::chrono::hours(2);  // the host's own limit
+  ShipJobKnob pack = knob(targetOf(pier, ship), ShipJob::kPack);
+  pack.limitRunTime(std::chrono::seconds(1));   // the command's timeout_ms
+  EXPECT_THROW(pack.write("run"), TuningError);
+  EXPECT_THAT(pack.lastOutcome(), HasSubstr("timed out"));
+  EXPECT_TRUE(pierLockHolder("", pier)) << "started again after the killed job";
+}
+
 TEST_F(ShipJobKnobTest, HungJobIsKilledAndTheShipStartedAgain) {
   makeStandinPier(pier);
   StandinShip ship(bin, pier);
