@@ -102,6 +102,11 @@ struct KnobReportData {
 using AgentMessageData = std::variant<HelloData, MetricBatchData, TuningResultData, KnobReportData>;
 using ControllerMessageData = std::variant<AckData, WelcomeData, TuningCommandData>;
 
+// The host every agent message speaks for.
+inline const std::string& hostOf(const AgentMessageData& message) {
+  return std::visit([](const auto& m) -> const std::string& { return m.host_id; }, message);
+}
+
 zmq::message_t encodeAgentMessage(const AgentMessageData& message);
 zmq::message_t encodeControllerMessage(const ControllerMessageData& message);
 

@@ -122,15 +122,14 @@ void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload
   }
   const auto* batch_message = std::get_if<wire::MetricBatchData>(&message);
   if (batch_message == nullptr) {
-    const std::string& host =
-        std::visit([](const auto& m) -> const std::string& { return m.host_id; }, message);
+    const std::string& host = wire::hostOf(message);
     if (auto problem = checkHostId(host); !problem.empty()) {
       log_.warn("tuning:" + problem, "dropped a tuning message: " + problem);
       return;
     }
     if (std::string reason; !authorized(payload, host, reason)) return;  // logged there
     route(host, peer);
-    handleTuning(message);
+    handleTuning(host, message);
     return;
   }
   const auto& batch = *batch_message;
@@ -158,15 +157,12 @@ void AgentLinkServer::handle(zmq::message_t& peer, const zmq::message_t& payload
 }
 
 void AgentLinkServer::route(const std::string& host, const zmq::message_t& peer) {
-  std::string& identity = routes_[host];
-  if (identity.size() != peer.size() || identity.compare(0, identity.size(), peer.data<char>(), peer.size()) != 0) {
-    identity.assign(peer.data<char>(), peer.size());
-  }
+  // Same-size identities reuse the string's buffer: no allocation per message.
+  routes_[host].assign(peer.data<char>(), peer.size());
 }
 
-void AgentLinkServer::handleTuning(const wire::AgentMessageData& message) {
-  presence_.seen(std::visit([](const auto& m) -> const std::string& { return m.host_id; }, message),
-                 clock_.monotonicMs(), 0);
+void AgentLinkServer::handleTuning(const std::string& host, const wire::AgentMessageData& message) {
+  presence_.seen(host, clock_.monotonicMs(), 0);
   if (const auto* result = std::get_if<wire::TuningResultData>(&message)) {
     if (tuning_.on_result) tuning_.on_result(*result);
   } else if (const auto* report = std::get_if<wire::KnobReportData>(&message)) {

@@ -78,7 +78,7 @@ class AgentLinkServer {
   static std::string peerAddress(const zmq::message_t& payload);
   // Remembers the ROUTER identity `peer` speaks for `host` on.
   void route(const std::string& host, const zmq::message_t& peer);
-  void handleTuning(const wire::AgentMessageData& message);
+  void handleTuning(const std::string& host, const wire::AgentMessageData& message);
 
   LinkOptions options_;
   SampleStore& store_;

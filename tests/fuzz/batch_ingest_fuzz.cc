@@ -59,8 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   World& w = world();
-  const std::string& host = std::visit([](const auto& m) -> const std::string& { return m.host_id; },
-                                       *message);
+  const std::string& host = wire::hostOf(*message);
   w.registry->claim(w.agent_key, host, "tcp://192.0.2.1:40000");  // must not throw
 
   WriteSet writes = w.store->beginWrite();
