@@ -86,15 +86,22 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
                     "longest wait for a ship to be up again (default 2m)");
   set.addDurationMs("tuning.job_timeout", &tuning.job_timeout_ms,
                     "longest a maintenance step may run before it is killed (default 2h)");
-  set.require("controller");
+  // A mode, not an option: no TOML key.
+  app.add_flag("--print-sandbox", options.print_sandbox,
+               "print the paths and capabilities this host's policy needs (JSON) and exit");
   parseCommandLine(app, argc, argv);
+  // --print-sandbox talks to no controller.
+  if (!options.print_sandbox) set.require("controller");
   set.resolve();
 
-  validateTcpEndpoint("--controller", options.controller, /*allow_wildcard_port=*/false);
+  if (!options.print_sandbox) {
+    validateTcpEndpoint("--controller", options.controller, /*allow_wildcard_port=*/false);
+  }
   if (options.insecure && (!options.curve_key.empty() || !options.controller_pub.empty())) {
     throw ConfigError("--insecure excludes --curve-key and --controller-pub");
   }
-  if (!options.insecure && (options.curve_key.empty() || options.controller_pub.empty())) {
+  if (!options.print_sandbox && !options.insecure &&
+      (options.curve_key.empty() || options.controller_pub.empty())) {
     throw ConfigError(
         "--curve-key and --controller-pub are required: the link to the controller is "
         "CurveZMQ-encrypted by default (or pass --insecure for plain TCP on a trusted lab "

@@ -75,6 +75,9 @@ struct AgentOptions {
   // Longest wait between reconnect attempts (the backoff's cap). Default: 60 s.
   int64_t reconnect_max_ms = 60'000;
   AgentTuningOptions tuning;
+  // --print-sandbox (command line only): print what a sandboxed agent needs and exit;
+  // --controller and the keys are not needed then.
+  bool print_sandbox = false;
 };
 
 // Parses argv (and the --config file). Throws ConfigError or CLI::ParseError.

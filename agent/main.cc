@@ -12,6 +12,7 @@
 #include "agent/facts/host_facts.h"
 #include "agent/io/plain_file_reader.h"
 #include "agent/io/make_read_batch.h"
+#include "agent/sandbox_main.h"
 #include "agent/tuner/make_tuner.h"
 #include "common/logging/setup.h"
 #include "common/process/stop_signal.h"
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "tidemark-agent: %s\n", e.what());
     return 2;
   }
+  if (options.print_sandbox) return printSandbox(options);
   if (!options.insecure) {
     try {
       readCurveSecretKeyFile(options.curve_key);

@@ -36,6 +36,8 @@ class ChoiceFileKnob final : public Knob {
   std::string read() const override;
   void restore(const SavedState& saved) override;
   std::string restoreCommand(const SavedState& saved) const override;
+  // The target only: the choices file of tcp_congestion_control is read, never written.
+  std::vector<std::string> writtenPaths() const override { return {spec_.target.path()}; }
 
  private:
   // The active choice and the list, or the reason they cannot be read.

@@ -24,6 +24,10 @@ class DirtyPairKnob final : public Knob {
   std::string read() const override;
   void restore(const SavedState& saved) override;
   std::string restoreCommand(const SavedState& saved) const override;
+  // Both halves: restore() writes back whichever was active.
+  std::vector<std::string> writtenPaths() const override {
+    return {ratio_.path(), bytes_.path()};
+  }
 
  private:
   // The half restore() writes: bytes when it was nonzero, else the ratio.

@@ -150,10 +150,11 @@ class HostKnobSource final : public KnobSource {
   }
 
   void addMounts(std::vector<KnobPtr>& out) const {
-    const auto text = readKnobFile(underRoot(options_.root, "/proc/self/mountinfo"));
-    if (!text) return;
+    // The host's mounts, not the sandbox's copies (readHostMountinfo).
+    const auto mountinfo = readHostMountinfo(options_.root);
+    if (!mountinfo) return;
     std::vector<MountEntry> mounts;
-    for (auto& mount : parseMountinfo(*text)) {
+    for (auto& mount : parseMountinfo(mountinfo->text)) {
       if (!isLocalDiskFilesystem(mount.fstype)) continue;
       // A later mount at the same place hides the earlier one.
       std::erase_if(mounts, [&](const MountEntry& seen) {

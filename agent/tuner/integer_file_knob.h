@@ -36,6 +36,7 @@ class IntegerFileKnob final : public Knob {
   std::string read() const override;
   void restore(const SavedState& saved) override;
   std::string restoreCommand(const SavedState& saved) const override;
+  std::vector<std::string> writtenPaths() const override { return {spec_.target.path()}; }
 
  private:
   IntegerFileKnobSpec spec_;

@@ -63,6 +63,10 @@ class Knob {
   // The controller's bound on how long the next write may run (maintenance jobs); a
   // knob honours it only where it is shorter than its own configured limit.
   virtual void limitRunTime(std::chrono::milliseconds) {}
+  // The files write() and restore() open for writing, as the knob sees them (under its
+  // root); the sandbox plan (sandbox_plan.h) grants exactly these. Empty for knobs that
+  // act through a command or a system call (a remount, setpriority, a ship's tools).
+  virtual std::vector<std::string> writtenPaths() const { return {}; }
 };
 
 using KnobPtr = std::unique_ptr<Knob>;

@@ -20,15 +20,10 @@ MountAtimeKnob::MountAtimeKnob(MountAtimeKnobSpec spec)
     : spec_(std::move(spec)), id_("mount.atime:" + spec_.mount.mountpoint) {}
 
 std::optional<MountEntry> MountAtimeKnob::findMount(std::string* why) const {
-  const std::string path = underRoot(spec_.root, "/proc/self/mountinfo");
-  std::string error;
-  const auto text = readKnobFile(path, &error);
-  if (!text) {
-    *why = "cannot read " + path + ": " + error;
-    return std::nullopt;
-  }
+  const auto mountinfo = readHostMountinfo(spec_.root, why);
+  if (!mountinfo) return std::nullopt;
   std::optional<MountEntry> found;
-  for (auto& mount : parseMountinfo(*text)) {
+  for (auto& mount : parseMountinfo(mountinfo->text)) {
     // Later lines are mounted on top of earlier ones at the same place.
     if (mount.mountpoint == spec_.mount.mountpoint) found = std::move(mount);
   }

@@ -1,6 +1,10 @@
 // mount.atime:MOUNTPOINT: a local disk filesystem's atime mode (noatime, relatime,
 // strictatime), changed by a remount through an operator-configurable command and
-// verified by re-reading mountinfo. fstab is never touched.
+// verified by re-reading the host's mountinfo (readHostMountinfo: PID 1's when readable,
+// since a sandboxed agent's own lists its mount namespace's copies). fstab is never
+// touched. It writes no file (writtenPaths() is empty): a remount needs CAP_SYS_ADMIN,
+// and from inside a mount namespace it would only change the namespace's copy, so a
+// sandboxed agent's remount_command must run outside (README, Tuning: Sandbox).
 #pragma once
 
 #include <cstdint>

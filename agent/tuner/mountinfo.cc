@@ -58,6 +58,20 @@ std::string atimeMode(const std::string& options) {
   return mode;
 }
 
+std::optional<HostMountinfo> readHostMountinfo(const std::string& root, std::string* why) {
+  std::string host_error;
+  const std::string host_path = underRoot(root, "/proc/1/mountinfo");
+  if (auto text = readKnobFile(host_path, &host_error)) return HostMountinfo{host_path, *text};
+  std::string self_error;
+  const std::string self_path = underRoot(root, "/proc/self/mountinfo");
+  if (auto text = readKnobFile(self_path, &self_error)) return HostMountinfo{self_path, *text};
+  if (why != nullptr) {
+    *why = "cannot read " + host_path + " (" + host_error + ") nor " + self_path + " (" +
+           self_error + ")";
+  }
+  return std::nullopt;
+}
+
 bool isLocalDiskFilesystem(const std::string& fstype) {
   static const std::set<std::string> kLocal = {"ext4", "ext3", "ext2", "xfs",
                                                "btrfs", "f2fs", "zfs"};

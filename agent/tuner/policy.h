@@ -37,6 +37,10 @@ class Policy {
   // "" when `knob` may be set to `value`; else why not, naming the policy's source:
   // "policy /etc/tidemark/policy.toml does not allow vm.swappiness = 80 (allowed 1..60)".
   std::string check(const std::string& knob, const std::string& value) const;
+  // The entry that governs `knob_id` (its exact entry, else its kind's ":*" entry), or
+  // nullptr: what check() looks at. mentions() says whether there is one.
+  const PolicyRule* ruleFor(const std::string& knob_id) const { return find(knob_id); }
+  bool mentions(const std::string& knob_id) const { return find(knob_id) != nullptr; }
   // The file's path, or "(built-in default)".
   std::string source() const { return source_; }
   const std::vector<PolicyRule>& rules() const { return rules_; }

@@ -1,7 +1,9 @@
 // The maintenance jobs of a ship as knobs, one each, whose only value is "run":
 // ship.pack_live:SHIP (a pack while the ship stays up) and the offline
 // ship.pack:SHIP, ship.meld:SHIP, ship.roll_chop:SHIP (stop, job, start again).
-// A job cannot be undone, and its success is its own verification.
+// A job cannot be undone, and its success is its own verification. The agent writes no
+// file itself (writtenPaths() is empty): the commands it runs write the pier, which a
+// sandbox grants through the pier roots (sandbox_plan.h).
 #pragma once
 
 #include <memory>

@@ -40,6 +40,9 @@ class ShipLoomKnob final : public Knob {
   std::string read() const override;
   void restore(const SavedState& saved) override;
   std::string restoreCommand(const SavedState& saved) const override;
+  // The service config. It is replaced through a temporary file in its folder, so a
+  // sandbox must let the agent write that folder (the sandbox plan grants it).
+  std::vector<std::string> writtenPaths() const override { return {localFile()}; }
 
  private:
   // The file under the root (what the agent opens).

@@ -42,7 +42,8 @@ std::string makeTunableRoot(const std::string& root) {
   writeFile(root + "/proc/sys/vm/dirty_ratio", "20\n");
   writeFile(root + "/proc/sys/vm/dirty_bytes", "0\n");
   writeFile(root + "/proc/sys/kernel/osrelease", "6.1.0-13-amd64\n");
-  writeFile(root + "/proc/self/mountinfo",
+  // The host's view (PID 1's), which the mount knobs read before their own.
+  writeFile(root + "/proc/1/mountinfo",
             "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
             "40 22 8:2 / /srv/piers rw,relatime shared:2 - ext4 /dev/sda2 rw\n");
   writeFile(root + "/sys/block/sda/queue/scheduler", "none [mq-deadline] bfq\n");

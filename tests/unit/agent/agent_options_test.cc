@@ -97,5 +97,37 @@ TEST(AgentOptionsTuningTest, ASurveyIntervalUnderASecondIsRefused) {
   EXPECT_THROW(parse({"--tuning-survey-interval", "500ms"}), ConfigError);
 }
 
+// Without the controller flags the parse() helper adds.
+AgentOptions parseBare(std::vector<std::string> args) {
+  args.insert(args.begin(), "tidemark-agent");
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  return parseAgentOptions(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(AgentOptionsPrintSandboxTest, NeedsNoControllerNorKeys) {
+  const AgentOptions options =
+      parseBare({"--print-sandbox", "--host-id", "web-01", "--policy", "/etc/tidemark/p.toml"});
+  EXPECT_TRUE(options.print_sandbox);
+  EXPECT_TRUE(options.controller.empty());
+  EXPECT_EQ(options.tuning.policy, "/etc/tidemark/p.toml");
+  EXPECT_FALSE(parse({}).print_sandbox);
+  // Without it the controller and the keys are still required.
+  EXPECT_THROW(parseBare({"--host-id", "web-01", "--insecure"}), ConfigError);
+  EXPECT_THROW(parseBare({"--host-id", "web-01", "--controller", "tcp://127.0.0.1:5555"}),
+               ConfigError);
+}
+
+TEST(AgentOptionsPrintSandboxTest, IsACommandLineFlagOnlyNotAFileKey) {
+  testing::TempDir dir;
+  dir.write("agent.toml", "print_sandbox = true\n");
+  EXPECT_THROW(parse({"--config", dir.str() + "/agent.toml"}), ConfigError);
+  // The file's other keys still apply in this mode.
+  dir.write("tuning.toml", "policy = \"/etc/tidemark/policy.toml\"\n");
+  const AgentOptions options = parseBare(
+      {"--print-sandbox", "--host-id", "web-01", "--config", dir.str() + "/tuning.toml"});
+  EXPECT_EQ(options.tuning.policy, "/etc/tidemark/policy.toml");
+}
+
 }  // namespace
 }  // namespace tidemark::agent

@@ -101,6 +101,54 @@ TEST(MountAtimeKnob, FailedRemountThrowsWithTheCommandsOutput) {
   EXPECT_EQ(knob->read(), "noatime");
 }
 
+// Under ProtectSystem=strict the agent has its own mount namespace: its
+// /proc/self/mountinfo lists the sandbox's copies (/ read-only, a private mount), PID 1's
+// the host's. The fixture's two files differ so.
+TEST(MountAtimeKnob, ReadsTheHostsMountinfoBeforeItsOwn) {
+  const std::string root = testing::fixturePath("hosts/sandbox");
+  std::string why;
+  const auto host = readHostMountinfo(root, &why);
+  ASSERT_TRUE(host) << why;
+  EXPECT_EQ(host->path, root + "/proc/1/mountinfo");
+
+  TunerOptions options;
+  options.root = root;
+  std::vector<std::string> ids;
+  for (const auto& knob : hostKnobs(options)) {
+    if (knob->id().rfind("mount.", 0) == 0) ids.push_back(knob->id());
+  }
+  // Not /var/lib/private, which only the sandbox's own view has.
+  EXPECT_EQ(ids, (std::vector<std::string>{"mount.atime:/", "mount.atime:/srv/piers"}));
+  for (const auto& knob : hostKnobs(options)) {
+    // The host has /srv/piers noatime; the sandbox's copy says relatime.
+    if (knob->id() == "mount.atime:/srv/piers") EXPECT_EQ(knob->probe().value, "noatime");
+  }
+}
+
+TEST(MountAtimeKnob, FallsBackToItsOwnMountinfoWithoutPid1s) {
+  TempDir root;
+  writeHostTree(root);  // proc/self/mountinfo only
+  auto own = readHostMountinfo(root.str());
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->path, root.str() + "/proc/self/mountinfo");
+
+  // Once PID 1's is there, it wins, for the knob's read-back too.
+  KnobPtr knob = hostKnob(root, "mount.atime:/srv/piers");
+  ASSERT_NE(knob, nullptr);
+  EXPECT_EQ(knob->read(), "noatime");
+  root.write("proc/1/mountinfo",
+             "22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n"
+             "24 22 259:3 / /srv/piers rw,relatime shared:2 - xfs /dev/nvme0n1p3 rw\n");
+  EXPECT_EQ(readHostMountinfo(root.str())->path, root.str() + "/proc/1/mountinfo");
+  EXPECT_EQ(knob->read(), "relatime");
+
+  TempDir empty;
+  std::string why;
+  EXPECT_FALSE(readHostMountinfo(empty.str(), &why));
+  EXPECT_NE(why.find("/proc/1/mountinfo"), std::string::npos) << why;
+  EXPECT_NE(why.find("/proc/self/mountinfo"), std::string::npos) << why;
+}
+
 TEST(MountAtimeKnob, DefaultCommandQuotesTheMountpoint) {
   TempDir root;
   writeHostTree(root);

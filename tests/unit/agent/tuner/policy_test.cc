@@ -58,6 +58,29 @@ knob = "ship.pack:*"
   EXPECT_NE(policy.check("block.read_ahead_kb:sda", "4096"), "");
 }
 
+TEST(Policy, MentionsAKnobByItsExactEntryOrItsKindsWildcard) {
+  const Policy policy = Policy::parse(R"(
+[[allow]]
+knob = "vm.swappiness"
+
+[[allow]]
+knob = "block.scheduler:*"
+
+[[allow]]
+knob = "block.scheduler:sdb"
+values = ["bfq"]
+)",
+                                      "(test)");
+  EXPECT_TRUE(policy.mentions("vm.swappiness"));
+  EXPECT_TRUE(policy.mentions("block.scheduler:nvme0n1"));
+  EXPECT_FALSE(policy.mentions("vm.dirty_ratio"));
+  EXPECT_FALSE(policy.mentions("block.read_ahead_kb:sda"));
+  EXPECT_FALSE(policy.mentions("vm.swappiness:x"));
+  ASSERT_NE(policy.ruleFor("block.scheduler:sdb"), nullptr);
+  EXPECT_EQ(policy.ruleFor("block.scheduler:sdb")->knob, "block.scheduler:sdb");
+  EXPECT_EQ(policy.ruleFor("block.scheduler:sda")->knob, "block.scheduler:*");
+}
+
 TEST(Policy, DefaultsAllowTheCatalogsRecommendationsOnly) {
   const Policy policy = Policy::defaults();
   EXPECT_EQ(policy.source(), "(built-in default)");
