@@ -75,6 +75,10 @@ struct AgentOptions {
   // Longest wait between reconnect attempts (the backoff's cap). Default: 60 s.
   int64_t reconnect_max_ms = 60'000;
   AgentTuningOptions tuning;
+  // --check-config (command line only): check the options and the files they name, then exit.
+  bool check_config = false;
+  // The --config file, empty when none (named by --check-config's OK line).
+  std::string config_path;
 };
 
 // Parses argv (and the --config file). Throws ConfigError or CLI::ParseError.
