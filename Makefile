@@ -1,6 +1,7 @@
 # Tidemark: the two commands of the README, and the steps they stand on.
 #   make demo   installs what is missing, builds, runs a controller and an agent on loopback
 #   make test   installs what is missing, builds, runs every test through ctest
+#   make package  builds the .deb: build/package/tidemark_<version>_<arch>.deb
 SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
 BUILD_DIR ?= build
@@ -8,18 +9,20 @@ PRESET ?= default
 JOBS ?= 2
 
 # Every Debian 12 package the build and the tests need (peers for benchmarks are
-# installed by bench/ scripts, not here). chromium renders the HTML report in a test.
+# installed by bench/ scripts, not here). chromium renders the HTML report in a test;
+# dpkg-dev gives cpack dpkg-shlibdeps (the .deb's Depends); ansible-core and python3-apt
+# run the Ansible role's test against the .deb.
 DEPS := cmake g++ make pkg-config \
         capnproto libcapnp-dev libssl-dev \
         libzmq3-dev cppzmq-dev \
         librocksdb-dev liburing-dev \
         libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev \
         libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev \
-        chromium
+        chromium dpkg-dev ansible-core python3-apt
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test demo clean
+.PHONY: deps build test demo clean package
 
 deps:
 	@missing=$$(for p in $(DEPS); do \
@@ -42,6 +45,14 @@ test: build
 
 demo: build
 	bash tests/demo/demo.sh $(BUILD_DIR)/bin
+
+# One .deb (tidemark) with the three programs, configs and units; see README, Installing
+# the .deb. The version is the project's (CMakeLists.txt), the architecture dpkg's.
+package: build
+	cpack --config $(BUILD_DIR)/CPackConfig.cmake -B $(BUILD_DIR)/package
+	@version=$$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' $(BUILD_DIR)/CMakeCache.txt); \
+	deb=$(BUILD_DIR)/package/tidemark_$${version}_$$(dpkg --print-architecture).deb; \
+	test -f "$$deb" && echo "make package: $$deb"
 
 clean:
 	rm -rf $(BUILD_DIR)

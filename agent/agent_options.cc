@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "agent/io/make_read_batch.h"
+#include "common/config/check_config.h"
 #include "common/config/option_set.h"
 #include "common/errors/error.h"
 #include "common/metrics/host_id.h"
@@ -18,6 +19,7 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   CLI::App app("tidemark-agent: samples this host and sends batches to the controller",
                "tidemark-agent");
   OptionSet set(app);
+  addCheckConfigFlag(app, &options.check_config);
   set.addString("controller", &options.controller, "controller endpoint, tcp://HOST:PORT");
   set.addString("host_id", &options.host_id, "this host's name in the fleet (default: hostname)");
   set.addString("state_dir", &options.state_dir, "state folder (default /var/lib/tidemark-agent)");
@@ -93,6 +95,7 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   // --print-sandbox talks to no controller.
   if (!options.print_sandbox) set.require("controller");
   set.resolve();
+  options.config_path = set.configPath();
 
   if (!options.print_sandbox) {
     validateTcpEndpoint("--controller", options.controller, /*allow_wildcard_port=*/false);

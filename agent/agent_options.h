@@ -78,6 +78,10 @@ struct AgentOptions {
   // --print-sandbox (command line only): print what a sandboxed agent needs and exit;
   // --controller and the keys are not needed then.
   bool print_sandbox = false;
+  // --check-config (command line only): check the options and the files they name, then exit.
+  bool check_config = false;
+  // The --config file, empty when none (named by --check-config's OK line).
+  std::string config_path;
 };
 
 // Parses argv (and the --config file). Throws ConfigError or CLI::ParseError.

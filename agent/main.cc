@@ -7,6 +7,8 @@
 
 #include "agent/agent.h"
 #include "agent/agent_options.h"
+#include "agent/check_config.h"
+#include "common/config/check_config.h"
 #include "common/config/option_set.h"
 #include "agent/collectors/host_collectors.h"
 #include "agent/facts/host_facts.h"
@@ -37,6 +39,11 @@ int main(int argc, char** argv) {
   try {
     options = parseAgentOptions(argc, argv);
     setupLogging("tidemark-agent", options.log_level);
+    if (options.check_config) {  // before anything that creates or binds
+      checkAgentFiles(options);
+      printf("%s\n", checkConfigOkLine("tidemark-agent", options.config_path).c_str());
+      return 0;
+    }
   } catch (const CommandLineExit& e) {
     return e.code;
   } catch (const std::exception& e) {

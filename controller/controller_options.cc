@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/config/check_config.h"
 #include "common/config/option_set.h"
 #include "common/errors/error.h"
 #include "common/transport/endpoint.h"
@@ -16,6 +17,7 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
   CLI::App app("tidemark-controller: stores fleet history, serves the tidemark CLI",
                "tidemark-controller");
   OptionSet set(app);
+  addCheckConfigFlag(app, &options.check_config);
   set.addString("data_dir", &options.data_dir, "RocksDB data folder (created when missing)");
   set.addString("listen", &options.listen, "agent link endpoint, tcp://HOST:PORT");
   set.addString("admin_socket", &options.admin_socket,
@@ -81,6 +83,7 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
   set.require("listen");
   parseCommandLine(app, argc, argv);
   set.resolve();
+  options.config_path = set.configPath();
   options.limits.max_series_per_host = static_cast<uint64_t>(max_series);
   for (const auto& percent : percents) *percent.target = static_cast<double>(percent.percent) / 100;
   if (options.plan_window_ms < 3'600'000) {

@@ -55,6 +55,10 @@ struct ControllerOptions {
   int64_t tuning_health_window_ms = 10 * 60'000;
   int64_t tuning_recommend_interval_ms = 10 * 60'000;
   int64_t tuning_canary = -1;
+  // --check-config (command line only): check the options and the files they name, then exit.
+  bool check_config = false;
+  // The --config file, empty when none (named by --check-config's OK line).
+  std::string config_path;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

@@ -3,10 +3,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/config/check_config.h"
 #include "common/config/option_set.h"
 #include "common/errors/error.h"
 #include "common/logging/setup.h"
 #include "common/process/stop_signal.h"
+#include "controller/check_config.h"
 #include "controller/controller.h"
 
 int main(int argc, char** argv) {
@@ -16,6 +18,11 @@ int main(int argc, char** argv) {
   try {
     options = controller::parseControllerOptions(argc, argv);
     setupLogging("tidemark-controller", options.log_level);
+    if (options.check_config) {  // before anything that creates or binds
+      controller::checkControllerFiles(options);
+      printf("%s\n", checkConfigOkLine("tidemark-controller", options.config_path).c_str());
+      return 0;
+    }
   } catch (const CommandLineExit& e) {
     return e.code;
   } catch (const std::exception& e) {
