@@ -18,7 +18,7 @@ DEPS := cmake g++ make pkg-config \
         librocksdb-dev liburing-dev \
         libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev \
         libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev \
-        chromium dpkg-dev ansible-core python3-apt
+        chromium dpkg-dev ansible-core ansible-lint python3-apt
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
