@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/history/history_options.h"
 #include "controller/store/store_options.h"
 
 #include "controller/ingest/batch_ingester.h"
@@ -55,6 +56,10 @@ struct ControllerOptions {
   int64_t tuning_health_window_ms = 10 * 60'000;
   int64_t tuning_recommend_interval_ms = 10 * 60'000;
   int64_t tuning_canary = -1;
+  // Where the planner, triggers, reports, tuning observations and `tidemark query`
+  // read history ([history]): this controller's store (default) or a shared
+  // Prometheus-compatible API. Ingest always writes the controller's own store.
+  HistoryOptions history;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and
