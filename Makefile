@@ -18,7 +18,10 @@ DEPS := cmake g++ make pkg-config \
         librocksdb-dev liburing-dev \
         libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev \
         libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev \
-        chromium dpkg-dev ansible-core ansible-lint python3-apt
+        chromium dpkg-dev ansible-core ansible-lint python3-apt \
+        libcurl4-openssl-dev prometheus
+# libcurl4-openssl-dev: the promql history backend; prometheus (with promtool): its
+# integration test (tests/integration/history_promql_test.cc).
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "common/transport/curve_keys.h"
+#include "controller/history/promql_history.h"
+#include "controller/history/rocksdb_history.h"
 #include "controller/report/scheduled_report.h"
 
 namespace tidemark::controller {
@@ -16,11 +18,18 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   store_options.rollup_5m_retention_ms = options.retention_5m_ms;
   store_options.rollup_1h_retention_ms = options.retention_1h_ms;
   store_ = SampleStore::open(store_options);
+  if (options.history.backend == HistoryOptions::Backend::kPromql) {
+    history_ = std::make_unique<PromqlHistory>(options.history, clock_);
+    spdlog::info("history (plan, triggers, reports, query) read from {}", options.history.url);
+  } else {
+    history_ = std::make_unique<RocksdbHistory>(*store_);
+  }
   ingester_ = std::make_unique<BatchIngester>(*store_, options.limits);
   importer_ = std::make_unique<SampleImporter>(*store_, options.limits);
-  triggers_ = std::make_unique<TriggerEvaluator>(*store_, options.trigger_rules);
+  triggers_ = std::make_unique<TriggerEvaluator>(*store_, options.trigger_rules, history_.get());
   TuningOptions tuning_options;
   tuning_options.health_window_ms = options.tuning_health_window_ms;
+  tuning_options.history = history_.get();
   tuning_options.recommend_interval_ms = options.tuning_recommend_interval_ms;
   if (options.tuning_canary >= 0) {
     tuning_options.default_canary = static_cast<uint32_t>(options.tuning_canary);
@@ -54,6 +63,7 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
                              link_->boundEndpoint(), registry_.get(), importer_.get(),
                              store_.get(), triggers_.get()};
   admin_context.tuning = tuning_.get();
+  admin_context.history = history_.get();
   admin_context.plan_defaults.window_ms = options.plan_window_ms;
   admin_context.plan_defaults.thresholds = options.plan_thresholds;
   if (options.reports.interval_ms > 0) {
@@ -80,6 +90,7 @@ Controller::~Controller() {
   ingester_.reset();
   triggers_.reset();
   zap_.reset();
+  history_.reset();
   store_.reset();
 }
 

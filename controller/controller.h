@@ -13,6 +13,7 @@
 #include "controller/auth/agent_registry.h"
 #include "controller/auth/zap_handler.h"
 #include "controller/controller_options.h"
+#include "controller/history/history_source.h"
 #include "controller/ingest/agent_link_server.h"
 #include "controller/ingest/sample_importer.h"
 #include "controller/report/report_schedule.h"
@@ -39,6 +40,8 @@ class Controller {
   const Clock& clock_;
   zmq::context_t context_;
   std::unique_ptr<SampleStore> store_;
+  // What the planner, triggers, reports, tuning and queries read (options.history).
+  std::unique_ptr<HistorySource> history_;
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<ZapHandler> zap_;
   AgentPresence presence_;

@@ -78,6 +78,22 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
                     "run the tuning recommender over every host this often (default 10m)");
   set.addInteger("tuning.canary", &options.tuning_canary, 0, 1000,
                  "canary hosts per roll-out (default 1 when a roll-out spans several hosts)");
+  std::string history_backend = "rocksdb";
+  set.addString("history.backend", &history_backend,
+                "where plan, triggers, reports and query read history: rocksdb (this "
+                "controller's store, default) or promql (a Prometheus-compatible HTTP API)");
+  set.addString("history.url", &options.history.url,
+                "promql: the API's base URL, e.g. http://127.0.0.1:9090");
+  set.addString("history.bearer_token_file", &options.history.bearer_token_file,
+                "promql: file holding a bearer token sent with every request");
+  set.addString("history.basic_auth_user", &options.history.basic_auth_user,
+                "promql: HTTP basic auth user");
+  set.addString("history.basic_auth_password_file", &options.history.basic_auth_password_file,
+                "promql: file holding the basic auth password");
+  set.addString("history.ca_file", &options.history.ca_file,
+                "promql: PEM CA bundle for an https URL (default: the system's)");
+  set.addDurationMs("history.timeout", &options.history.timeout_ms,
+                    "promql: longest one HTTP request may take (default 30s)");
   set.addExternalKey("trigger");  // [[trigger]] rules: read by loadTriggerRules below
   set.require("data_dir");
   set.require("listen");
@@ -112,6 +128,23 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
     throw ConfigError("tuning.recommend_interval " +
                       std::to_string(options.tuning_recommend_interval_ms) +
                       "ms: run the recommender at most every 10s");
+  }
+  if (history_backend == "promql") {
+    options.history.backend = HistoryOptions::Backend::kPromql;
+    if (options.history.url.rfind("http://", 0) != 0 &&
+        options.history.url.rfind("https://", 0) != 0) {
+      throw ConfigError("history.url: the promql backend needs an http:// or https:// URL (got \"" +
+                        options.history.url + "\")");
+    }
+  } else if (history_backend != "rocksdb") {
+    throw ConfigError("history.backend: \"" + history_backend + "\" is neither rocksdb nor promql");
+  }
+  if (options.history.timeout_ms < 100) {
+    throw ConfigError("history.timeout " + std::to_string(options.history.timeout_ms) +
+                      "ms: give the API at least 100ms");
+  }
+  if (options.history.basic_auth_user.empty() != options.history.basic_auth_password_file.empty()) {
+    throw ConfigError("history: basic_auth_user and basic_auth_password_file go together");
   }
   options.trigger_rules = loadTriggerRules(set.configPath());
   if (options.pki_dir.empty()) options.pki_dir = options.data_dir + "/pki";

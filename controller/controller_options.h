@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/history/history_options.h"
 #include "controller/store/store_options.h"
 
 #include "controller/ingest/batch_ingester.h"
@@ -59,6 +60,10 @@ struct ControllerOptions {
   bool check_config = false;
   // The --config file, empty when none (named by --check-config's OK line).
   std::string config_path;
+  // Where the planner, triggers, reports, tuning observations and `tidemark query`
+  // read history ([history]): this controller's store (default) or a shared
+  // Prometheus-compatible API. Ingest always writes the controller's own store.
+  HistoryOptions history;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

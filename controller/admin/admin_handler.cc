@@ -133,7 +133,7 @@ void AdminHandler::query(schema::QueryRequest::Reader request,
   }
   if (query.last_only && query.step_ms == 0) {
     // Last values straight from the catalog's keys: no strings or vectors per series.
-    const auto lasts = context_.store.lastValues(query);
+    const auto lasts = history().lastValues(query);
     auto list = response.initQuery(static_cast<unsigned>(lasts.size()));
     for (size_t i = 0; i < lasts.size(); ++i) {
       const LastValue& last = lasts[i];
@@ -154,7 +154,7 @@ void AdminHandler::query(schema::QueryRequest::Reader request,
     }
     return;
   }
-  auto results = context_.store.query(query);
+  auto results = history().query(query);
   auto list = response.initQuery(static_cast<unsigned>(results.size()));
   for (size_t i = 0; i < results.size(); ++i) {
     const auto& series = results[i];
@@ -240,7 +240,7 @@ void AdminHandler::compact(schema::AdminResponse::Builder response) const {
 
 void AdminHandler::ships(schema::ShipsRequest::Reader request,
                          schema::AdminResponse::Builder response) const {
-  auto statuses = readShipStatuses(context_.store, request.getHost(), context_.clock.wallMs());
+  auto statuses = readShipStatuses(history(), request.getHost(), context_.clock.wallMs());
   auto list = response.initShips(static_cast<unsigned>(statuses.size()));
   constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
   for (size_t i = 0; i < statuses.size(); ++i) {
@@ -274,7 +274,7 @@ void AdminHandler::plan(schema::PlanRequest::Reader request,
   }
   if (request.getWindowMs() > 0) options.window_ms = request.getWindowMs();
   options.with_history = request.getWithHistory();
-  fillPlanReply(planner::makePlan(context_.store, options), response.initPlan());
+  fillPlanReply(planner::makePlan(history(), options), response.initPlan());
 }
 
 void AdminHandler::triggers(schema::TriggersRequest::Reader request,

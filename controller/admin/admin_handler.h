@@ -6,6 +6,7 @@
 
 #include "common/time/clock.h"
 #include "controller/auth/agent_registry.h"
+#include "controller/history/rocksdb_history.h"
 #include "controller/ingest/agent_presence.h"
 #include "controller/ingest/sample_importer.h"
 #include "controller/planner/plan.h"
@@ -29,11 +30,14 @@ struct AdminContext {
   // `plan`: window, step and thresholds from the config; host and now per request.
   planner::PlanOptions plan_defaults = {};
   TuningService* tuning = nullptr;  // null: this controller has no tuning service
+  // What `query`, `ships` and `plan` read; null: `store` (must outlive the handler).
+  const HistorySource* history = nullptr;
 };
 
 class AdminHandler {
  public:
-  explicit AdminHandler(AdminContext context) : context_(std::move(context)) {}
+  explicit AdminHandler(AdminContext context)
+      : context_(std::move(context)), own_history_(context_.store) {}
 
   // Fills `response`; problems with the request become an `error` response. `peer`
   // is who sent it (the audit log's actor for tuning verbs).
@@ -55,7 +59,12 @@ class AdminHandler {
   void importSamples(schema::ImportRequest::Reader request,
                      schema::AdminResponse::Builder response) const;
 
+  const HistorySource& history() const {
+    return context_.history != nullptr ? *context_.history : own_history_;
+  }
+
   AdminContext context_;
+  RocksdbHistory own_history_;
 };
 
 }  // namespace tidemark::controller

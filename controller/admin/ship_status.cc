@@ -107,14 +107,14 @@ std::vector<ShipStatus> joinShipSeries(
   return join.take();
 }
 
-std::vector<ShipStatus> readShipStatuses(const SampleStore& store, const std::string& host,
+std::vector<ShipStatus> readShipStatuses(const HistorySource& history, const std::string& host,
                                          int64_t now_ms) {
   auto newest = [&](const char* metric) {
     SeriesQuery query;
     query.metric = metric;
     query.host = host;
     query.last_only = true;
-    return store.query(query);
+    return history.query(query);
   };
   ShipSeries series;
   series.up = newest("urbit_ship_up");
@@ -129,10 +129,9 @@ std::vector<ShipStatus> readShipStatuses(const SampleStore& store, const std::st
   cpu.host = host;
   cpu.since_ms = now_ms - kCpuRateWindowMs;
   cpu.max_samples_per_series = 2;
-  series.cpu_recent = store.query(cpu);
+  series.cpu_recent = history.query(cpu);
 
-  std::map<std::string, uint32_t> intervals;
-  for (const auto& state : store.hosts()) intervals[state.host] = state.interval_ms;
+  const std::map<std::string, uint32_t> intervals = history.agentIntervals();
   return joinShipSeries(series, now_ms, [&](const std::string& ship_host) {
     auto it = intervals.find(ship_host);
     return shipStaleAfterMs(it == intervals.end() ? 0 : it->second);

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/store/sample_store.h"
+#include "controller/history/history_source.h"
 
 namespace tidemark::controller {
 
@@ -61,7 +61,7 @@ std::vector<ShipStatus> joinShipSeries(
 // Reads the series of every ship (of `host` only, unless empty) from the store with
 // last-value queries and joins them. Cost: one catalog lookup and one head read per
 // series; no chunk is read for series with samples in their head.
-std::vector<ShipStatus> readShipStatuses(const SampleStore& store, const std::string& host,
+std::vector<ShipStatus> readShipStatuses(const HistorySource& history, const std::string& host,
                                          int64_t now_ms);
 
 }  // namespace tidemark::controller

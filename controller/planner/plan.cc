@@ -30,7 +30,7 @@ FleetPlan summarizeFleet(const std::vector<ResourceSeries>& series,
   return fleet;
 }
 
-Plan makePlan(const SampleStore& store, const PlanOptions& options) {
+Plan makePlan(const HistorySource& history, const PlanOptions& options) {
   Plan plan;
   plan.until_ms = options.now_ms;
   plan.since_ms = options.now_ms - options.window_ms;
@@ -39,7 +39,7 @@ Plan makePlan(const SampleStore& store, const PlanOptions& options) {
   window.until_ms = plan.until_ms;
   window.step_ms = options.step_ms;
   window.host = options.host;
-  const std::vector<ResourceSeries> series = readAllResources(store, window);
+  const std::vector<ResourceSeries> series = readAllResources(history, window);
   plan.forecasts = forecastAll(series, options.thresholds);
   if (options.with_history) {
     for (size_t i = 0; i < series.size() && i < plan.forecasts.size(); ++i) {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "controller/history/history_source.h"
 #include "controller/planner/fleet_totals.h"
 #include "controller/planner/forecast.h"
-#include "controller/store/sample_store.h"
 
 namespace tidemark::controller::planner {
 
@@ -56,8 +56,8 @@ struct Plan {
   FleetPlan fleet;
 };
 
-// Throws StoreError when the store cannot be read.
-Plan makePlan(const SampleStore& store, const PlanOptions& options);
+// Throws StoreError when the history cannot be read.
+Plan makePlan(const HistorySource& history, const PlanOptions& options);
 
 // The fleet part of a plan, from the series and their forecasts (same order).
 FleetPlan summarizeFleet(const std::vector<ResourceSeries>& series,

@@ -26,7 +26,7 @@ Labels keepLabels(const Labels& labels, std::initializer_list<std::string_view> 
   return kept;  // the store's labels are sorted, so these are too
 }
 
-std::vector<SeriesResult> fetch(const SampleStore& store, const std::string& metric,
+std::vector<SeriesResult> fetch(const HistorySource& history, const std::string& metric,
                                 const ResourceWindow& window, Aggregation aggregation) {
   SeriesQuery query;
   query.metric = metric;
@@ -35,7 +35,7 @@ std::vector<SeriesResult> fetch(const SampleStore& store, const std::string& met
   query.until_ms = window.until_ms;
   query.step_ms = window.step_ms;
   query.aggregation = window.step_ms > 0 ? aggregation : Aggregation::kNone;
-  return store.query(query);
+  return history.query(query);
 }
 
 // Free space read with the opposite reduction from used space: the peak of used
@@ -85,13 +85,13 @@ ResourceSeries startSeries(const SeriesKey& key, Resource resource) {
 }
 
 // Used = capacity - free, from a capacity metric and a free-space metric with the same key.
-std::vector<ResourceSeries> capacityMinusFree(const SampleStore& store, Resource resource,
+std::vector<ResourceSeries> capacityMinusFree(const HistorySource& history, Resource resource,
                                               const ResourceWindow& window,
                                               const std::string& capacity_metric,
                                               const std::string& free_metric,
                                               std::initializer_list<std::string_view> labels) {
-  const auto capacities = fetch(store, capacity_metric, window, window.gauge_aggregation);
-  const auto frees = fetch(store, free_metric, window, opposite(window.gauge_aggregation));
+  const auto capacities = fetch(history, capacity_metric, window, window.gauge_aggregation);
+  const auto frees = fetch(history, free_metric, window, opposite(window.gauge_aggregation));
   const ByKey capacity_by_key = index(capacities, labels);
   std::vector<ResourceSeries> out;
   for (const auto& [key, free] : index(frees, labels)) {
@@ -110,10 +110,10 @@ std::vector<ResourceSeries> capacityMinusFree(const SampleStore& store, Resource
   return out;
 }
 
-std::vector<ResourceSeries> readPier(const SampleStore& store, const ResourceWindow& window) {
+std::vector<ResourceSeries> readPier(const HistorySource& history, const ResourceWindow& window) {
   const std::initializer_list<std::string_view> labels = {"pier", "ship"};
-  const auto piers = fetch(store, "urbit_ship_pier_bytes", window, window.gauge_aggregation);
-  const auto frees = fetch(store, "urbit_ship_filesystem_avail_bytes", window,
+  const auto piers = fetch(history, "urbit_ship_pier_bytes", window, window.gauge_aggregation);
+  const auto frees = fetch(history, "urbit_ship_filesystem_avail_bytes", window,
                            opposite(window.gauge_aggregation));
   const ByKey free_by_key = index(frees, labels);
   std::vector<ResourceSeries> out;
@@ -137,10 +137,10 @@ std::vector<ResourceSeries> readPier(const SampleStore& store, const ResourceWin
   return out;
 }
 
-std::vector<ResourceSeries> readLoom(const SampleStore& store, const ResourceWindow& window) {
+std::vector<ResourceSeries> readLoom(const HistorySource& history, const ResourceWindow& window) {
   const std::initializer_list<std::string_view> labels = {"pier", "ship"};
-  const auto ratios = fetch(store, "urbit_ship_loom_use_ratio", window, window.gauge_aggregation);
-  const auto looms = fetch(store, "urbit_ship_loom_bytes", window, Aggregation::kLast);
+  const auto ratios = fetch(history, "urbit_ship_loom_use_ratio", window, window.gauge_aggregation);
+  const auto looms = fetch(history, "urbit_ship_loom_bytes", window, Aggregation::kLast);
   const ByKey loom_by_key = index(looms, labels);
   std::vector<ResourceSeries> out;
   for (const auto& [key, ratio] : index(ratios, labels)) {
@@ -162,13 +162,13 @@ std::vector<ResourceSeries> readLoom(const SampleStore& store, const ResourceWin
 // I/O resource already shows the wait.
 bool isIdleMode(std::string_view mode) { return mode == "idle" || mode == "iowait"; }
 
-std::vector<ResourceSeries> readCpu(const SampleStore& store, const ResourceWindow& window) {
+std::vector<ResourceSeries> readCpu(const HistorySource& history, const ResourceWindow& window) {
   struct Time {
     double busy = 0;
     double total = 0;
   };
   std::map<std::string, std::map<int64_t, Time>> by_host;
-  for (const auto& series : fetch(store, "node_cpu_seconds_total", window, Aggregation::kLast)) {
+  for (const auto& series : fetch(history, "node_cpu_seconds_total", window, Aggregation::kLast)) {
     std::string_view mode;
     for (const auto& label : series.labels) {
       if (label.name == "mode") mode = label.value;
@@ -209,9 +209,9 @@ void addRates(const std::vector<SeriesResult>& counters,
   }
 }
 
-std::vector<ResourceSeries> readIo(const SampleStore& store, const ResourceWindow& window) {
+std::vector<ResourceSeries> readIo(const HistorySource& history, const ResourceWindow& window) {
   std::map<SeriesKey, std::map<int64_t, double>> rates;
-  addRates(fetch(store, "node_disk_io_time_seconds_total", window, Aggregation::kLast), rates,
+  addRates(fetch(history, "node_disk_io_time_seconds_total", window, Aggregation::kLast), rates,
            false);
   std::vector<ResourceSeries> out;
   for (const auto& [key, points] : rates) {
@@ -229,16 +229,18 @@ std::vector<ResourceSeries> readIo(const SampleStore& store, const ResourceWindo
   return out;
 }
 
-std::vector<ResourceSeries> readNetwork(const SampleStore& store, const ResourceWindow& window) {
+std::vector<ResourceSeries> readNetwork(const HistorySource& history,
+                                        const ResourceWindow& window) {
   std::map<SeriesKey, std::map<int64_t, double>> rates;
-  addRates(fetch(store, "node_network_receive_bytes_total", window, Aggregation::kLast), rates,
+  addRates(fetch(history, "node_network_receive_bytes_total", window, Aggregation::kLast), rates,
            true);
-  addRates(fetch(store, "node_network_transmit_bytes_total", window, Aggregation::kLast), rates,
+  addRates(fetch(history, "node_network_transmit_bytes_total", window, Aggregation::kLast), rates,
            true);
   // The newest link speed of each interface is its capacity (speeds rarely change;
   // interfaces without one, virtual or down, keep capacity 0 and no ratio).
   std::map<SeriesKey, double> speeds;
-  for (const auto& series : fetch(store, "node_network_speed_bytes", window, Aggregation::kLast)) {
+  for (const auto& series :
+       fetch(history, "node_network_speed_bytes", window, Aggregation::kLast)) {
     if (series.values.empty() || !(series.values.back() > 0)) continue;
     speeds[SeriesKey{series.host, keepLabels(series.labels, {"device"})}] = series.values.back();
   }
@@ -286,34 +288,34 @@ std::optional<Resource> parseResource(std::string_view name) {
   return std::nullopt;
 }
 
-std::vector<ResourceSeries> readResource(const SampleStore& store, Resource resource,
+std::vector<ResourceSeries> readResource(const HistorySource& history, Resource resource,
                                          const ResourceWindow& window) {
   switch (resource) {
     case Resource::kDisk:
-      return capacityMinusFree(store, resource, window, "node_filesystem_size_bytes",
+      return capacityMinusFree(history, resource, window, "node_filesystem_size_bytes",
                                "node_filesystem_avail_bytes", {"device", "fstype", "mountpoint"});
     case Resource::kMemory:
-      return capacityMinusFree(store, resource, window, "node_memory_MemTotal_bytes",
+      return capacityMinusFree(history, resource, window, "node_memory_MemTotal_bytes",
                                "node_memory_MemAvailable_bytes", {});
     case Resource::kPier:
-      return readPier(store, window);
+      return readPier(history, window);
     case Resource::kLoom:
-      return readLoom(store, window);
+      return readLoom(history, window);
     case Resource::kCpu:
-      return readCpu(store, window);
+      return readCpu(history, window);
     case Resource::kIo:
-      return readIo(store, window);
+      return readIo(history, window);
     case Resource::kNetwork:
-      return readNetwork(store, window);
+      return readNetwork(history, window);
   }
   return {};
 }
 
-std::vector<ResourceSeries> readAllResources(const SampleStore& store,
+std::vector<ResourceSeries> readAllResources(const HistorySource& history,
                                              const ResourceWindow& window) {
   std::vector<ResourceSeries> out;
   for (Resource resource : kAllResources) {
-    auto series = readResource(store, resource, window);
+    auto series = readResource(history, resource, window);
     std::move(series.begin(), series.end(), std::back_inserter(out));
   }
   return out;

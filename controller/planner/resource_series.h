@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "common/metrics/series.h"
-#include "controller/store/sample_store.h"
+#include "controller/history/history_source.h"
 
 namespace tidemark::controller::planner {
 
@@ -66,11 +66,12 @@ struct ResourceWindow {
 };
 
 // The series of one resource in the window, sorted by (host, labels). Series with no
-// point in the window are left out. Throws StoreError when the store cannot be read.
-std::vector<ResourceSeries> readResource(const SampleStore& store, Resource resource,
+// point in the window are left out. Throws StoreError when the history cannot be read.
+std::vector<ResourceSeries> readResource(const HistorySource& history, Resource resource,
                                          const ResourceWindow& window);
 
 // Every resource, in kAllResources order.
-std::vector<ResourceSeries> readAllResources(const SampleStore& store, const ResourceWindow& window);
+std::vector<ResourceSeries> readAllResources(const HistorySource& history,
+                                             const ResourceWindow& window);
 
 }  // namespace tidemark::controller::planner

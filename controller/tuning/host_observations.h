@@ -1,6 +1,6 @@
 // What the store's newest samples say about one host, as the recommender needs it:
 // its ships (pack and meld age, loom, serf mappings), free memory and how busy each
-// network interface is. Read with SampleStore::lastValues and counter rates.
+// network interface is. Read with HistorySource::lastValues and counter rates.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/store/sample_store.h"
+#include "controller/history/history_source.h"
 
 namespace tidemark::controller {
 
@@ -41,6 +41,6 @@ inline constexpr int64_t kInterfaceRateWindowMs = 10 * 60'000;
 
 // The observations of `host` as of `now_ms`: newest values no older than a day,
 // interface rates over the last kInterfaceRateWindowMs. Throws StoreError.
-HostObservations observeHost(const SampleStore& store, const std::string& host, int64_t now_ms);
+HostObservations observeHost(const HistorySource& history, const std::string& host, int64_t now_ms);
 
 }  // namespace tidemark::controller

@@ -22,7 +22,11 @@ std::string actorName(const AdminPeer& peer) {
 }  // namespace
 
 TuningService::TuningService(SampleStore& store, TuningOptions options, const Clock& clock)
-    : samples_(store), store_(store), options_(std::move(options)), clock_(clock) {
+    : own_history_(store),
+      history_(options.history != nullptr ? *options.history : own_history_),
+      store_(store),
+      options_(std::move(options)),
+      clock_(clock) {
   for (auto& proposal : store_.loadProposals()) {
     const uint64_t id = proposal.id;
     proposals_.emplace(id, std::move(proposal));

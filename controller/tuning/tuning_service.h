@@ -18,6 +18,7 @@
 
 #include "common/time/clock.h"
 #include "common/wire/agent_link_codec.h"
+#include "controller/history/rocksdb_history.h"
 #include "controller/store/sample_store.h"
 #include "controller/tuning/proposal.h"
 #include "controller/tuning/tuning_store.h"
@@ -48,6 +49,9 @@ struct TuningOptions {
   // Whether a canary host is healthy (the controller: its agent sent something in the
   // last 3 intervals). Default: null: every host is.
   std::function<bool(const std::string& host)> host_healthy;
+  // Where the recommender reads each host's recent samples. Default: null: the
+  // service's own store. Must outlive the service.
+  const HistorySource* history = nullptr;
 };
 
 // An operator's request the service refuses (unknown id, wrong state, ...); the
@@ -128,7 +132,8 @@ class TuningService {
   void dispatch(const CommandSender& send, int64_t now_ms);
   std::vector<const Proposal*> proposalsOf(const std::string& host) const;
 
-  SampleStore& samples_;
+  RocksdbHistory own_history_;
+  const HistorySource& history_;  // options_.history, else own_history_
   TuningStore store_;
   TuningOptions options_;
   const Clock& clock_;

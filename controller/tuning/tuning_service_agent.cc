@@ -146,7 +146,7 @@ void TuningService::dispatch(const CommandSender& send, int64_t now_ms) {
 void TuningService::recommendFor(const wire::KnobReportData& report, int64_t now_ms) {
   std::vector<Recommendation> recommendations;
   try {
-    recommendations = recommend(report, observeHost(samples_, report.host_id, now_ms));
+    recommendations = recommend(report, observeHost(history_, report.host_id, now_ms));
   } catch (const StoreError& e) {
     spdlog::error("tuning: cannot read the history of {} for the recommender: {}", report.host_id,
                   e.what());

@@ -20,8 +20,12 @@ bool sameState(const TriggerState& a, const TriggerState& b) {
 
 }  // namespace
 
-TriggerEvaluator::TriggerEvaluator(SampleStore& store, std::vector<TriggerRule> rules)
-    : store_(store), kept_(store), rules_(std::move(rules)) {
+TriggerEvaluator::TriggerEvaluator(SampleStore& store, std::vector<TriggerRule> rules,
+                                   const HistorySource* history)
+    : own_history_(store),
+      history_(history != nullptr ? *history : own_history_),
+      kept_(store),
+      rules_(std::move(rules)) {
   std::vector<TriggerState> orphans;
   for (auto& state : kept_.load()) {
     if (rule(state.rule) == nullptr) {
@@ -55,7 +59,7 @@ std::string TriggerEvaluator::evaluate(int64_t now_ms) {
   for (const TriggerRule& rule : rules_) {
     std::vector<TriggerSubject> subjects;
     try {
-      subjects = observeRule(store_, rule, now_ms);
+      subjects = observeRule(history_, rule, now_ms);
     } catch (const std::exception& e) {
       spdlog::error("trigger {}: cannot read its history: {}", rule.name, e.what());
       continue;

@@ -1,4 +1,4 @@
-// Evaluates every trigger rule against the store, moves each subject's state
+// Evaluates every trigger rule against the history, moves each subject's state
 // machine on, and keeps the states in RocksDB (trigger_store.h). The controller calls
 // evaluate() on its schedule; the admin thread reads states() at any time.
 #pragma once
@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "controller/history/rocksdb_history.h"
 #include "controller/planner/triggers/trigger_rule.h"
 #include "controller/planner/triggers/trigger_state.h"
 #include "controller/planner/triggers/trigger_store.h"
@@ -22,9 +23,11 @@ inline constexpr int64_t kResolvedKeptMs = 30 * 24 * 3'600'000LL;
 
 class TriggerEvaluator {
  public:
-  // Loads the kept states; those of rules no longer configured are deleted.
+  // Loads the kept states from `store`; those of rules no longer configured are
+  // deleted. Rules read `history` (null: `store`'s own; it must outlive this).
   // Throws StoreError.
-  TriggerEvaluator(SampleStore& store, std::vector<TriggerRule> rules);
+  TriggerEvaluator(SampleStore& store, std::vector<TriggerRule> rules,
+                   const HistorySource* history = nullptr);
 
   // One evaluation of every rule at `now_ms`. A rule whose history cannot be read
   // is logged and skipped (its states are left as they were). Returns the error
@@ -40,7 +43,8 @@ class TriggerEvaluator {
  private:
   using Key = std::tuple<std::string, std::string, Labels>;  // rule, host, labels
 
-  SampleStore& store_;
+  RocksdbHistory own_history_;
+  const HistorySource& history_;
   TriggerStateStore kept_;
   std::vector<TriggerRule> rules_;
   mutable std::mutex mutex_;  // states_ is read by the admin thread

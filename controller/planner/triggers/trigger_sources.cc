@@ -50,11 +50,12 @@ planner::ResourceWindow windowFor(const TriggerRule& rule, int64_t now_ms) {
   return window;
 }
 
-std::vector<TriggerSubject> observeResource(const SampleStore& store, const TriggerRule& rule,
+std::vector<TriggerSubject> observeResource(const HistorySource& history, const TriggerRule& rule,
                                             int64_t now_ms) {
   const planner::ResourceWindow window = windowFor(rule, now_ms);
   std::vector<TriggerSubject> subjects;
-  for (const auto& series : planner::readResource(store, plannerResource(rule.resource), window)) {
+  for (const auto& series :
+       planner::readResource(history, plannerResource(rule.resource), window)) {
     // A ratio rule needs the capacity (a link without a known speed has none).
     const std::vector<double>& values = rule.ratio ? series.ratio : series.used;
     if (values.size() != series.timestamps_ms.size()) continue;
@@ -65,7 +66,7 @@ std::vector<TriggerSubject> observeResource(const SampleStore& store, const Trig
   return subjects;
 }
 
-std::vector<TriggerSubject> observeMetric(const SampleStore& store, const TriggerRule& rule,
+std::vector<TriggerSubject> observeMetric(const HistorySource& history, const TriggerRule& rule,
                                           int64_t now_ms) {
   const planner::ResourceWindow window = windowFor(rule, now_ms);
   SeriesQuery query;
@@ -75,7 +76,7 @@ std::vector<TriggerSubject> observeMetric(const SampleStore& store, const Trigge
   query.step_ms = window.step_ms;
   query.aggregation = Aggregation::kAvg;
   std::vector<TriggerSubject> subjects;
-  for (const auto& series : store.query(query)) {
+  for (const auto& series : history.query(query)) {
     auto observation =
         observeHistory(rule, series.timestamps_ms, series.values, maxGapMs(window.step_ms));
     if (!observation || !fresh(*observation, window.step_ms, now_ms)) continue;
@@ -86,11 +87,11 @@ std::vector<TriggerSubject> observeMetric(const SampleStore& store, const Trigge
 
 // Ships are judged now, from the newest sample of each (see ship_status.h); how long
 // a ship has been down is counted by the state machine across evaluations.
-std::vector<TriggerSubject> observeShips(const SampleStore& store, const TriggerRule& rule,
+std::vector<TriggerSubject> observeShips(const HistorySource& history, const TriggerRule& rule,
                                          int64_t now_ms) {
   std::vector<TriggerSubject> subjects;
   std::map<std::string, int> up_by_host;
-  for (const ShipStatus& ship : readShipStatuses(store, "", now_ms)) {
+  for (const ShipStatus& ship : readShipStatuses(history, "", now_ms)) {
     if (ship.up_sample_ms == 0 || now_ms - ship.up_sample_ms > kShipForgottenAfterMs) continue;
     up_by_host[ship.host] += ship.up ? 1 : 0;
     if (rule.resource != TriggerResource::kShipDown) continue;
@@ -115,14 +116,14 @@ std::vector<TriggerSubject> observeShips(const SampleStore& store, const Trigger
 
 // Growth per month of each pier: the planner's forecast slope (for a pier that packs,
 // the slope of its post-pack floors, so the weekly drops neither hide nor fake growth).
-std::vector<TriggerSubject> observePierGrowth(const SampleStore& store, const TriggerRule& rule,
+std::vector<TriggerSubject> observePierGrowth(const HistorySource& history, const TriggerRule& rule,
                                               int64_t now_ms) {
   planner::ResourceWindow window;
   window.since_ms = now_ms - kPierGrowthWindowMs;
   window.until_ms = now_ms;
   window.step_ms = kHourMs;
   std::vector<TriggerSubject> subjects;
-  for (const auto& series : planner::readResource(store, planner::Resource::kPier, window)) {
+  for (const auto& series : planner::readResource(history, planner::Resource::kPier, window)) {
     const auto& t = series.timestamps_ms;
     // Less than a day of history says nothing about a month.
     if (t.size() < planner::kMinForecastPoints || t.back() - t.front() < kDayMs ||
@@ -145,14 +146,14 @@ int64_t triggerStepMs(int64_t duration_ms) {
   return kHourMs;
 }
 
-std::vector<TriggerSubject> observeRule(const SampleStore& store, const TriggerRule& rule,
+std::vector<TriggerSubject> observeRule(const HistorySource& history, const TriggerRule& rule,
                                         int64_t now_ms) {
   switch (rule.resource) {
-    case TriggerResource::kMetric: return observeMetric(store, rule, now_ms);
+    case TriggerResource::kMetric: return observeMetric(history, rule, now_ms);
     case TriggerResource::kShips:
-    case TriggerResource::kShipDown: return observeShips(store, rule, now_ms);
-    case TriggerResource::kPierGrowth: return observePierGrowth(store, rule, now_ms);
-    default: return observeResource(store, rule, now_ms);
+    case TriggerResource::kShipDown: return observeShips(history, rule, now_ms);
+    case TriggerResource::kPierGrowth: return observePierGrowth(history, rule, now_ms);
+    default: return observeResource(history, rule, now_ms);
   }
 }
 

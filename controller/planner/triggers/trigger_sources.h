@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "common/metrics/series.h"
+#include "controller/history/history_source.h"
 #include "controller/planner/triggers/trigger_rule.h"
 #include "controller/planner/triggers/trigger_state.h"
-#include "controller/store/sample_store.h"
 
 namespace tidemark::controller {
 
@@ -31,8 +31,8 @@ inline constexpr int64_t kShipForgottenAfterMs = 7 * 24 * 3'600'000LL;
 inline constexpr int64_t kPierGrowthWindowMs = 30 * 24 * 3'600'000LL;
 
 // Reads the history the rule needs at `now_ms` and observes every subject.
-// Throws StoreError when the store cannot be read.
-std::vector<TriggerSubject> observeRule(const SampleStore& store, const TriggerRule& rule,
+// Throws StoreError when the history cannot be read.
+std::vector<TriggerSubject> observeRule(const HistorySource& history, const TriggerRule& rule,
                                         int64_t now_ms);
 
 // The bucket width a rule's history is read with: fine for short durations, the

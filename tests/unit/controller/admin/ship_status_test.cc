@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/history/rocksdb_history.h"
 #include "controller/ingest/batch_ingester.h"
 #include "tests/support/test_support.h"
 
@@ -171,7 +172,7 @@ TEST(ReadShipStatusesTest, ReadsNewestSamplesFromTheStore) {
     add("import", "urbit_ship_up", {kNow - 200'000}, {1});
     ASSERT_EQ(store->commit(writes), "");
   }
-  auto ships = readShipStatuses(*store, "", kNow);
+  auto ships = readShipStatuses(RocksdbHistory(*store), "", kNow);
   ASSERT_EQ(ships.size(), 2u);
   EXPECT_EQ(ships[0].host, "import");
   EXPECT_TRUE(ships[0].up);
@@ -185,11 +186,11 @@ TEST(ReadShipStatusesTest, ReadsNewestSamplesFromTheStore) {
   EXPECT_EQ(web.cpu_ratio, 0.4);
   EXPECT_EQ(web.last_pack_ms, kNow - 70'000);
 
-  auto only_web = readShipStatuses(*store, "web1", kNow);
+  auto only_web = readShipStatuses(RocksdbHistory(*store), "web1", kNow);
   ASSERT_EQ(only_web.size(), 1u);
   EXPECT_EQ(only_web[0].host, "web1");
   // 46 s later web1's newest up sample is past 3 intervals + 5 s.
-  EXPECT_FALSE(readShipStatuses(*store, "web1", kNow + 36'000)[0].up);
+  EXPECT_FALSE(readShipStatuses(RocksdbHistory(*store), "web1", kNow + 36'000)[0].up);
 }
 
 }  // namespace

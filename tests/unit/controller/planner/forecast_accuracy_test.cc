@@ -15,6 +15,7 @@
 #include <string>
 
 #include "controller/cli/import.h"
+#include "controller/history/rocksdb_history.h"
 #include "controller/ingest/sample_importer.h"
 #include "controller/planner/forecast.h"
 #include "controller/planner/resource_series.h"
@@ -70,7 +71,7 @@ class ForecastAccuracyTest : public ::testing::Test {
   ResourceSeries read(Resource resource) {
     ResourceWindow window;
     window.step_ms = 3600 * 1000;
-    auto all = readResource(*store, resource, window);
+    auto all = readResource(RocksdbHistory(*store), resource, window);
     EXPECT_EQ(all.size(), 1u) << resourceName(resource);
     return all.empty() ? ResourceSeries{} : all.front();
   }

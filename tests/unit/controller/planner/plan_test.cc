@@ -10,6 +10,7 @@
 #include "common/time/clock.h"
 #include "controller/admin/admin_handler.h"
 #include "controller/cli/plan.h"
+#include "controller/history/rocksdb_history.h"
 #include "tests/support/test_support.h"
 
 namespace tidemark::controller::planner {
@@ -79,7 +80,7 @@ class PlanTest : public ::testing::Test {
 TEST_F(PlanTest, OrdersNearestExhaustionFirstWithFleetHeadroom) {
   PlanOptions options;
   options.now_ms = kNow;
-  const Plan plan = makePlan(*store, options);
+  const Plan plan = makePlan(RocksdbHistory(*store), options);
   ASSERT_EQ(plan.forecasts.size(), 3u);
   EXPECT_EQ(plan.forecasts[0].host, "web");
   EXPECT_EQ(plan.forecasts[0].resource, Resource::kDisk);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/history/rocksdb_history.h"
 #include "controller/planner/counter_rates.h"
 #include "controller/planner/fleet_totals.h"
 #include "tests/support/test_support.h"
@@ -51,7 +52,7 @@ class ResourceSeriesTest : public ::testing::Test {
     ResourceWindow window;
     window.step_ms = step_ms;
     window.gauge_aggregation = aggregation;
-    return readResource(*store, resource, window);
+    return readResource(RocksdbHistory(*store), resource, window);
   }
 
   TempDir dir;
@@ -205,7 +206,7 @@ TEST_F(ResourceSeriesTest, FleetTotalsSumTheNewestPoints) {
     put("web", "urbit_ship_pier_bytes", ship, 2, [](int) { return 1.0; });
   }
   ResourceWindow window;
-  auto all = readAllResources(*store, window);
+  auto all = readAllResources(RocksdbHistory(*store), window);
   FleetTotals fleet = fleetTotals(all);
   EXPECT_EQ(fleet.hosts, 2u);
   EXPECT_EQ(fleet.ships, 2u);

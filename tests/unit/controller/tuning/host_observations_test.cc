@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "controller/history/rocksdb_history.h"
 #include "tests/unit/controller/tuning/tuning_service_fixture.h"
 
 namespace tidemark::controller {
@@ -47,7 +48,7 @@ class HostObservationsTest : public TuningServiceFixture {
 
 TEST_F(HostObservationsTest, NewestValuesAndRates) {
   populate();
-  const HostObservations observed = observeHost(*store, "a", clock.wallMs());
+  const HostObservations observed = observeHost(RocksdbHistory(*store), "a", clock.wallMs());
   ASSERT_THAT(observed.ships, SizeIs(1));
   EXPECT_EQ(observed.ships[0].ship, "zod");
   EXPECT_EQ(observed.ships[0].pier, "/srv/piers/zod");
@@ -58,7 +59,7 @@ TEST_F(HostObservationsTest, NewestValuesAndRates) {
   ASSERT_THAT(observed.interfaces, SizeIs(1));
   EXPECT_NEAR(observed.interfaces[0].receive_bytes_per_second, 50e6, 1);
   EXPECT_EQ(observed.interfaces[0].speed_bytes_per_second, 125e6);
-  EXPECT_TRUE(observeHost(*store, "b", clock.wallMs()).ships.empty());
+  EXPECT_TRUE(observeHost(RocksdbHistory(*store), "b", clock.wallMs()).ships.empty());
 }
 
 TEST_F(HostObservationsTest, TheRecommenderUsesTheStore) {
