@@ -9,13 +9,16 @@ JOBS ?= 2
 
 # Every Debian 12 package the build and the tests need (peers for benchmarks are
 # installed by bench/ scripts, not here). chromium renders the HTML report in a test.
+# Remote write: the exporter links snappy (request compression) and libcurl (HTTP
+# POST); its integration tests run Prometheus 2.42 and VictoriaMetrics as real peers.
 DEPS := cmake g++ make pkg-config \
         capnproto libcapnp-dev libssl-dev \
         libzmq3-dev cppzmq-dev \
         librocksdb-dev liburing-dev \
         libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev \
         libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev \
-        chromium
+        libsnappy-dev libcurl4-openssl-dev \
+        chromium prometheus victoria-metrics
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

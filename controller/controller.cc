@@ -16,6 +16,17 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   store_options.rollup_5m_retention_ms = options.retention_5m_ms;
   store_options.rollup_1h_retention_ms = options.retention_1h_ms;
   store_ = SampleStore::open(store_options);
+  if (options.remote_write.enabled()) {
+    // Hooked into the store's commit, after the RocksDB write: agent batches and
+    // `tidemark import` alike are exported, and only what was stored.
+    remote_write_ = std::make_unique<remote_write::RemoteWriteExporter>(options.remote_write,
+                                                                        *store_, clock_);
+    store_->setCommitListener([exporter = remote_write_.get()](std::span<const CommittedSample> samples) {
+      exporter->onCommit(samples);
+    });
+    spdlog::info("remote write to {} ({} shards, queue in {})", options.remote_write.url,
+                 options.remote_write.shards, options.remote_write.queue_dir);
+  }
   ingester_ = std::make_unique<BatchIngester>(*store_, options.limits);
   importer_ = std::make_unique<SampleImporter>(*store_, options.limits);
   triggers_ = std::make_unique<TriggerEvaluator>(*store_, options.trigger_rules);
@@ -54,6 +65,8 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
                              link_->boundEndpoint(), registry_.get(), importer_.get(),
                              store_.get(), triggers_.get()};
   admin_context.tuning = tuning_.get();
+  admin_context.remote_write = remote_write_.get();
+  admin_context.remote_write_url = options.remote_write.url;
   admin_context.plan_defaults.window_ms = options.plan_window_ms;
   admin_context.plan_defaults.thresholds = options.plan_thresholds;
   if (options.reports.interval_ms > 0) {
@@ -80,6 +93,9 @@ Controller::~Controller() {
   ingester_.reset();
   triggers_.reset();
   zap_.reset();
+  // Every writer is gone: no commit can reach the exporter any more.
+  if (store_) store_->setCommitListener({});
+  remote_write_.reset();
   store_.reset();
 }
 

@@ -15,6 +15,7 @@
 #include "controller/controller_options.h"
 #include "controller/ingest/agent_link_server.h"
 #include "controller/ingest/sample_importer.h"
+#include "controller/remote_write/remote_write_exporter.h"
 #include "controller/report/report_schedule.h"
 #include "controller/planner/triggers/trigger_evaluator.h"
 #include "controller/tuning/tuning_service.h"
@@ -39,6 +40,9 @@ class Controller {
   const Clock& clock_;
   zmq::context_t context_;
   std::unique_ptr<SampleStore> store_;
+  // Null when remote write is off. Declared after the store it listens to, and
+  // destroyed before it (see ~Controller).
+  std::unique_ptr<remote_write::RemoteWriteExporter> remote_write_;
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<ZapHandler> zap_;
   AgentPresence presence_;

@@ -10,6 +10,7 @@
 #include "controller/planner/forecast.h"
 #include "controller/report/report_schedule.h"
 #include "controller/planner/triggers/trigger_rule.h"
+#include "controller/remote_write/remote_write_options.h"
 
 namespace tidemark::controller {
 
@@ -55,6 +56,9 @@ struct ControllerOptions {
   int64_t tuning_health_window_ms = 10 * 60'000;
   int64_t tuning_recommend_interval_ms = 10 * 60'000;
   int64_t tuning_canary = -1;
+  // Prometheus remote write of every ingested sample ([remote_write]); off unless
+  // remote_write.url is set. The queue lives in DATA_DIR/remote_write.
+  remote_write::RemoteWriteOptions remote_write;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

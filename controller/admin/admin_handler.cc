@@ -72,6 +72,18 @@ void AdminHandler::status(schema::AdminResponse::Builder response) const {
   reply.setSamplesStored(context_.store.sampleCount());
   reply.setDataDir(context_.store.path());
   reply.setListen(context_.listen_endpoint);
+  if (context_.remote_write != nullptr) {
+    const auto stats = context_.remote_write->stats();
+    auto remote = reply.initRemoteWrite();
+    remote.setUrl(context_.remote_write_url);
+    remote.setSamplesSent(stats.samples_sent);
+    remote.setSamplesFailed(stats.samples_failed);
+    remote.setSamplesDropped(stats.samples_dropped);
+    remote.setSamplesPending(stats.samples_pending);
+    remote.setQueueBytes(stats.queue_bytes);
+    remote.setLagSeconds(stats.lag_seconds);
+    remote.setShards(stats.shards);
+  }
 }
 
 void AdminHandler::hosts(schema::AdminResponse::Builder response) const {

@@ -10,6 +10,7 @@
 #include "controller/ingest/sample_importer.h"
 #include "controller/planner/plan.h"
 #include "controller/planner/triggers/trigger_evaluator.h"
+#include "controller/remote_write/remote_write_exporter.h"
 #include "controller/store/sample_store.h"
 #include "controller/tuning/tuning_service.h"
 #include "schemas/admin.capnp.h"
@@ -29,6 +30,9 @@ struct AdminContext {
   // `plan`: window, step and thresholds from the config; host and now per request.
   planner::PlanOptions plan_defaults = {};
   TuningService* tuning = nullptr;  // null: this controller has no tuning service
+  // null: remote write is off
+  const remote_write::RemoteWriteExporter* remote_write = nullptr;
+  std::string remote_write_url = {};
 };
 
 class AdminHandler {
