@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/transport/curve_keys.h"
+#include "controller/remote_write/remote_write_exporter.h"
 #include "controller/report/scheduled_report.h"
 
 namespace tidemark::controller {

@@ -15,12 +15,15 @@
 #include "controller/controller_options.h"
 #include "controller/ingest/agent_link_server.h"
 #include "controller/ingest/sample_importer.h"
-#include "controller/remote_write/remote_write_exporter.h"
 #include "controller/report/report_schedule.h"
 #include "controller/planner/triggers/trigger_evaluator.h"
 #include "controller/tuning/tuning_service.h"
 
 namespace tidemark::controller {
+
+namespace remote_write {
+class RemoteWriteExporter;
+}  // namespace remote_write
 
 class Controller {
  public:

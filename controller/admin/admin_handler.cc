@@ -9,6 +9,7 @@
 #include "common/errors/error.h"
 #include "controller/admin/plan_reply.h"
 #include "controller/admin/ship_status.h"
+#include "controller/remote_write/remote_write_exporter.h"
 #include "controller/store/key_codec.h"
 #include "controller/admin/trigger_list.h"
 #include "controller/admin/tune_reply.h"

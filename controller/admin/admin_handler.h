@@ -10,12 +10,15 @@
 #include "controller/ingest/sample_importer.h"
 #include "controller/planner/plan.h"
 #include "controller/planner/triggers/trigger_evaluator.h"
-#include "controller/remote_write/remote_write_exporter.h"
 #include "controller/store/sample_store.h"
 #include "controller/tuning/tuning_service.h"
 #include "schemas/admin.capnp.h"
 
 namespace tidemark::controller {
+
+namespace remote_write {
+class RemoteWriteExporter;
+}  // namespace remote_write
 
 struct AdminContext {
   const SampleStore& store;

@@ -87,8 +87,8 @@ void RemoteWriteExporter::onCommit(std::span<const CommittedSample> samples) {
   const int64_t now_ms = clock_.wallMs();
   const size_t shards = pending_.size();
   const uint64_t batch = static_cast<uint64_t>(options_.batch_size);
-  std::vector<int64_t> timestamps;
-  std::vector<double> values;
+  auto& timestamps = timestamps_;
+  auto& values = values_;
   for (size_t begin = 0; begin < samples.size();) {
     const uint64_t id = samples[begin].series_id;
     size_t end = begin;

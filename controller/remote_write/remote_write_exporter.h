@@ -60,6 +60,8 @@ class RemoteWriteExporter {
   std::vector<Pending> pending_;
   SeriesDescription description_;
   std::vector<LabelView> labels_;
+  std::vector<int64_t> timestamps_;
+  std::vector<double> values_;
 };
 
 // The shard of a series: a mix of its id, so neighbouring ids spread evenly.
