@@ -22,9 +22,10 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
     // `tidemark import` alike are exported, and only what was stored.
     remote_write_ = std::make_unique<remote_write::RemoteWriteExporter>(options.remote_write,
                                                                         *store_, clock_);
-    store_->setCommitListener([exporter = remote_write_.get()](std::span<const CommittedSample> samples) {
-      exporter->onCommit(samples);
-    });
+    store_->setCommitListener(
+        [exporter = remote_write_.get()](std::span<const CommittedSample> samples) {
+          exporter->onCommit(samples);
+        });
     spdlog::info("remote write to {} ({} shards, queue in {})", options.remote_write.url,
                  options.remote_write.shards, options.remote_write.queue_dir);
   }

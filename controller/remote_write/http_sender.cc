@@ -31,8 +31,10 @@ size_t onHeader(char* data, size_t size, size_t count, void* user) {
     std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
     if (lower == kName) {
       std::string_view value = line.substr(kName.size());
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-      while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+      while (!value.empty() &&
+             (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
         value.remove_suffix(1);
       }
       result->retry_after_ms = parseRetryAfterMs(value, static_cast<int64_t>(std::time(nullptr)));
@@ -68,7 +70,8 @@ HttpSender::HttpSender(const RemoteWriteOptions& options, const std::atomic<bool
     headers_ = curl_slist_append(headers_, header);
   }
   if (!options.bearer_token.empty()) {
-    headers_ = curl_slist_append(headers_, ("Authorization: Bearer " + options.bearer_token).c_str());
+    headers_ =
+        curl_slist_append(headers_, ("Authorization: Bearer " + options.bearer_token).c_str());
   }
   curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());
   curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers_);

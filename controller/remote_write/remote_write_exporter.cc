@@ -49,8 +49,8 @@ RemoteWriteExporter::RemoteWriteExporter(RemoteWriteOptions options, const Sampl
     : options_(std::move(options)), store_(store), clock_(clock), log_(clock, 60'000) {
   // Once per process, before any sender thread makes a handle (not thread-safe).
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  const size_t shards = std::max<size_t>(static_cast<size_t>(options_.shards),
-                                         existingShards(options_.queue_dir));
+  const size_t shards =
+      std::max<size_t>(static_cast<size_t>(options_.shards), existingShards(options_.queue_dir));
   const uint64_t shard_bytes = static_cast<uint64_t>(options_.queue_max_bytes) / shards;
   for (size_t shard = 0; shard < shards; ++shard) {
     queues_.push_back(std::make_unique<ShardQueue>(shardDir(options_.queue_dir, shard), shard_bytes,
@@ -75,8 +75,8 @@ void RemoteWriteExporter::flushShard(size_t shard, int64_t now_ms) {
   if (pending.samples == 0) return;
   if (std::string error = queues_[shard]->append(pending.payload, pending.samples, now_ms);
       !error.empty()) {
-    log_.warn("append", "remote write: " + std::to_string(pending.samples) +
-                            " samples not queued: " + error);
+    log_.warn("append",
+              "remote write: " + std::to_string(pending.samples) + " samples not queued: " + error);
   }
   pending.payload.clear();
   pending.samples = 0;

@@ -39,8 +39,7 @@ void requireRange(const char* key, int64_t value, int64_t min, int64_t max, cons
 
 void validateRemoteWriteOptions(RemoteWriteOptions& options) {
   const bool bearer = !options.bearer_token.empty() || !options.bearer_token_file.empty();
-  const bool basic = !options.basic_auth_username.empty() ||
-                     !options.basic_auth_password.empty() ||
+  const bool basic = !options.basic_auth_username.empty() || !options.basic_auth_password.empty() ||
                      !options.basic_auth_password_file.empty();
   if (!options.enabled()) {
     if (bearer || basic || !options.ca_file.empty()) {
@@ -51,8 +50,7 @@ void validateRemoteWriteOptions(RemoteWriteOptions& options) {
   if (!options.url.starts_with("http://") && !options.url.starts_with("https://")) {
     throw ConfigError("remote_write.url " + options.url + ": must start with http:// or https://");
   }
-  const std::string_view rest =
-      std::string_view(options.url).substr(options.url.find("://") + 3);
+  const std::string_view rest = std::string_view(options.url).substr(options.url.find("://") + 3);
   if (rest.empty() || rest.front() == '/') {
     throw ConfigError("remote_write.url " + options.url + ": no host");
   }

@@ -8,7 +8,8 @@ namespace tidemark::controller::remote_write {
 
 SendOutcome classify(const HttpResult& result) {
   if (result.status >= 200 && result.status < 300) return SendOutcome::kDelivered;
-  if (result.status == 0 || result.status == 429 || result.status >= 500) return SendOutcome::kRetry;
+  if (result.status == 0 || result.status == 429 || result.status >= 500)
+    return SendOutcome::kRetry;
   return SendOutcome::kDrop;
 }
 

@@ -29,7 +29,8 @@ bool readRange(const std::string& path, uint64_t offset, size_t size, std::strin
   out.resize(size);
   size_t done = 0;
   while (done < size) {
-    const ssize_t got = ::pread(fd, out.data() + done, size - done, static_cast<off_t>(offset + done));
+    const ssize_t got =
+        ::pread(fd, out.data() + done, size - done, static_cast<off_t>(offset + done));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
     done += static_cast<size_t>(got);
@@ -265,7 +266,8 @@ bool ShardQueue::next(QueuedRecord& out) {
     if (readRange(path, read_.offset, kQueueRecordHeaderBytes, header_bytes) &&
         parseQueueRecordHeader(header_bytes.data(), header) &&
         read_.offset + kQueueRecordHeaderBytes + header.payload_bytes <= segment->bytes &&
-        readRange(path, read_.offset + kQueueRecordHeaderBytes, header.payload_bytes, out.payload) &&
+        readRange(path, read_.offset + kQueueRecordHeaderBytes, header.payload_bytes,
+                  out.payload) &&
         queueRecordIntact(header_bytes.data(), header, out.payload)) {
       out.samples = header.samples;
       out.enqueued_ms = header.enqueued_ms;

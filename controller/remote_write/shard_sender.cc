@@ -84,8 +84,9 @@ void ShardSender::run() {
     uint64_t samples = 0;
     while (samples < static_cast<uint64_t>(options_.batch_size) && queue_.next(record)) {
       if (!request_.add(record.payload)) {
-        log_.warn("malformed", fmt::format("remote write shard {}: skipped a malformed record in {}",
-                                           index_, queue_.dir()));
+        log_.warn("malformed",
+                  fmt::format("remote write shard {}: skipped a malformed record in {}", index_,
+                              queue_.dir()));
         continue;
       }
       samples += record.samples;
@@ -104,11 +105,12 @@ void ShardSender::run() {
         const int64_t delay = backoff_.next(result.status == 429 ? result.retry_after_ms : -1);
         if (!failing) {
           // One line when the remote goes away and one when it is back, not one per retry.
-          spdlog::warn("remote write shard {}: {} failed ({}); retrying with backoff, samples "
-                       "wait in {}",
-                       index_, options_.url,
-                       result.status == 0 ? result.error : "HTTP " + std::to_string(result.status),
-                       queue_.dir());
+          spdlog::warn(
+              "remote write shard {}: {} failed ({}); retrying with backoff, samples "
+              "wait in {}",
+              index_, options_.url,
+              result.status == 0 ? result.error : "HTTP " + std::to_string(result.status),
+              queue_.dir());
           failing = true;
         }
         pause(delay);
@@ -117,7 +119,8 @@ void ShardSender::run() {
       if (outcome == SendOutcome::kDelivered) {
         counters_.sent += samples;
         ++counters_.requests;
-        if (failing) spdlog::info("remote write shard {}: {} reachable again", index_, options_.url);
+        if (failing)
+          spdlog::info("remote write shard {}: {} reachable again", index_, options_.url);
       } else {
         counters_.dropped_http += samples;
         // Throttled per status: a remote that refuses everything costs a line a minute.

@@ -6,11 +6,11 @@ namespace tidemark::controller::remote_write {
 namespace {
 
 // Field keys: (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited).
-constexpr uint8_t kTimeseriesKey = (1 << 3) | 2;  // WriteRequest.timeseries
-constexpr uint8_t kLabelKey = (1 << 3) | 2;       // TimeSeries.labels
-constexpr uint8_t kSampleKey = (2 << 3) | 2;      // TimeSeries.samples
-constexpr uint8_t kNameKey = (1 << 3) | 2;        // Label.name
-constexpr uint8_t kValueKey = (2 << 3) | 2;       // Label.value
+constexpr uint8_t kTimeseriesKey = (1 << 3) | 2;   // WriteRequest.timeseries
+constexpr uint8_t kLabelKey = (1 << 3) | 2;        // TimeSeries.labels
+constexpr uint8_t kSampleKey = (2 << 3) | 2;       // TimeSeries.samples
+constexpr uint8_t kNameKey = (1 << 3) | 2;         // Label.name
+constexpr uint8_t kValueKey = (2 << 3) | 2;        // Label.value
 constexpr uint8_t kSampleValueKey = (1 << 3) | 1;  // Sample.value (double)
 constexpr uint8_t kTimestampKey = (2 << 3) | 0;    // Sample.timestamp (int64)
 

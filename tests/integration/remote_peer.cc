@@ -77,16 +77,19 @@ void RemotePeer::start() {
   const std::string listen = "127.0.0.1:" + std::to_string(port_);
   std::vector<std::string> argv;
   if (kind_ == Kind::kPrometheus) {
-    argv = {binaryPath(kind_), "--web.enable-remote-write-receiver", "--storage.tsdb.path",
-            storage_, "--web.listen-address", listen, "--config.file", config_};
+    argv = {binaryPath(kind_),      "--web.enable-remote-write-receiver",
+            "--storage.tsdb.path",  storage_,
+            "--web.listen-address", listen,
+            "--config.file",        config_};
   } else {
-    argv = {binaryPath(kind_), "-httpListenAddr", listen, "-storageDataPath", storage_,
-            "-retentionPeriod", "100y"};
+    argv = {binaryPath(kind_), "-httpListenAddr",  listen, "-storageDataPath",
+            storage_,          "-retentionPeriod", "100y"};
   }
   process_ = std::make_unique<ChildProcess>(argv, log_path_);
   const std::string ready = baseUrl() + (kind_ == Kind::kPrometheus ? "/-/ready" : "/health");
   ASSERT_TRUE(eventually([&] { return httpGet(ready).status == 200; }, 20s))
-      << "the peer did not come up:\n" << process_->log();
+      << "the peer did not come up:\n"
+      << process_->log();
 }
 
 void RemotePeer::stop() {

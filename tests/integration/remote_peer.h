@@ -2,9 +2,8 @@
 // integration tests: each on a free port with its own storage folder.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/support/child_process.h"

@@ -24,10 +24,10 @@ using Kind = RemotePeer::Kind;
 using Samples = std::vector<std::pair<int64_t, double>>;
 using SeriesMap = std::map<std::string, Samples>;
 
-#define SKIP_WITHOUT(kind)                                                               \
-  if (RemotePeer::binaryPath(kind).empty())                                              \
-  GTEST_SKIP() << (kind == Kind::kPrometheus ? "prometheus" : "victoria-metrics")        \
-               << " is not installed (apt-get install prometheus victoria-metrics, or "  \
+#define SKIP_WITHOUT(kind)                                                              \
+  if (RemotePeer::binaryPath(kind).empty())                                             \
+  GTEST_SKIP() << (kind == Kind::kPrometheus ? "prometheus" : "victoria-metrics")       \
+               << " is not installed (apt-get install prometheus victoria-metrics, or " \
                   "make deps)"
 
 int64_t nowSeconds() {
@@ -49,8 +49,7 @@ SeriesMap readBack(RemotePeer& peer, Kind kind, const std::string& selector) {
   if (kind == Kind::kVictoriaMetrics) {
     // /api/v1/export: one JSON object per series and line, timestamps in ms.
     HttpAnswer answer =
-        httpGet(peer.baseUrl() + "/api/v1/export?match[]=" + urlEncode(selector) +
-                "&start=0");
+        httpGet(peer.baseUrl() + "/api/v1/export?match[]=" + urlEncode(selector) + "&start=0");
     std::istringstream lines(answer.body);
     for (std::string line; std::getline(lines, line);) {
       if (line.empty()) continue;
@@ -63,9 +62,9 @@ SeriesMap readBack(RemotePeer& peer, Kind kind, const std::string& selector) {
     }
   } else {
     // A range vector query returns the raw samples; timestamps in seconds with ms.
-    HttpAnswer answer = httpGet(peer.baseUrl() + "/api/v1/query?query=" +
-                                urlEncode(selector + "[1d]") +
-                                "&time=" + std::to_string(nowSeconds() + 60));
+    HttpAnswer answer =
+        httpGet(peer.baseUrl() + "/api/v1/query?query=" + urlEncode(selector + "[1d]") +
+                "&time=" + std::to_string(nowSeconds() + 60));
     auto json = nlohmann::json::parse(answer.body, nullptr, false);
     if (json.is_discarded() || json["status"] != "success") return out;
     for (auto& series : json["data"]["result"]) {
@@ -98,9 +97,12 @@ Workload makeWorkload(int64_t t0) {
   // Values with few significant digits: VictoriaMetrics keeps those exactly (it
   // stores decimal mantissas), Prometheus keeps every float64.
   const std::vector<std::tuple<std::string, std::string, std::string>> series = {
-      {"rwtest_load", R"(host="web1",job="node")", R"({"__name__":"rwtest_load","host":"web1","job":"node"})"},
-      {"rwtest_load", R"(instance="db1:9100",zone="eu")", R"({"__name__":"rwtest_load","host":"db1","zone":"eu"})"},
-      {"rwtest_bytes", R"(device="nvme0n1")", R"({"__name__":"rwtest_bytes","device":"nvme0n1","host":"batch1"})"},
+      {"rwtest_load", R"(host="web1",job="node")",
+       R"({"__name__":"rwtest_load","host":"web1","job":"node"})"},
+      {"rwtest_load", R"(instance="db1:9100",zone="eu")",
+       R"({"__name__":"rwtest_load","host":"db1","zone":"eu"})"},
+      {"rwtest_bytes", R"(device="nvme0n1")",
+       R"({"__name__":"rwtest_bytes","device":"nvme0n1","host":"batch1"})"},
   };
   const double values[] = {0.52, -1.5, 42, 1234.5, 0, 1e6};
   for (size_t s = 0; s < series.size(); ++s) {
@@ -108,8 +110,8 @@ Workload makeWorkload(int64_t t0) {
     for (int i = 0; i < 6; ++i) {
       const int64_t ms = (t0 + 15 * i) * 1000 + static_cast<int64_t>(s) * 7 + (i % 2) * 250;
       const double value = values[(i + s) % 6] * (s + 1);
-      text << name << "{" << labels << "} " << value << " " << ms / 1000 << "."
-           << std::setw(3) << std::setfill('0') << ms % 1000 << "\n";
+      text << name << "{" << labels << "} " << value << " " << ms / 1000 << "." << std::setw(3)
+           << std::setfill('0') << ms % 1000 << "\n";
       work.expected[key].emplace_back(ms, value);
       ++work.samples;
     }
@@ -120,7 +122,7 @@ Workload makeWorkload(int64_t t0) {
 }
 
 std::vector<std::string> remoteWriteFlags(const std::string& url) {
-  return {"--remote-write-url", url, "--remote-write-flush-interval", "100ms",
+  return {"--remote-write-url",    url, "--remote-write-flush-interval", "100ms",
           "--remote-write-shards", "2"};
 }
 

@@ -102,8 +102,8 @@ class FakeHttpServer {
       response = script_[std::min(next_++, script_.size() - 1)];
     }
     const std::string answer = "HTTP/1.1 " + std::to_string(response.status) + " Scripted\r\n" +
-                               response.headers + "Content-Length: " +
-                               std::to_string(response.body.size()) +
+                               response.headers +
+                               "Content-Length: " + std::to_string(response.body.size()) +
                                "\r\nConnection: close\r\n\r\n" + response.body;
     (void)!::send(client, answer.data(), answer.size(), MSG_NOSIGNAL);
   }

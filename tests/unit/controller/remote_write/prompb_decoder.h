@@ -54,7 +54,8 @@ class ProtoReader {
   double fixed64Double() {
     if (data_.size() - offset_ < 8) throw std::runtime_error("truncated fixed64");
     uint64_t bits = 0;
-    for (int i = 0; i < 8; ++i) bits |= static_cast<uint64_t>(static_cast<uint8_t>(data_[offset_ + i])) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      bits |= static_cast<uint64_t>(static_cast<uint8_t>(data_[offset_ + i])) << (8 * i);
     offset_ += 8;
     double value;
     std::memcpy(&value, &bits, 8);

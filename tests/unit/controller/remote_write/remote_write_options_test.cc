@@ -17,9 +17,8 @@ namespace {
 using ::testing::HasSubstr;
 
 ControllerOptions parse(std::vector<std::string> arguments) {
-  arguments.insert(arguments.begin(),
-                   {"tidemark-controller", "--data-dir", "/tmp/x", "--listen",
-                    "tcp://127.0.0.1:7070", "--insecure"});
+  arguments.insert(arguments.begin(), {"tidemark-controller", "--data-dir", "/tmp/x", "--listen",
+                                       "tcp://127.0.0.1:7070", "--insecure"});
   std::vector<char*> argv;
   for (auto& argument : arguments) argv.push_back(argument.data());
   return parseControllerOptions(static_cast<int>(argv.size()), argv.data());
@@ -49,11 +48,14 @@ TEST(RemoteWriteOptionsTest, ReadsTheTableAndFlags) {
   dir.write("token", "abc123\n");
   dir.write("controller.toml",
             "[remote_write]\nurl = \"https://vm.example:8428/api/v1/write\"\n"
-            "bearer_token_file = \"" + dir.str() + "/token\"\nbatch_size = 500\n"
-            "flush_interval = \"250ms\"\nshards = 2\nqueue_max_bytes = 10485760\n"
-            "timeout = \"5s\"\n");
+            "bearer_token_file = \"" +
+                dir.str() +
+                "/token\"\nbatch_size = 500\n"
+                "flush_interval = \"250ms\"\nshards = 2\nqueue_max_bytes = 10485760\n"
+                "timeout = \"5s\"\n");
   const auto options =
-      parse({"--config", dir.str() + "/controller.toml", "--remote-write-shards", "3"}).remote_write;
+      parse({"--config", dir.str() + "/controller.toml", "--remote-write-shards", "3"})
+          .remote_write;
   EXPECT_EQ(options.url, "https://vm.example:8428/api/v1/write");
   EXPECT_EQ(options.bearer_token, "abc123");  // read from the file, newline trimmed
   EXPECT_EQ(options.batch_size, 500);
@@ -67,7 +69,8 @@ TEST(RemoteWriteOptionsTest, ReadsTheTableAndFlags) {
 TEST(RemoteWriteOptionsTest, RejectsBadSettingsNamingTheKey) {
   EXPECT_THAT(errorOf({"--remote-write-url", "ftp://x/api"}),
               HasSubstr("remote_write.url ftp://x/api: must start with http:// or https://"));
-  EXPECT_THAT(errorOf({"--remote-write-url", "http://"}), HasSubstr("remote_write.url http://: no host"));
+  EXPECT_THAT(errorOf({"--remote-write-url", "http://"}),
+              HasSubstr("remote_write.url http://: no host"));
   EXPECT_THAT(errorOf({"--remote-write-url", "http://x", "--remote-write-bearer-token", "t",
                        "--remote-write-basic-auth-username", "u",
                        "--remote-write-basic-auth-password", "p"}),
@@ -75,18 +78,19 @@ TEST(RemoteWriteOptionsTest, RejectsBadSettingsNamingTheKey) {
   EXPECT_THAT(errorOf({"--remote-write-url", "http://x", "--remote-write-bearer-token-file",
                        "/nonexistent/token"}),
               HasSubstr("remote_write.bearer_token_file /nonexistent/token: No such file"));
-  EXPECT_THAT(errorOf({"--remote-write-url", "http://x", "--remote-write-basic-auth-password",
-                       "p"}),
-              HasSubstr("remote_write.basic_auth_username: required"));
-  EXPECT_THAT(errorOf({"--remote-write-url", "http://x", "--remote-write-basic-auth-username",
-                       "u"}),
-              HasSubstr("remote_write.basic_auth_password: required"));
+  EXPECT_THAT(
+      errorOf({"--remote-write-url", "http://x", "--remote-write-basic-auth-password", "p"}),
+      HasSubstr("remote_write.basic_auth_username: required"));
+  EXPECT_THAT(
+      errorOf({"--remote-write-url", "http://x", "--remote-write-basic-auth-username", "u"}),
+      HasSubstr("remote_write.basic_auth_password: required"));
   EXPECT_THAT(errorOf({"--remote-write-url", "http://x", "--remote-write-ca-file", "/nonexistent"}),
               HasSubstr("remote_write.ca_file /nonexistent"));
   EXPECT_THAT(errorOf({"--remote-write-bearer-token", "t"}), HasSubstr("without remote_write.url"));
   EXPECT_THAT(errorOf({"--remote-write-url", "http://x", "--remote-write-flush-interval", "1ms"}),
               HasSubstr("remote_write.flush_interval 1ms"));
-  EXPECT_FALSE(errorOf({"--remote-write-url", "http://x", "--remote-write-batch-size", "0"}).empty());
+  EXPECT_FALSE(
+      errorOf({"--remote-write-url", "http://x", "--remote-write-batch-size", "0"}).empty());
 }
 
 TEST(RemoteWriteOptionsTest, BasicAuthPasswordFromAFile) {

@@ -18,8 +18,8 @@
 namespace tidemark::controller::remote_write {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::FakeHttpServer;
+using ::testing::HasSubstr;
 
 HttpResult answer(long status) {
   HttpResult result;
@@ -122,8 +122,11 @@ TEST(RemoteWriteRetryTest, NoListenerIsRetryable) {
 
 // The sender retries 500 and 429, drops a batch refused with 400, and sends the next.
 TEST(RemoteWriteRetryTest, SenderRetriesThenDropsOnlyWhatTheRemoteRefuses) {
-  FakeHttpServer server({{500, "", ""}, {429, "Retry-After: 0\r\n", ""}, {204, "", ""},
-                         {400, "", "bad labels"}, {204, "", ""}});
+  FakeHttpServer server({{500, "", ""},
+                         {429, "Retry-After: 0\r\n", ""},
+                         {204, "", ""},
+                         {400, "", "bad labels"},
+                         {204, "", ""}});
   tidemark::testing::TempDir dir;
   ShardQueue queue(dir.str() + "/q", 1 << 20, 64 << 10);
   RemoteWriteOptions options;

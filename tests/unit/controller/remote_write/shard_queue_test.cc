@@ -78,8 +78,8 @@ TEST(RemoteWriteQueueTest, BoundDropsOldestSegmentsAndCountsThem) {
   // 9 appended into 2-record segments; the oldest two segments (4 records) went.
   EXPECT_EQ(stats.dropped_samples, 40u);
   EXPECT_EQ(stats.unsent_samples, 50u);
-  EXPECT_EQ(drain(queue), (std::vector<std::string>{"record-4", "record-5", "record-6",
-                                                     "record-7", "record-8"}));
+  EXPECT_EQ(drain(queue),
+            (std::vector<std::string>{"record-4", "record-5", "record-6", "record-7", "record-8"}));
   EXPECT_FALSE(queue.append(std::string(7 * kRecordBytes, 'x'), 5, 0).empty());
   EXPECT_EQ(queue.stats().dropped_samples, 45u);  // too large for the queue at all
 }
@@ -137,7 +137,7 @@ TEST(RemoteWriteQueueTest, DamagedRecordIsSkippedAndTheRestDelivered) {
   }
   const auto file = segments(path).at(0);
   flipByte(file, kRecordBytes + kQueueRecordHeaderBytes + 50);  // record 1's payload
-  flipByte(file, 2 * kRecordBytes + 4);                          // record 2's length
+  flipByte(file, 2 * kRecordBytes + 4);                         // record 2's length
   ShardQueue queue(path, 1 << 20, 64 << 10);
   EXPECT_EQ(queue.stats().unsent_samples, 20u);
   EXPECT_EQ(queue.stats().damaged_regions, 1u);  // one run of two bad records

@@ -20,15 +20,16 @@ TEST(RemoteWriteEncoderTest, TinyRequestIsByteExact) {
   const double values[] = {1.0};
   encoder.addSeries(labels, timestamps, values);
   const std::string expected(
-      "\x0A\x29"                                   // WriteRequest.timeseries (1, LEN), 41 bytes
-      "\x0A\x0E"                                   // TimeSeries.labels (1, LEN), 14 bytes
-      "\x0A\x08__name__"                           // Label.name (1, LEN)
-      "\x12\x02up"                                 // Label.value (2, LEN)
-      "\x0A\x09"                                   // TimeSeries.labels, 9 bytes
-      "\x0A\x04host\x12\x01" "a"
-      "\x12\x0C"                                   // TimeSeries.samples (2, LEN), 12 bytes
-      "\x09\x00\x00\x00\x00\x00\x00\xF0\x3F"       // Sample.value (1, I64): 1.0
-      "\x10\xE8\x07",                              // Sample.timestamp (2, VARINT): 1000
+      "\x0A\x29"          // WriteRequest.timeseries (1, LEN), 41 bytes
+      "\x0A\x0E"          // TimeSeries.labels (1, LEN), 14 bytes
+      "\x0A\x08__name__"  // Label.name (1, LEN)
+      "\x12\x02up"        // Label.value (2, LEN)
+      "\x0A\x09"          // TimeSeries.labels, 9 bytes
+      "\x0A\x04host\x12\x01"
+      "a"
+      "\x12\x0C"                              // TimeSeries.samples (2, LEN), 12 bytes
+      "\x09\x00\x00\x00\x00\x00\x00\xF0\x3F"  // Sample.value (1, I64): 1.0
+      "\x10\xE8\x07",                         // Sample.timestamp (2, VARINT): 1000
       43);
   EXPECT_EQ(encoder.bytes(), expected);
 }
