@@ -10,8 +10,11 @@ JOBS ?= 2
 
 # Every Debian 12 package the build and the tests need (peers for benchmarks are
 # installed by bench/ scripts, not here). chromium renders the HTML report in a test;
-# dpkg-dev gives cpack dpkg-shlibdeps (the .deb's Depends); ansible-core and python3-apt
-# run the Ansible role's test against the .deb.
+# dpkg-dev gives cpack dpkg-shlibdeps (the .deb's Depends); ansible-core, ansible-lint
+# and python3-apt run the Ansible roles' tests against the .deb. libsnappy-dev and
+# libcurl4-openssl-dev: remote write (snappy compresses, libcurl POSTs) and the promql
+# history backend; prometheus (with promtool) and victoria-metrics are the real peers
+# of their integration tests.
 DEPS := cmake g++ make pkg-config \
         capnproto libcapnp-dev libssl-dev \
         libzmq3-dev cppzmq-dev \
@@ -19,9 +22,7 @@ DEPS := cmake g++ make pkg-config \
         libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev \
         libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev \
         chromium dpkg-dev ansible-core ansible-lint python3-apt \
-        libcurl4-openssl-dev prometheus
-# libcurl4-openssl-dev: the promql history backend; prometheus (with promtool): its
-# integration test (tests/integration/history_promql_test.cc).
+        libsnappy-dev libcurl4-openssl-dev prometheus victoria-metrics
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -5,6 +5,7 @@
 #include "common/transport/curve_keys.h"
 #include "controller/history/promql_history.h"
 #include "controller/history/rocksdb_history.h"
+#include "controller/remote_write/remote_write_exporter.h"
 #include "controller/report/scheduled_report.h"
 
 namespace tidemark::controller {
@@ -23,6 +24,18 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
     spdlog::info("history (plan, triggers, reports, query) read from {}", options.history.url);
   } else {
     history_ = std::make_unique<RocksdbHistory>(*store_);
+  }
+  if (options.remote_write.enabled()) {
+    // Hooked into the store's commit, after the RocksDB write: agent batches and
+    // `tidemark import` alike are exported, and only what was stored.
+    remote_write_ = std::make_unique<remote_write::RemoteWriteExporter>(options.remote_write,
+                                                                        *store_, clock_);
+    store_->setCommitListener(
+        [exporter = remote_write_.get()](std::span<const CommittedSample> samples) {
+          exporter->onCommit(samples);
+        });
+    spdlog::info("remote write to {} ({} shards, queue in {})", options.remote_write.url,
+                 options.remote_write.shards, options.remote_write.queue_dir);
   }
   ingester_ = std::make_unique<BatchIngester>(*store_, options.limits);
   importer_ = std::make_unique<SampleImporter>(*store_, options.limits);
@@ -64,6 +77,8 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
                              store_.get(), triggers_.get()};
   admin_context.tuning = tuning_.get();
   admin_context.history = history_.get();
+  admin_context.remote_write = remote_write_.get();
+  admin_context.remote_write_url = options.remote_write.url;
   admin_context.plan_defaults.window_ms = options.plan_window_ms;
   admin_context.plan_defaults.thresholds = options.plan_thresholds;
   if (options.reports.interval_ms > 0) {
@@ -91,6 +106,9 @@ Controller::~Controller() {
   triggers_.reset();
   zap_.reset();
   history_.reset();
+  // Every writer is gone: no commit can reach the exporter any more.
+  if (store_) store_->setCommitListener({});
+  remote_write_.reset();
   store_.reset();
 }
 

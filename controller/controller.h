@@ -22,6 +22,10 @@
 
 namespace tidemark::controller {
 
+namespace remote_write {
+class RemoteWriteExporter;
+}  // namespace remote_write
+
 class Controller {
  public:
   // Opens the store and binds both sockets; throws with context when it cannot.
@@ -42,6 +46,9 @@ class Controller {
   std::unique_ptr<SampleStore> store_;
   // What the planner, triggers, reports, tuning and queries read (options.history).
   std::unique_ptr<HistorySource> history_;
+  // Null when remote write is off. Declared after the store it listens to, and
+  // destroyed before it (see ~Controller).
+  std::unique_ptr<remote_write::RemoteWriteExporter> remote_write_;
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<ZapHandler> zap_;
   AgentPresence presence_;

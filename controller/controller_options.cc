@@ -94,6 +94,32 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
                 "promql: PEM CA bundle for an https URL (default: the system's)");
   set.addDurationMs("history.timeout", &options.history.timeout_ms,
                     "promql: longest one HTTP request may take (default 30s)");
+  auto& remote = options.remote_write;
+  set.addString("remote_write.url", &remote.url,
+                "export every ingested sample to this Prometheus remote-write URL (default off)");
+  set.addString("remote_write.bearer_token", &remote.bearer_token,
+                "remote write: Authorization: Bearer token");
+  set.addString("remote_write.bearer_token_file", &remote.bearer_token_file,
+                "remote write: file holding the bearer token");
+  set.addString("remote_write.basic_auth_username", &remote.basic_auth_username,
+                "remote write: basic auth user name");
+  set.addString("remote_write.basic_auth_password", &remote.basic_auth_password,
+                "remote write: basic auth password");
+  set.addString("remote_write.basic_auth_password_file", &remote.basic_auth_password_file,
+                "remote write: file holding the basic auth password");
+  set.addString("remote_write.ca_file", &remote.ca_file,
+                "remote write: CA bundle for an https URL (default: the system's)");
+  set.addInteger("remote_write.batch_size", &remote.batch_size, 1, 100'000,
+                 "remote write: most samples per request (default 2000)");
+  set.addDurationMs("remote_write.flush_interval", &remote.flush_interval_ms,
+                    "remote write: send a partial batch after this long (default 1s)");
+  set.addInteger("remote_write.shards", &remote.shards, 1, 64,
+                 "remote write: concurrent senders (default 4)");
+  set.addInteger("remote_write.queue_max_bytes", &remote.queue_max_bytes, int64_t{1} << 20,
+                 int64_t{1} << 40,
+                 "remote write: bound of the on-disk queue; the oldest samples go first (default 1 GiB)");
+  set.addDurationMs("remote_write.timeout", &remote.timeout_ms,
+                    "remote write: timeout of one request (default 30s)");
   set.addExternalKey("trigger");  // [[trigger]] rules: read by loadTriggerRules below
   set.require("data_dir");
   set.require("listen");
@@ -146,6 +172,8 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
   if (options.history.basic_auth_user.empty() != options.history.basic_auth_password_file.empty()) {
     throw ConfigError("history: basic_auth_user and basic_auth_password_file go together");
   }
+  remote_write::validateRemoteWriteOptions(options.remote_write);
+  options.remote_write.queue_dir = options.data_dir + "/remote_write";
   options.trigger_rules = loadTriggerRules(set.configPath());
   if (options.pki_dir.empty()) options.pki_dir = options.data_dir + "/pki";
   if (options.reports.directory.empty()) options.reports.directory = options.data_dir + "/reports";

@@ -11,6 +11,7 @@
 #include "controller/planner/forecast.h"
 #include "controller/report/report_schedule.h"
 #include "controller/planner/triggers/trigger_rule.h"
+#include "controller/remote_write/remote_write_options.h"
 
 namespace tidemark::controller {
 
@@ -64,6 +65,9 @@ struct ControllerOptions {
   // read history ([history]): this controller's store (default) or a shared
   // Prometheus-compatible API. Ingest always writes the controller's own store.
   HistoryOptions history;
+  // Prometheus remote write of every ingested sample ([remote_write]); off unless
+  // remote_write.url is set. The queue lives in DATA_DIR/remote_write.
+  remote_write::RemoteWriteOptions remote_write;
 };
 
 // Parses argv (and the --config file). Throws ConfigError; CLI11's --help and

@@ -135,6 +135,18 @@ struct StatusReply {
   samplesStored @5 :UInt64;
   dataDir @6 :Text;
   listen @7 :Text;
+  remoteWrite @8 :RemoteWriteStatus;  # unset when remote write is off
+}
+
+struct RemoteWriteStatus {
+  url @0 :Text;
+  samplesSent @1 :UInt64;
+  samplesFailed @2 :UInt64;    # in requests that failed and were retried
+  samplesDropped @3 :UInt64;   # refused by the remote (4xx) or pushed out of a full queue
+  samplesPending @4 :UInt64;   # queued, not delivered yet
+  queueBytes @5 :UInt64;
+  lagSeconds @6 :Float64;      # age of the oldest undelivered sample
+  shards @7 :UInt32;
 }
 
 struct HostInfo {

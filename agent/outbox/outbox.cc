@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "agent/outbox/crc32c.h"
+#include "common/checksum/crc32c.h"
 #include "agent/outbox/outbox_record.h"
 
 namespace tidemark::agent {

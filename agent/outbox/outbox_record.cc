@@ -4,7 +4,7 @@
 #include <bit>
 #include <cstring>
 
-#include "agent/outbox/crc32c.h"
+#include "common/checksum/crc32c.h"
 
 namespace tidemark::agent {
 

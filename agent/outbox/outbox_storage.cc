@@ -14,7 +14,7 @@
 #include <string_view>
 #include <utility>
 
-#include "agent/outbox/crc32c.h"
+#include "common/checksum/crc32c.h"
 
 namespace tidemark::agent {
 

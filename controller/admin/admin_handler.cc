@@ -9,6 +9,7 @@
 #include "common/errors/error.h"
 #include "controller/admin/plan_reply.h"
 #include "controller/admin/ship_status.h"
+#include "controller/remote_write/remote_write_exporter.h"
 #include "controller/store/key_codec.h"
 #include "controller/admin/trigger_list.h"
 #include "controller/admin/tune_reply.h"
@@ -72,6 +73,18 @@ void AdminHandler::status(schema::AdminResponse::Builder response) const {
   reply.setSamplesStored(context_.store.sampleCount());
   reply.setDataDir(context_.store.path());
   reply.setListen(context_.listen_endpoint);
+  if (context_.remote_write != nullptr) {
+    const auto stats = context_.remote_write->stats();
+    auto remote = reply.initRemoteWrite();
+    remote.setUrl(context_.remote_write_url);
+    remote.setSamplesSent(stats.samples_sent);
+    remote.setSamplesFailed(stats.samples_failed);
+    remote.setSamplesDropped(stats.samples_dropped);
+    remote.setSamplesPending(stats.samples_pending);
+    remote.setQueueBytes(stats.queue_bytes);
+    remote.setLagSeconds(stats.lag_seconds);
+    remote.setShards(stats.shards);
+  }
 }
 
 void AdminHandler::hosts(schema::AdminResponse::Builder response) const {

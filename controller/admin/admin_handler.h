@@ -17,6 +17,10 @@
 
 namespace tidemark::controller {
 
+namespace remote_write {
+class RemoteWriteExporter;
+}  // namespace remote_write
+
 struct AdminContext {
   const SampleStore& store;
   const AgentPresence& presence;
@@ -32,6 +36,9 @@ struct AdminContext {
   TuningService* tuning = nullptr;  // null: this controller has no tuning service
   // What `query`, `ships` and `plan` read; null: `store` (must outlive the handler).
   const HistorySource* history = nullptr;
+  // null: remote write is off
+  const remote_write::RemoteWriteExporter* remote_write = nullptr;
+  std::string remote_write_url = {};
 };
 
 class AdminHandler {

@@ -94,18 +94,30 @@ void buildQueryRequest(const QueryArguments& arguments, int64_t now_ms,
 }
 
 nlohmann::json statusJson(schema::StatusReply::Reader status) {
-  return {{"version", status.getVersion().cStr()},
-          {"uptime_seconds", status.getUptimeSeconds()},
-          {"agents_connected", status.getAgentsConnected()},
-          {"agents_known", status.getAgentsKnown()},
-          {"series", status.getSeriesStored()},
-          {"samples", status.getSamplesStored()},
-          {"data_dir", status.getDataDir().cStr()},
-          {"listen", status.getListen().cStr()}};
+  nlohmann::json json = {{"version", status.getVersion().cStr()},
+                         {"uptime_seconds", status.getUptimeSeconds()},
+                         {"agents_connected", status.getAgentsConnected()},
+                         {"agents_known", status.getAgentsKnown()},
+                         {"series", status.getSeriesStored()},
+                         {"samples", status.getSamplesStored()},
+                         {"data_dir", status.getDataDir().cStr()},
+                         {"listen", status.getListen().cStr()}};
+  if (status.hasRemoteWrite()) {
+    auto remote = status.getRemoteWrite();
+    json["remote_write"] = {{"url", remote.getUrl().cStr()},
+                            {"samples_sent", remote.getSamplesSent()},
+                            {"samples_failed", remote.getSamplesFailed()},
+                            {"samples_dropped", remote.getSamplesDropped()},
+                            {"samples_pending", remote.getSamplesPending()},
+                            {"queue_bytes", remote.getQueueBytes()},
+                            {"lag_seconds", remote.getLagSeconds()},
+                            {"shards", remote.getShards()}};
+  }
+  return json;
 }
 
 std::string statusText(schema::StatusReply::Reader status) {
-  return fmt::format(
+  std::string text = fmt::format(
       "controller        tidemark-controller {}\n"
       "uptime            {}\n"
       "listening on      {}\n"
@@ -118,6 +130,20 @@ std::string statusText(schema::StatusReply::Reader status) {
       status.getListen().cStr(), status.getDataDir().cStr(), status.getAgentsConnected(),
       status.getAgentsKnown(), groupDigits(status.getSeriesStored()),
       groupDigits(status.getSamplesStored()));
+  if (status.hasRemoteWrite()) {
+    auto remote = status.getRemoteWrite();
+    text += fmt::format(
+        "remote write      {}\n"
+        "  sent            {} samples\n"
+        "  pending         {} samples, {} bytes queued, oldest {:.1f} s\n"
+        "  retried         {} samples\n"
+        "  dropped         {} samples\n",
+        remote.getUrl().cStr(), groupDigits(remote.getSamplesSent()),
+        groupDigits(remote.getSamplesPending()), groupDigits(remote.getQueueBytes()),
+        remote.getLagSeconds(), groupDigits(remote.getSamplesFailed()),
+        groupDigits(remote.getSamplesDropped()));
+  }
+  return text;
 }
 
 nlohmann::json hostsJson(capnp::List<schema::HostInfo>::Reader hosts) {

@@ -631,6 +631,7 @@ std::string SampleStore::commit(WriteSet& writes) {
     flush_mark_ = next_commit_;
     truncateHeadLog();
   }
+  if (commit_listener_ && !writes.samples_.empty()) commit_listener_(writes.samples_);
   if (writes.lock_.owns_lock()) writes.lock_.unlock();
   return {};
 }

@@ -26,6 +26,7 @@
 #include <rocksdb/db.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -108,6 +109,13 @@ struct LastValue {
 class SampleStore;
 struct SeriesHead;
 
+// One sample of a commit, as a commit listener sees it (SampleStore::setCommitListener).
+struct CommittedSample {
+  uint64_t series_id;
+  int64_t timestamp_ms;
+  double value;
+};
+
 // The pending writes of one group commit. Holds the store's write lock.
 class WriteSet {
  public:
@@ -115,11 +123,7 @@ class WriteSet {
 
  private:
   friend class SampleStore;
-  struct PendingSample {
-    uint64_t series_id;
-    int64_t timestamp_ms;
-    double value;
-  };
+  using PendingSample = CommittedSample;
   std::unique_lock<std::mutex> lock_;
   rocksdb::WriteBatch batch_;
   std::vector<PendingSample> samples_;
@@ -175,7 +179,19 @@ class SampleStore {
   // empty string on success, else RocksDB's error; on failure nothing is applied.
   [[nodiscard]] std::string commit(WriteSet& writes);
 
+  // Called by commit() after every successful write with that commit's samples
+  // (grouped by series id, each series' samples in the order they were added), while
+  // the write lock is still held: listeners see commits in commit order and must be
+  // quick (remote write copies them into its own queue) and must not write to the
+  // store. One listener; set it before the first commit.
+  using CommitListener = std::function<void(std::span<const CommittedSample>)>;
+  void setCommitListener(CommitListener listener) { commit_listener_ = std::move(listener); }
+
   // Readers (thread-safe).
+  // The series' host, metric and labels; false when the id is unknown.
+  bool describeSeries(uint64_t series_id, SeriesDescription& out) const {
+    return catalog_.describe(series_id, out);
+  }
   std::vector<HostState> hosts() const;
   std::optional<HostState> host(const std::string& host) const;
   uint64_t seriesCount() const;
@@ -265,6 +281,7 @@ class SampleStore {
                            const std::vector<std::string>& deletes);
 
   std::mutex write_mutex_;  // one WriteSet at a time
+  CommitListener commit_listener_;
   SeriesCatalog catalog_;
   // Writer-side state (under write_mutex_).
   // Per host: the agent series ids of its current epoch, dense (agents number their

@@ -6,7 +6,7 @@
 #include <limits>
 #include <string>
 
-#include "agent/outbox/crc32c.h"
+#include "common/checksum/crc32c.h"
 
 namespace tidemark::agent {
 namespace {

@@ -1,4 +1,4 @@
-#include "agent/outbox/crc32c.h"
+#include "common/checksum/crc32c.h"
 
 #include <array>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <nmmintrin.h>
 #endif
 
-namespace tidemark::agent {
+namespace tidemark {
 
 namespace {
 
@@ -85,4 +85,4 @@ uint32_t crc32c(uint32_t crc, const void* data, size_t size) {
   return ~crc;
 }
 
-}  // namespace tidemark::agent
+}  // namespace tidemark
