@@ -9,6 +9,21 @@ void sortLabels(Labels& labels) {
             [](const Label& a, const Label& b) { return a.name < b.name; });
 }
 
+void appendQuotedLabelValue(std::string& out, std::string_view value) {
+  out += '"';
+  for (char c : value) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
 std::string formatSeries(std::string_view name, const Labels& labels) {
   std::string out(name);
   if (labels.empty()) return out;
@@ -18,18 +33,8 @@ std::string formatSeries(std::string_view name, const Labels& labels) {
     if (!first) out += ',';
     first = false;
     out += label.name;
-    out += "=\"";
-    for (char c : label.value) {
-      if (c == '\\' || c == '"') {
-        out += '\\';
-        out += c;
-      } else if (c == '\n') {
-        out += "\\n";
-      } else {
-        out += c;
-      }
-    }
-    out += '"';
+    out += '=';
+    appendQuotedLabelValue(out, label.value);
   }
   out += '}';
   return out;

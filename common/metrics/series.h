@@ -26,6 +26,10 @@ struct LabelView {
 // Sorts by label name; series identity depends on label order being canonical.
 void sortLabels(Labels& labels);
 
+// Appends `value` double-quoted as a Prometheus label value (\\, \" and newline escaped),
+// as the exposition format and PromQL both write it.
+void appendQuotedLabelValue(std::string& out, std::string_view value);
+
 // Renders `name{a="x",b="y"}` in Prometheus exposition style (values escaped).
 std::string formatSeries(std::string_view name, const Labels& labels);
 

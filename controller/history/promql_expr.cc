@@ -3,21 +3,13 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "common/metrics/series.h"
+
 namespace tidemark::controller::promql {
 
 std::string quote(std::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
+  std::string out;
+  appendQuotedLabelValue(out, value);
   return out;
 }
 

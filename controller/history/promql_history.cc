@@ -21,26 +21,6 @@ constexpr int64_t kStaleSearchStepMs = 60'000;
 
 using SeriesKey = std::tuple<std::string, Labels>;  // host, labels: the store's order
 
-// A bucket's value as SampleStore picks it (kNone with a step: the average).
-double bucketValue(const RollupBucket& bucket, Aggregation aggregation) {
-  switch (aggregation) {
-    case Aggregation::kMin:
-      return bucket.min;
-    case Aggregation::kMax:
-      return bucket.max;
-    case Aggregation::kSum:
-      return bucket.sum;
-    case Aggregation::kLast:
-      return bucket.last;
-    case Aggregation::kCount:
-      return static_cast<double>(bucket.count);
-    case Aggregation::kNone:
-    case Aggregation::kAvg:
-      break;
-  }
-  return bucket.sum / static_cast<double>(bucket.count);
-}
-
 SeriesResult& seriesFor(std::map<SeriesKey, SeriesResult>& by_key, const promql::ApiSeries& api,
                         const std::string& metric) {
   auto [it, inserted] = by_key.try_emplace(SeriesKey{api.host, api.labels});
@@ -141,7 +121,7 @@ std::vector<SeriesResult> PromqlHistory::readSteps(const SeriesQuery& query,
       series.values.clear();
       for (const auto& bucket : buckets) {
         series.timestamps_ms.push_back(bucket.start_ms);
-        series.values.push_back(bucketValue(bucket, query.aggregation));
+        series.values.push_back(aggregateBucket(bucket, query.aggregation));
       }
     }
     return results;
@@ -280,7 +260,7 @@ std::vector<SeriesResult> PromqlHistory::query(const SeriesQuery& query) const {
                           last.value,        last.value, last.timestamp_ms};
       if (query.step_ms > 0) bucket.start_ms = floorTo(last.timestamp_ms, query.step_ms);
       series.timestamps_ms.push_back(bucket.start_ms);
-      series.values.push_back(query.step_ms > 0 ? bucketValue(bucket, query.aggregation)
+      series.values.push_back(query.step_ms > 0 ? aggregateBucket(bucket, query.aggregation)
                                                 : last.value);
     }
     return results;

@@ -66,6 +66,11 @@ struct LabelMatcher {
 
 enum class Aggregation { kNone, kMin, kMax, kAvg, kSum, kLast, kCount };
 
+struct RollupBucket;
+// A bucket's value under `aggregation` (kNone with a step: the average): the one rule
+// every history backend follows, so rollups and remote queries give the same points.
+double aggregateBucket(const RollupBucket& bucket, Aggregation aggregation);
+
 struct SeriesQuery {
   std::string metric;
   std::string host;  // empty: every host

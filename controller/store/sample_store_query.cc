@@ -45,24 +45,6 @@ void sortAndDeduplicate(std::vector<int64_t>& timestamps, std::vector<double>& v
   values = std::move(vs);
 }
 
-double pick(const RollupBucket& bucket, Aggregation aggregation) {
-  switch (aggregation) {
-    case Aggregation::kMin:
-      return bucket.min;
-    case Aggregation::kMax:
-      return bucket.max;
-    case Aggregation::kSum:
-      return bucket.sum;
-    case Aggregation::kLast:
-      return bucket.last;
-    case Aggregation::kCount:
-      return static_cast<double>(bucket.count);
-    case Aggregation::kNone:
-    case Aggregation::kAvg:
-      break;
-  }
-  return bucket.sum / static_cast<double>(bucket.count);
-}
 
 // Re-buckets finer buckets into `step` buckets.
 std::vector<RollupBucket> regroup(const std::vector<RollupBucket>& buckets, int64_t step) {
@@ -131,6 +113,25 @@ bool before(const SortKey& a, const SortKey& b, const std::vector<SeriesResult>&
 
 }  // namespace
 
+double aggregateBucket(const RollupBucket& bucket, Aggregation aggregation) {
+  switch (aggregation) {
+    case Aggregation::kMin:
+      return bucket.min;
+    case Aggregation::kMax:
+      return bucket.max;
+    case Aggregation::kSum:
+      return bucket.sum;
+    case Aggregation::kLast:
+      return bucket.last;
+    case Aggregation::kCount:
+      return static_cast<double>(bucket.count);
+    case Aggregation::kNone:
+    case Aggregation::kAvg:
+      break;
+  }
+  return bucket.sum / static_cast<double>(bucket.count);
+}
+
 void SampleStore::readSeries(uint64_t series_id, int64_t since_ms, int64_t until_ms,
                              const rocksdb::Snapshot* snapshot, std::vector<int64_t>& timestamps_ms,
                              std::vector<double>& values) const {
@@ -185,7 +186,7 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
         bucketize(std::span(&last.timestamp_ms, 1), std::span(&last.value, 1), query.step_ms,
                   buckets);
         series.timestamps_ms.push_back(buckets.front().start_ms);
-        series.values.push_back(pick(buckets.front(), query.aggregation));
+        series.values.push_back(aggregateBucket(buckets.front(), query.aggregation));
       } else {
         series.timestamps_ms.push_back(last.timestamp_ms);
         series.values.push_back(last.value);
@@ -268,7 +269,7 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
       mergeBuckets(buckets, head_buckets);
       for (const auto& bucket : regroup(buckets, query.step_ms)) {
         ts.push_back(bucket.start_ms);
-        values.push_back(pick(bucket, query.aggregation));
+        values.push_back(aggregateBucket(bucket, query.aggregation));
       }
     } else {
       readSeries(ids[i], raw_since, query.until_ms, snapshot, ts, values);
@@ -285,7 +286,7 @@ std::vector<SeriesResult> SampleStore::query(const SeriesQuery& query) const {
         values.clear();
         for (const auto& bucket : buckets) {
           ts.push_back(bucket.start_ms);
-          values.push_back(pick(bucket, query.aggregation));
+          values.push_back(aggregateBucket(bucket, query.aggregation));
         }
       }
     }
