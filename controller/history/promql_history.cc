@@ -76,7 +76,10 @@ std::vector<promql::ApiSeries> PromqlHistory::range(const std::string& expr,
   const promql::Form form = {{"query", expr},
                              {"start", promql::unixSeconds(span.from_ms)},
                              {"end", promql::unixSeconds(span.to_ms)},
-                             {"step", promql::unixSeconds(step_ms)}};
+                             {"step", promql::unixSeconds(step_ms)},
+                             // VictoriaMetrics moves start and end onto its cache's grid
+                             // unless told not to; other servers ignore the parameter.
+                             {"nocache", "1"}};
   const std::string body = http_.post("/api/v1/query_range", form);
   try {
     return promql::parseQueryAnswer(body);

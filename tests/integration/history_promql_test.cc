@@ -1,8 +1,11 @@
-// The `promql` history backend against a real Prometheus on loopback: the same
+// The `promql` history backend against real servers on loopback: the same
 // OpenMetrics history goes into a RocksDB controller (`tidemark import openmetrics`)
-// and into Prometheus (`promtool tsdb create-blocks-from openmetrics`); a second
-// controller with `[history] backend = "promql"` must then plan the same forecasts
-// and answer `tidemark query` with the same points as the first.
+// and into the server; a second controller with `[history] backend = "promql"` must
+// then plan the same forecasts and answer `tidemark query` with the same points as
+// the first. Prometheus gets the history as TSDB blocks (`promtool tsdb
+// create-blocks-from openmetrics`: its remote-write receiver refuses samples older
+// than its head); VictoriaMetrics gets it from the RocksDB controller's own remote
+// write, so that test covers import -> export -> distributed store -> planner.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -18,71 +21,14 @@
 #include <string>
 #include <tuple>
 
+#include "tests/integration/capacity_history.h"
 #include "tests/integration/fleet.h"
+#include "tests/integration/remote_peer.h"
 
 namespace tidemark::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr double kDay = 86'400;
-constexpr double kGB = 1e9;
-
-std::string onPath(const std::string& name) {
-  for (const char* dir : {"/usr/bin", "/usr/local/bin", "/bin"}) {
-    const std::string path = std::string(dir) + "/" + name;
-    if (::access(path.c_str(), X_OK) == 0) return path;
-  }
-  return "";
-}
-
-// A loopback port free at the time of asking (Prometheus takes no port 0).
-int freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-// 16 days at 5 min ending ~10 min ago (plan_test's shapes; two weekly packs are enough
-// for the sawtooth, and promtool's time grows with the span): a pier that packs weekly,
-// a filesystem filling linearly, a flat loom, and a CPU counter for rates. Every
-// series carries `host`, as the remote-write exporter labels them.
-std::string history(int64_t now) {
-  const int64_t start = (now - 16 * 86'400) / 3600 * 3600 - 3600;
-  const double days = static_cast<double>(now - 600 - start) / kDay;
-  auto pier = [](double t) {
-    const double pack = 7 * std::floor(t / 7);
-    return 20 * kGB + 0.5 * kGB * pack + 3 * kGB * (t - pack);
-  };
-  auto disk = [](double t) { return 300 * kGB + 4 * kGB * t; };
-  const double pier_capacity = 70 * kGB / 0.85;
-  std::ostringstream text;
-  text.precision(17);
-  auto line = [&](const std::string& series, double value, int64_t s) {
-    text << series << ' ' << value << ' ' << start + s << '\n';
-  };
-  const std::string ship = R"(host="web",pier="/srv/zod",ship="zod")";
-  const std::string root = R"(device="/dev/sda1",fstype="ext4",host="web",mountpoint="/")";
-  for (int64_t s = 0; s <= static_cast<int64_t>(days * kDay); s += 300) {
-    const double t = static_cast<double>(s) / kDay;
-    line("urbit_ship_pier_bytes{" + ship + "}", pier(t), s);
-    line("urbit_ship_filesystem_avail_bytes{" + ship + "}", pier_capacity - pier(t), s);
-    line("urbit_ship_loom_use_ratio{" + ship + "}", 0.4 + 0.002 * ((s / 300) % 5), s);
-    line("urbit_ship_loom_bytes{" + ship + "}", 2147483648.0, s);
-    line("node_filesystem_size_bytes{" + root + "}", 1000 * kGB, s);
-    line("node_filesystem_avail_bytes{" + root + "}", 1000 * kGB - disk(t), s);
-    line(R"(node_cpu_seconds_total{cpu="0",host="web",mode="idle"})", 0.7 * s, s);
-    line(R"(node_cpu_seconds_total{cpu="0",host="web",mode="user"})", 0.3 * s, s);
-  }
-  text << "# EOF\n";
-  return text.str();
-}
 
 using Subject = std::tuple<std::string, std::string, std::string>;  // host, resource, labels
 
@@ -124,44 +70,10 @@ void expectSamePoints(const nlohmann::json& expected, const nlohmann::json& actu
   }
 }
 
-TEST(HistoryPromqlTest, PlanAndQueryMatchTheRocksdbBackendOnTheSameHistory) {
-  const std::string prometheus = onPath("prometheus");
-  const std::string promtool = onPath("promtool");
-  if (prometheus.empty() || promtool.empty()) {
-    GTEST_SKIP() << "prometheus and promtool are not installed (apt-get install prometheus): "
-                    "the promql history backend is not tested against a real server";
-  }
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  Fleet rocksdb;
-  rocksdb.dir().write("history.om", history(now));
-  const std::string file = rocksdb.dir().str() + "/history.om";
-
-  // Prometheus gets the file as TSDB blocks (one per 2 h: promtool's cost grows with
-  // the span, so it runs while the RocksDB controller imports), then serves them.
-  TempDir prom_dir;
-  prom_dir.write("prometheus.yml", "global: {}\n");
-  ChildProcess promtool_run(
-      {promtool, "tsdb", "create-blocks-from", "openmetrics", "-q", file, prom_dir.str() + "/data"},
-      prom_dir.str() + "/promtool.log");
-
-  rocksdb.startController();
-  auto imported = rocksdb.cliRaw({"import", "openmetrics", file});
-  ASSERT_EQ(imported.exit_code, 0) << imported.err << rocksdb.controller().log();
-
-  ASSERT_EQ(promtool_run.wait(120s), 0) << promtool_run.log();
-  const std::string url = "http://127.0.0.1:" + std::to_string(freePort());
-  ChildProcess server(
-      {prometheus, "--storage.tsdb.path", prom_dir.str() + "/data", "--storage.tsdb.retention.time",
-       "90d", "--web.listen-address", url.substr(7), "--config.file",
-       prom_dir.str() + "/prometheus.yml", "--web.enable-remote-write-receiver"},
-      prom_dir.str() + "/prometheus.log");
-
-  Fleet promql;
-  promql.startController(
-      {"--history-backend", "promql", "--history-url", url, "--history-timeout", "20s"});
-  // Ready once Prometheus has loaded the blocks and answers through the controller.
+// Asks both controllers the same plan and the same queries; `url` names the server
+// behind `promql` (its errors must name it).
+void expectSameAnswers(Fleet& rocksdb, Fleet& promql, int64_t now, const std::string& url) {
+  // Ready once the server has the history and answers through the controller.
   const bool ready = eventually(
       [&] {
         auto answer =
@@ -169,8 +81,8 @@ TEST(HistoryPromqlTest, PlanAndQueryMatchTheRocksdbBackendOnTheSameHistory) {
         return answer.exit_code == 0 && answer.out.find("zod") != std::string::npos;
       },
       30s);
-  ASSERT_TRUE(ready) << "Prometheus at " << url << " did not answer:\n"
-                     << server.log() << promql.controller().log();
+  ASSERT_TRUE(ready) << "the server at " << url << " did not answer:\n"
+                     << promql.controller().log();
 
   // Same forecasts: the same subjects, days to threshold within 1%.
   const nlohmann::json want = rocksdb.cli({"plan"});
@@ -241,6 +153,78 @@ TEST(HistoryPromqlTest, PlanAndQueryMatchTheRocksdbBackendOnTheSameHistory) {
       promql.cliRaw({"query", "urbit_ship_pier_bytes", "--label", "ship=~(", "--since", "1h"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_THAT(bad.err + bad.out, ::testing::HasSubstr(url));
+}
+
+int64_t nowSecondsSinceEpoch() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<std::string> promqlFlags(const std::string& url) {
+  return {"--history-backend", "promql", "--history-url", url, "--history-timeout", "20s"};
+}
+
+TEST(HistoryPromqlTest, PrometheusPlansAndQueriesLikeTheRocksdbBackend) {
+  const std::string promtool = "/usr/bin/promtool";
+  if (RemotePeer::binaryPath(RemotePeer::Kind::kPrometheus).empty() ||
+      ::access(promtool.c_str(), X_OK) != 0) {
+    GTEST_SKIP() << "prometheus and promtool are not installed (apt-get install prometheus): "
+                    "the promql history backend is not tested against Prometheus";
+  }
+  const int64_t now = nowSecondsSinceEpoch();
+  Fleet rocksdb;
+  rocksdb.dir().write("history.om", capacityHistory(now, 16, /*with_cpu=*/true).text);
+  const std::string file = rocksdb.dir().str() + "/history.om";
+
+  // promtool writes one block per 2 h (its cost grows with the span), so it runs while
+  // the RocksDB controller imports; Prometheus then serves the blocks.
+  TempDir prom_dir;
+  RemotePeer prometheus(RemotePeer::Kind::kPrometheus, prom_dir);
+  ChildProcess promtool_run(
+      {promtool, "tsdb", "create-blocks-from", "openmetrics", "-q", file, prometheus.storage()},
+      prom_dir.str() + "/promtool.log");
+  rocksdb.startController();
+  auto imported = rocksdb.cliRaw({"import", "openmetrics", file});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err << rocksdb.controller().log();
+  ASSERT_EQ(promtool_run.wait(120s), 0) << promtool_run.log();
+  prometheus.start();
+
+  Fleet promql;
+  promql.startController(promqlFlags(prometheus.baseUrl()));
+  expectSameAnswers(rocksdb, promql, now, prometheus.baseUrl());
+  if (HasFailure()) ADD_FAILURE() << prometheus.log();
+}
+
+TEST(HistoryPromqlTest, VictoriaMetricsFedByRemoteWritePlansAndQueriesLikeTheRocksdbBackend) {
+  if (RemotePeer::binaryPath(RemotePeer::Kind::kVictoriaMetrics).empty()) {
+    GTEST_SKIP() << "victoria-metrics is not installed (apt-get install victoria-metrics): "
+                    "the promql history backend is not tested against VictoriaMetrics";
+  }
+  const int64_t now = nowSecondsSinceEpoch();
+  const CapacityHistory history = capacityHistory(now, 16, /*with_cpu=*/true);
+  Fleet rocksdb;
+  RemotePeer victoria(RemotePeer::Kind::kVictoriaMetrics, rocksdb.dir());
+  victoria.start();
+  rocksdb.startController(
+      {"--remote-write-url", victoria.writeUrl(), "--remote-write-flush-interval", "100ms"});
+  rocksdb.dir().write("history.om", history.text);
+  auto imported = rocksdb.cliRaw({"import", "openmetrics", rocksdb.dir().str() + "/history.om"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err << rocksdb.controller().log();
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto status = rocksdb.cli({"status"})["remote_write"];
+        return status["samples_pending"] == 0 && status["samples_sent"].get<uint64_t>() > 0;
+      },
+      60s))
+      << rocksdb.cli({"status"}).dump(2) << rocksdb.controller().log();
+  EXPECT_EQ(rocksdb.cli({"status"})["remote_write"]["samples_dropped"], 0);
+  victoria.flush();
+
+  Fleet promql;
+  promql.startController(promqlFlags(victoria.baseUrl()));
+  expectSameAnswers(rocksdb, promql, now, victoria.baseUrl());
+  if (HasFailure()) ADD_FAILURE() << victoria.log();
 }
 
 }  // namespace

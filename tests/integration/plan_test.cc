@@ -14,13 +14,11 @@
 #include <sstream>
 #include <string>
 
+#include "tests/integration/capacity_history.h"
 #include "tests/integration/fleet.h"
 
 namespace tidemark::testing {
 namespace {
-
-constexpr double kDay = 86'400;
-constexpr double kGB = 1e9;
 
 const nlohmann::json* findForecast(const nlohmann::json& plan, const std::string& resource) {
   for (const auto& forecast : plan["forecasts"]) {
@@ -36,32 +34,9 @@ TEST(PlanTest, ForecastsImportedHistoryWithKnownAnswers) {
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   // 29 days at 5 min, on the hour, ending within the last hour: inside the planning window.
-  const int64_t start = (now - 29 * 86'400) / 3600 * 3600 - 3600;
-  const double days = static_cast<double>(now - 600 - start) / kDay;
-  auto pier = [](double t) {  // packs every 7 days; the floor rises 0.5 GB a day
-    const double pack = 7 * std::floor(t / 7);
-    return 20 * kGB + 0.5 * kGB * pack + 3 * kGB * (t - pack);
-  };
-  auto disk = [](double t) { return 300 * kGB + 4 * kGB * t; };
-  const double pier_capacity = 70 * kGB / 0.85;
-  std::ostringstream text;
-  text.precision(17);
-  auto line = [&](const std::string& series, double value, int64_t s) {
-    text << series << ' ' << value << ' ' << start + s << '\n';
-  };
-  const std::string ship = R"(host="web",ship="zod",pier="/srv/zod")";
-  const std::string root = R"(host="web",device="/dev/sda1",fstype="ext4",mountpoint="/")";
-  for (int64_t s = 0; s <= static_cast<int64_t>(days * kDay); s += 300) {
-    const double t = static_cast<double>(s) / kDay;
-    line("urbit_ship_pier_bytes{" + ship + "}", pier(t), s);
-    line("urbit_ship_filesystem_avail_bytes{" + ship + "}", pier_capacity - pier(t), s);
-    line("urbit_ship_loom_use_ratio{" + ship + "}", 0.4 + 0.002 * ((s / 300) % 5), s);
-    line("urbit_ship_loom_bytes{" + ship + "}", 2147483648.0, s);
-    line("node_filesystem_size_bytes{" + root + "}", 1000 * kGB, s);
-    line("node_filesystem_avail_bytes{" + root + "}", 1000 * kGB - disk(t), s);
-  }
-  text << "# EOF\n";
-  fleet.dir().write("history.om", text.str());
+  const CapacityHistory history = capacityHistory(now, 29, /*with_cpu=*/false);
+  const int64_t start = history.start;
+  fleet.dir().write("history.om", history.text);
   auto imported = fleet.cliRaw({"import", "openmetrics", fleet.dir().str() + "/history.om"});
   ASSERT_EQ(imported.exit_code, 0) << imported.err << fleet.controller().log();
 
@@ -87,9 +62,9 @@ TEST(PlanTest, ForecastsImportedHistoryWithKnownAnswers) {
     std::tm tm{};
     std::istringstream in(forecast["window"]["until"].get<std::string>());
     in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
-    return static_cast<double>(timegm(&tm) - start) / kDay;
+    return static_cast<double>(timegm(&tm) - start) / kDaySeconds;
   };
-  const double pier_truth = truthDays(pier, endDay(*pier_forecast), 70 * kGB);
+  const double pier_truth = truthDays(CapacityHistory::pier, endDay(*pier_forecast), 70 * kGB);
   const double pier_days = (*pier_forecast)["days_to_threshold"].get<double>();
   std::printf("pier sawtooth via tidemark plan: truth %.2f d, forecast %.2f d (%s)\n", pier_truth,
               pier_days, (*pier_forecast)["model"].get<std::string>().c_str());
@@ -98,7 +73,7 @@ TEST(PlanTest, ForecastsImportedHistoryWithKnownAnswers) {
 
   const auto* disk_forecast = findForecast(plan, "disk");
   ASSERT_NE(disk_forecast, nullptr);
-  const double disk_truth = truthDays(disk, endDay(*disk_forecast), 850 * kGB);
+  const double disk_truth = truthDays(CapacityHistory::disk, endDay(*disk_forecast), 850 * kGB);
   const double disk_days = (*disk_forecast)["days_to_threshold"].get<double>();
   std::printf("disk via tidemark plan: truth %.2f d, forecast %.2f d\n", disk_truth, disk_days);
   EXPECT_NEAR(disk_days, disk_truth, 0.10 * disk_truth);

@@ -77,10 +77,16 @@ void RemotePeer::start() {
   const std::string listen = "127.0.0.1:" + std::to_string(port_);
   std::vector<std::string> argv;
   if (kind_ == Kind::kPrometheus) {
-    argv = {binaryPath(kind_),      "--web.enable-remote-write-receiver",
-            "--storage.tsdb.path",  storage_,
-            "--web.listen-address", listen,
-            "--config.file",        config_};
+    argv = {binaryPath(kind_),
+            "--web.enable-remote-write-receiver",
+            "--storage.tsdb.path",
+            storage_,
+            "--web.listen-address",
+            listen,
+            "--config.file",
+            config_,
+            "--storage.tsdb.retention.time",
+            "100y"};
   } else {
     argv = {binaryPath(kind_), "-httpListenAddr",  listen, "-storageDataPath",
             storage_,          "-retentionPeriod", "100y"};

@@ -37,6 +37,8 @@ class RemotePeer {
 
   std::string writeUrl() const;
   std::string baseUrl() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // The data folder (Prometheus: where promtool may write blocks before start()).
+  const std::string& storage() const { return storage_; }
   // VictoriaMetrics: makes just-written samples searchable at once.
   void flush();
   std::string log() const { return process_ ? process_->log() : ""; }
