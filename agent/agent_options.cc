@@ -23,7 +23,8 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   set.addString("controller", &options.controller, "controller endpoint, tcp://HOST:PORT");
   set.addString("host_id", &options.host_id, "this host's name in the fleet (default: hostname)");
   set.addString("state_dir", &options.state_dir, "state folder (default /var/lib/tidemark-agent)");
-  set.addDurationMs("interval", &options.interval_ms, "collection interval, 1s or more (default 10s)");
+  set.addDurationMs("interval", &options.interval_ms,
+                    "collection interval, 1s or more (default 10s)");
   set.addString("root", &options.root, "read the host under this root (default /)");
   set.addString("curve_key", &options.curve_key,
                 "this agent's CurveZMQ secret key file (tidemark keys generate --out PREFIX)");
@@ -66,17 +67,22 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   set.addDurationMs("tuning.survey_interval", &tuning.survey_interval_ms,
                     "report every knob's value this often (default 5m)");
   set.addStringList("tuning.extra_sysctls", &tuning.extra_sysctls,
-                    "an integer sysctl the controller may also tune (repeatable)", "--extra-sysctl");
+                    "an integer sysctl the controller may also tune (repeatable)",
+                    "--extra-sysctl");
   set.addString("tuning.remount_command", &tuning.remount_command,
                 "remounts with an atime option (default: mount -o remount,{option} {mountpoint})");
   set.addString("tuning.stop_command", &tuning.stop_command,
                 "stops a ship gracefully (default: systemctl stop urbit@{ship})");
   set.addString("tuning.start_command", &tuning.start_command,
                 "starts a ship (default: systemctl start urbit@{ship})");
-  set.addString("tuning.pack_command", &tuning.pack_command, "offline pack (default: urbit pack {pier})");
-  set.addString("tuning.meld_command", &tuning.meld_command, "offline meld (default: urbit meld {pier})");
-  set.addString("tuning.roll_command", &tuning.roll_command, "offline roll (default: urbit roll {pier})");
-  set.addString("tuning.chop_command", &tuning.chop_command, "offline chop (default: urbit chop {pier})");
+  set.addString("tuning.pack_command", &tuning.pack_command,
+                "offline pack (default: urbit pack {pier})");
+  set.addString("tuning.meld_command", &tuning.meld_command,
+                "offline meld (default: urbit meld {pier})");
+  set.addString("tuning.roll_command", &tuning.roll_command,
+                "offline roll (default: urbit roll {pier})");
+  set.addString("tuning.chop_command", &tuning.chop_command,
+                "offline chop (default: urbit chop {pier})");
   set.addString("tuning.pack_live_command", &tuning.pack_live_command,
                 "packs a running ship ({ship}, {pier})");
   set.addString("tuning.loom_file", &tuning.loom_file,
@@ -143,16 +149,7 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   if (tuning.survey_interval_ms < 1000) {
     throw ConfigError("--tuning-survey-interval: must be at least 1s");
   }
-  if (options.host_id.empty()) {
-    char name[HOST_NAME_MAX + 1] = {};
-    if (::gethostname(name, sizeof name) != 0 || name[0] == '\0') {
-      throw ConfigError("--host-id is not set and the hostname cannot be read");
-    }
-    options.host_id = name;
-  }
-  if (auto problem = checkHostId(options.host_id); !problem.empty()) {
-    throw ConfigError("--host-id: " + problem);
-  }
+  options.host_id = hostIdOrHostname(options.host_id, "--host-id");
   return options;
 }
 

@@ -8,7 +8,10 @@
 # DRAIN (30s), WARMUP (0s: rate and ack latency over the whole run; e.g. 120s reports
 # the steady state after the start, when every agent connects and announces its series),
 # RAMP (0s: every agent joins in the first interval; 60s: a sixth of them per 10 s
-# interval), THREADS (2, simulator worker threads), SIM_ARGS (more simulator flags,
+# interval), REMOTE_WRITE (empty; "vm": a VictoriaMetrics on loopback receives every
+# sample through the controller's remote write, the run waits for the queue to drain
+# before it reads the controller's CPU, and the last line gains rw_* and vm_* fields;
+# "url" + RW_URL: an external endpoint), CONTROLLER_ARGS (more controller flags), THREADS (2, simulator worker threads), SIM_ARGS (more simulator flags,
 # e.g. "--processes 2"), LOGS (where the last run's logs are kept), BUILD (build; binaries in $BUILD/bin, built with the
 # default preset when missing, or always with REBUILD=1).
 #
@@ -88,8 +91,9 @@ fi
 T=$(mktemp -d /tmp/tidemark-soak.XXXXXX)
 # The logs of the last run outlive the temp dir (the data dir does not).
 LOGS=${LOGS:-$BUILD/soak-logs}
-ctl_pid="" sim_pid="" sampler_pid=""
+ctl_pid="" sim_pid="" sampler_pid="" vm_pid=""
 cleanup() {
+  [[ -n $vm_pid ]] && kill "$vm_pid" 2> /dev/null || true
   [[ -n $sampler_pid ]] && kill "$sampler_pid" 2> /dev/null || true
   [[ -n $sim_pid ]] && kill "$sim_pid" 2> /dev/null || true
   if [[ -n $ctl_pid ]] && kill -0 "$ctl_pid" 2> /dev/null; then
@@ -106,9 +110,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+rw_args=()
+case ${REMOTE_WRITE:-} in
+  "") ;;
+  vm)
+    command -v victoria-metrics > /dev/null || { echo "soak.sh: REMOTE_WRITE=vm needs victoria-metrics (apt-get install victoria-metrics)" >&2; exit 2; }
+    vm_port=$(( 20000 + RANDOM % 20000 ))
+    victoria-metrics -storageDataPath="$T/vm" -httpListenAddr="127.0.0.1:$vm_port" \
+      -retentionPeriod=100y -loggerLevel=ERROR > "$T/victoria-metrics.log" 2>&1 &
+    vm_pid=$!
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$vm_port/health" > /dev/null && break; sleep 0.1; done
+    rw_args=(--remote-write-url "http://127.0.0.1:$vm_port/api/v1/write") ;;
+  url) rw_args=(--remote-write-url "${RW_URL:?REMOTE_WRITE=url needs RW_URL}") ;;
+  *) echo "soak.sh: REMOTE_WRITE=$REMOTE_WRITE: use vm or url" >&2; exit 2 ;;
+esac
+
 "$BIN/tidemark" keys generate --out "$T/controller" > /dev/null
+# shellcheck disable=SC2086 # CONTROLLER_ARGS is a list of flags
 "$BIN/tidemark-controller" --data-dir "$T/data" --listen 'tcp://127.0.0.1:*' \
-  --admin-socket "$T/admin.sock" --curve-key "$T/controller.key" > "$T/controller.log" 2>&1 &
+  --admin-socket "$T/admin.sock" --curve-key "$T/controller.key" "${rw_args[@]}" ${CONTROLLER_ARGS:-} > "$T/controller.log" 2>&1 &
 ctl_pid=$!
 cli() { "$BIN/tidemark" --socket "$T/admin.sock" "$@"; }
 endpoint=""
@@ -128,6 +148,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 ticks_per_s=$(getconf CLK_TCK)
 ctl_ticks_before=$(cpu_ticks "$ctl_pid")
+vm_ticks_before=na
+[[ -n $vm_pid ]] && vm_ticks_before=$(cpu_ticks "$vm_pid")
 run_started=$(date +%s)
 
 # The controller's RSS every 10 s, to see whether it grows with time or with series.
@@ -165,6 +187,24 @@ lost=$(field samples_lost)
 # printed whatever happened, with "na" where a number could not be had.
 rss_kb=na hwm_kb=na ctl_cpu_s=na stored=na hosts=na hosts_with_data=na host_samples=na
 ctl_wall_s=$(( $(date +%s) - run_started ))
+# With remote write, the traffic of the run costs the controller (and the receiver)
+# until the queue is empty: wait for that, so both CPU figures cover all of it.
+rw_fields=""
+if [[ ${#rw_args[@]} -gt 0 ]] && kill -0 "$ctl_pid" 2> /dev/null; then
+  rw_json() { cli status --json 2> /dev/null | python3 -c "import json, sys; r = json.load(sys.stdin)['remote_write']; print($1)" 2> /dev/null; }
+  drain_started=$(date +%s)
+  for _ in $(seq 600); do
+    [[ $(rw_json "r['samples_pending']") == 0 ]] && break
+    sleep 0.5
+  done
+  rw_fields="rw_sent=$(rw_json "r['samples_sent']") rw_pending=$(rw_json "r['samples_pending']")"
+  rw_fields+=" rw_dropped=$(rw_json "r['samples_dropped']") rw_failed=$(rw_json "r['samples_failed']")"
+  rw_fields+=" rw_drain_s=$(( $(date +%s) - drain_started ))"
+  if [[ -n $vm_pid ]]; then
+    vm_cpu_s=$(awk -v a="$vm_ticks_before" -v b="$(cpu_ticks "$vm_pid")" -v hz="$ticks_per_s" 'BEGIN {printf "%.1f", (b - a) / hz}')
+    rw_fields+=" vm_cpu_s=${vm_cpu_s} vm_rss_mb=$(( ($(status_kb "$vm_pid" VmRSS) + 512) / 1024 ))"
+  fi
+fi
 if kill -0 "$ctl_pid" 2> /dev/null; then
   rss_kb=$(status_kb "$ctl_pid" VmRSS)
   hwm_kb=$(status_kb "$ctl_pid" VmHWM)
@@ -213,5 +253,6 @@ echo "soak agents=$(field agents) series=$(field series) interval_s=$(field inte
   "samples_lost=${lost} stored_minus_acked=${diff} controller_hwm_mb=$(mb "$hwm_kb")" \
   "controller_cpu_pct=${cpu_pct} samples_stored=${stored} samples_acked=${acked}" \
   "warmup_s=$(field warmup_s) handshake_p99_ms=$(field handshake_p99_ms) connect_p99_ms=$(field connect_p99_ms)" \
-  "resent_batches=$(field resent_batches) sim_cpu_pct=$(field sim_cpu_pct) load1_mean=${load_mean}"
+  "resent_batches=$(field resent_batches) sim_cpu_pct=$(field sim_cpu_pct) load1_mean=${load_mean}" \
+  "controller_cpu_s=${ctl_cpu_s} run_s=${ctl_wall_s} ${rw_fields}"
 [[ $lost == 0 && $diff == 0 && $sim_rc == 0 ]]

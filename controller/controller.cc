@@ -6,6 +6,7 @@
 #include "controller/history/promql_history.h"
 #include "controller/history/rocksdb_history.h"
 #include "controller/remote_write/remote_write_exporter.h"
+#include "controller/remote_write/self_metrics.h"
 #include "controller/report/scheduled_report.h"
 
 namespace tidemark::controller {
@@ -28,14 +29,19 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   if (options.remote_write.enabled()) {
     // Hooked into the store's commit, after the RocksDB write: agent batches and
     // `tidemark import` alike are exported, and only what was stored.
-    remote_write_ = std::make_unique<remote_write::RemoteWriteExporter>(options.remote_write,
-                                                                        *store_, clock_);
+    remote_write_ =
+        std::make_unique<remote_write::RemoteWriteExporter>(options.remote_write, *store_, clock_);
     store_->setCommitListener(
         [exporter = remote_write_.get()](std::span<const CommittedSample> samples) {
           exporter->onCommit(samples);
         });
     spdlog::info("remote write to {} ({} shards, queue in {})", options.remote_write.url,
                  options.remote_write.shards, options.remote_write.queue_dir);
+    if (options.remote_write.self_metrics_interval_ms > 0) {
+      self_metrics_ = std::make_unique<remote_write::SelfMetricsWriter>(
+          *store_, options.remote_write.self_host);
+      self_metrics_interval_ms_ = options.remote_write.self_metrics_interval_ms;
+    }
   }
   ingester_ = std::make_unique<BatchIngester>(*store_, options.limits);
   importer_ = std::make_unique<SampleImporter>(*store_, options.limits);
@@ -69,12 +75,13 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   } catch (const zmq::error_t& e) {
     throw std::runtime_error("cannot listen on " + options.listen + ": " + e.what());
   }
-  link_->setTuningHooks({[this](const wire::TuningResultData& result) { tuning_->onResult(result); },
-                         [this](const wire::KnobReportData& report) { tuning_->onKnobReport(report); },
-                         [this](const std::string& host) { tuning_->onHello(host); }});
-  AdminContext admin_context{*store_, presence_, clock_, clock_.monotonicMs(),
-                             link_->boundEndpoint(), registry_.get(), importer_.get(),
-                             store_.get(), triggers_.get()};
+  link_->setTuningHooks(
+      {[this](const wire::TuningResultData& result) { tuning_->onResult(result); },
+       [this](const wire::KnobReportData& report) { tuning_->onKnobReport(report); },
+       [this](const std::string& host) { tuning_->onHello(host); }});
+  AdminContext admin_context{
+      *store_,         presence_,       clock_,       clock_.monotonicMs(), link_->boundEndpoint(),
+      registry_.get(), importer_.get(), store_.get(), triggers_.get()};
   admin_context.tuning = tuning_.get();
   admin_context.history = history_.get();
   admin_context.remote_write = remote_write_.get();
@@ -82,14 +89,14 @@ Controller::Controller(const ControllerOptions& options, const Clock& clock)
   admin_context.plan_defaults.window_ms = options.plan_window_ms;
   admin_context.plan_defaults.thresholds = options.plan_thresholds;
   if (options.reports.interval_ms > 0) {
-    reports_ = std::make_unique<ReportSchedule>(options.reports, clock_,
-                                                scheduledReportBuilder(AdminHandler(admin_context)));
+    reports_ = std::make_unique<ReportSchedule>(
+        options.reports, clock_, scheduledReportBuilder(AdminHandler(admin_context)));
     spdlog::info("scheduled reports every {} s into {}", options.reports.interval_ms / 1000,
                  options.reports.directory);
   }
   try {
-    admin_ = std::make_unique<AdminServer>(context_, options.admin_socket,
-                                           AdminHandler(admin_context));
+    admin_ =
+        std::make_unique<AdminServer>(context_, options.admin_socket, AdminHandler(admin_context));
   } catch (const zmq::error_t& e) {
     throw std::runtime_error("cannot serve the admin socket " + options.admin_socket + ": " +
                              e.what());
@@ -106,6 +113,7 @@ Controller::~Controller() {
   triggers_.reset();
   zap_.reset();
   history_.reset();
+  self_metrics_.reset();
   // Every writer is gone: no commit can reach the exporter any more.
   if (store_) store_->setCommitListener({});
   remote_write_.reset();
@@ -120,6 +128,18 @@ void Controller::run(const std::function<bool()>& stop) {
       return link_->sendCommand(host, command);
     });
     evaluateTriggersIfDue();
+    writeSelfMetricsIfDue();
+  }
+}
+
+void Controller::writeSelfMetricsIfDue() {
+  if (!self_metrics_) return;
+  const int64_t now = clock_.monotonicMs();
+  if (now < next_self_metrics_ms_) return;
+  next_self_metrics_ms_ = now + self_metrics_interval_ms_;
+  if (std::string error = self_metrics_->write(remote_write_->stats(), clock_.wallMs());
+      !error.empty()) {
+    spdlog::error("{}", error);
   }
 }
 

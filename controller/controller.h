@@ -16,14 +16,15 @@
 #include "controller/history/history_source.h"
 #include "controller/ingest/agent_link_server.h"
 #include "controller/ingest/sample_importer.h"
-#include "controller/report/report_schedule.h"
 #include "controller/planner/triggers/trigger_evaluator.h"
+#include "controller/report/report_schedule.h"
 #include "controller/tuning/tuning_service.h"
 
 namespace tidemark::controller {
 
 namespace remote_write {
 class RemoteWriteExporter;
+class SelfMetricsWriter;
 }  // namespace remote_write
 
 class Controller {
@@ -40,6 +41,8 @@ class Controller {
  private:
   // Evaluates the trigger rules when their interval has passed since the last time.
   void evaluateTriggersIfDue();
+  // Stores the remote-write exporter's health when its interval has passed.
+  void writeSelfMetricsIfDue();
 
   const Clock& clock_;
   zmq::context_t context_;
@@ -49,6 +52,9 @@ class Controller {
   // Null when remote write is off. Declared after the store it listens to, and
   // destroyed before it (see ~Controller).
   std::unique_ptr<remote_write::RemoteWriteExporter> remote_write_;
+  std::unique_ptr<remote_write::SelfMetricsWriter> self_metrics_;  // null when off
+  int64_t self_metrics_interval_ms_ = 0;
+  int64_t next_self_metrics_ms_ = 0;  // monotonic; 0: at once
   std::unique_ptr<AgentRegistry> registry_;
   std::unique_ptr<ZapHandler> zap_;
   AgentPresence presence_;

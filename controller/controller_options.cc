@@ -1,8 +1,7 @@
 #include "controller/controller_options.h"
 
-#include <algorithm>
-
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
 #include "common/config/check_config.h"
 #include "common/config/option_set.h"
@@ -72,8 +71,9 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
                     "history each scheduled report looks at (default 30d)");
   set.addDurationMs("trigger_interval", &options.trigger_interval_ms,
                     "evaluate the scaling trigger rules this often (default 1m)");
-  set.addDurationMs("tuning.health_window", &options.tuning_health_window_ms,
-                    "canary hosts must stay healthy this long before a roll-out goes on (default 10m)");
+  set.addDurationMs(
+      "tuning.health_window", &options.tuning_health_window_ms,
+      "canary hosts must stay healthy this long before a roll-out goes on (default 10m)");
   set.addDurationMs("tuning.recommend_interval", &options.tuning_recommend_interval_ms,
                     "run the tuning recommender over every host this often (default 10m)");
   set.addInteger("tuning.canary", &options.tuning_canary, 0, 1000,
@@ -115,11 +115,16 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
                     "remote write: send a partial batch after this long (default 1s)");
   set.addInteger("remote_write.shards", &remote.shards, 1, 64,
                  "remote write: concurrent senders (default 4)");
-  set.addInteger("remote_write.queue_max_bytes", &remote.queue_max_bytes, int64_t{1} << 20,
-                 int64_t{1} << 40,
-                 "remote write: bound of the on-disk queue; the oldest samples go first (default 1 GiB)");
+  set.addInteger(
+      "remote_write.queue_max_bytes", &remote.queue_max_bytes, int64_t{1} << 20, int64_t{1} << 40,
+      "remote write: bound of the on-disk queue; the oldest samples go first (default 1 GiB)");
   set.addDurationMs("remote_write.timeout", &remote.timeout_ms,
                     "remote write: timeout of one request (default 30s)");
+  set.addDurationMs("remote_write.self_metrics_interval", &remote.self_metrics_interval_ms,
+                    "remote write: store its own health as series this often, 0s for never "
+                    "(default 10s)");
+  set.addString("remote_write.self_host", &remote.self_host,
+                "remote write: host label of its health series (default: hostname)");
   set.addExternalKey("trigger");  // [[trigger]] rules: read by loadTriggerRules below
   set.require("data_dir");
   set.require("listen");
@@ -179,7 +184,8 @@ ControllerOptions parseControllerOptions(int argc, char** argv) {
   if (options.reports.directory.empty()) options.reports.directory = options.data_dir + "/reports";
   options.reports.keep = reports_keep;
   // A short interval (a test, a demo) gets its first report one interval after start.
-  options.reports.first_delay_ms = std::min(options.reports.first_delay_ms, options.reports.interval_ms);
+  options.reports.first_delay_ms =
+      std::min(options.reports.first_delay_ms, options.reports.interval_ms);
   options.reports.formats.clear();
   for (const auto& format : report_formats) {
     try {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/errors/error.h"
+#include "common/metrics/host_id.h"
 
 namespace tidemark::controller::remote_write {
 namespace {
@@ -91,6 +92,10 @@ void validateRemoteWriteOptions(RemoteWriteOptions& options) {
   requireRange("shards", options.shards, 1, 64, "");
   requireRange("queue_max_bytes", options.queue_max_bytes, int64_t{1} << 20, int64_t{1} << 40, "");
   requireRange("timeout", options.timeout_ms, 100, 600'000, "ms");
+  if (options.self_metrics_interval_ms != 0) {
+    requireRange("self_metrics_interval", options.self_metrics_interval_ms, 1'000, 3'600'000, "ms");
+  }
+  options.self_host = hostIdOrHostname(options.self_host, "remote_write.self_host");
 }
 
 }  // namespace tidemark::controller::remote_write

@@ -31,6 +31,10 @@ struct RemoteWriteOptions {
   int64_t queue_max_bytes = int64_t{1} << 30;
   // Whole-request timeout (connect, send, answer). Default: 30 s.
   int64_t timeout_ms = 30'000;
+  // The exporter's own health is stored as series (self_metrics.h) this often, under
+  // host `self_host`; 0 turns that off. Defaults: 10 s, the machine's hostname.
+  int64_t self_metrics_interval_ms = 10'000;
+  std::string self_host;
   // The queue's folder; set by the controller to DATA_DIR/remote_write.
   std::string queue_dir;
 

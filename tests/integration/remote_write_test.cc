@@ -121,9 +121,10 @@ Workload makeWorkload(int64_t t0) {
   return work;
 }
 
+// Self metrics off: these tests count exactly the samples they sent.
 std::vector<std::string> remoteWriteFlags(const std::string& url) {
-  return {"--remote-write-url",    url, "--remote-write-flush-interval", "100ms",
-          "--remote-write-shards", "2"};
+  return {"--remote-write-url",    url, "--remote-write-flush-interval",        "100ms",
+          "--remote-write-shards", "2", "--remote-write-self-metrics-interval", "0s"};
 }
 
 nlohmann::json remoteStatus(Fleet& fleet) { return fleet.cli({"status"})["remote_write"]; }
@@ -207,6 +208,49 @@ TEST(RemoteWriteTest, OutageAndRestartLoseNothing) {
       },
       15s));
   EXPECT_EQ(got, work.expected);
+}
+
+// The exporter's health is stored as series of the controller's host: `tidemark
+// query` shows them, and they are exported like every other sample.
+TEST(RemoteWriteTest, OwnHealthIsStoredAndExportedAsSeries) {
+  SKIP_WITHOUT(Kind::kVictoriaMetrics);
+  Fleet fleet;
+  RemotePeer peer(Kind::kVictoriaMetrics, fleet.dir());
+  peer.start();
+  fleet.startController({"--remote-write-url", peer.writeUrl(), "--remote-write-flush-interval",
+                         "100ms", "--remote-write-self-metrics-interval", "1s",
+                         "--remote-write-self-host", "ctl-test"});
+  const Workload work = makeWorkload(nowSeconds() - 600);
+  importWorkload(fleet, work);
+
+  auto lastSent = [&] {
+    auto answer = fleet.cli({"query", "tidemark_remote_write_samples_sent_total", "--host",
+                             "ctl-test", "--since", "1h", "--last"})["series"];
+    return answer.size() == 1 ? answer[0]["samples"][0][1].get<double>() : -1.0;
+  };
+  // Sent counts the imported samples and the earlier self-metric samples too.
+  ASSERT_TRUE(eventually([&] { return lastSent() >= static_cast<double>(work.samples); }, 20s))
+      << fleet.cli({"query", "tidemark_remote_write_samples_sent_total", "--since", "1h"}).dump()
+      << fleet.controller().log();
+  auto pending = fleet.cli({"query", "tidemark_remote_write_samples_pending", "--host", "ctl-test",
+                            "--since", "1h"})["series"];
+  ASSERT_EQ(pending.size(), 1u) << pending.dump();
+  EXPECT_GE(pending[0]["samples"].size(), 1u);
+  auto dropped = fleet.cli({"query", "tidemark_remote_write_samples_dropped_total", "--host",
+                            "ctl-test", "--since", "1h", "--last"})["series"];
+  ASSERT_EQ(dropped.size(), 2u) << dropped.dump();  // reason="rejected" and "queue_full"
+  for (const auto& series : dropped) EXPECT_EQ(series["samples"][0][1].get<double>(), 0);
+
+  SeriesMap got;
+  ASSERT_TRUE(eventually(
+      [&] {
+        got = readBack(peer, Kind::kVictoriaMetrics,
+                       R"({__name__=~"tidemark_remote_write_.*",host="ctl-test"})");
+        return got.size() == 7;
+      },
+      20s))
+      << got.size() << " series on the peer";
+  EXPECT_TRUE(got.count(R"({"__name__":"tidemark_remote_write_lag_seconds","host":"ctl-test"})"));
 }
 
 // A real agent's samples: everything the controller stored reaches the peer, under

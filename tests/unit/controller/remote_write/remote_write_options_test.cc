@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <string>
@@ -41,6 +42,25 @@ TEST(RemoteWriteOptionsTest, OffByDefaultWithDocumentedDefaults) {
   EXPECT_EQ(options.shards, 4);
   EXPECT_EQ(options.queue_max_bytes, int64_t{1} << 30);
   EXPECT_EQ(options.timeout_ms, 30'000);
+  EXPECT_EQ(options.self_metrics_interval_ms, 10'000);
+}
+
+TEST(RemoteWriteOptionsTest, SelfMetricsHostDefaultsToTheHostnameAndIsChecked) {
+  char hostname[256] = {};
+  ASSERT_EQ(::gethostname(hostname, sizeof hostname), 0);
+  EXPECT_EQ(parse({"--remote-write-url", "http://x/api/v1/write"}).remote_write.self_host,
+            hostname);
+  const auto options =
+      parse({"--remote-write-url", "http://x/api/v1/write", "--remote-write-self-host", "ctl-eu-1",
+             "--remote-write-self-metrics-interval", "0s"})
+          .remote_write;
+  EXPECT_EQ(options.self_host, "ctl-eu-1");
+  EXPECT_EQ(options.self_metrics_interval_ms, 0);
+  EXPECT_THAT(errorOf({"--remote-write-url", "http://x", "--remote-write-self-host", "a b"}),
+              HasSubstr("remote_write.self_host: host id \"a b\" has characters"));
+  EXPECT_THAT(
+      errorOf({"--remote-write-url", "http://x", "--remote-write-self-metrics-interval", "500ms"}),
+      HasSubstr("remote_write.self_metrics_interval 500ms: must be between 1000ms"));
 }
 
 TEST(RemoteWriteOptionsTest, ReadsTheTableAndFlags) {
