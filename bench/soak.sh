@@ -124,6 +124,8 @@ case ${REMOTE_WRITE:-} in
   url) rw_args=(--remote-write-url "${RW_URL:?REMOTE_WRITE=url needs RW_URL}") ;;
   *) echo "soak.sh: REMOTE_WRITE=$REMOTE_WRITE: use vm or url" >&2; exit 2 ;;
 esac
+# The exporter's own series (7 samples per 10 s) would make stored != acked below.
+[[ ${#rw_args[@]} -gt 0 ]] && rw_args+=(--remote-write-self-metrics-interval 0s)
 
 "$BIN/tidemark" keys generate --out "$T/controller" > /dev/null
 # shellcheck disable=SC2086 # CONTROLLER_ARGS is a list of flags
