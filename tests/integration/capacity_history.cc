@@ -12,7 +12,7 @@ double CapacityHistory::pier(double t) {
 
 double CapacityHistory::disk(double t) { return 300 * kGB + 4 * kGB * t; }
 
-CapacityHistory capacityHistory(int64_t now, int days, bool with_cpu) {
+CapacityHistory capacityHistory(int64_t now, int days, bool with_cpu, const std::string& host) {
   CapacityHistory history;
   history.start = (now - days * 86'400) / 3600 * 3600 - 3600;
   const double span_days = static_cast<double>(now - 600 - history.start) / kDaySeconds;
@@ -21,8 +21,9 @@ CapacityHistory capacityHistory(int64_t now, int days, bool with_cpu) {
   auto line = [&](const std::string& series, double value, int64_t s) {
     text << series << ' ' << value << ' ' << history.start + s << '\n';
   };
-  const std::string ship = R"(host="web",pier="/srv/zod",ship="zod")";
-  const std::string root = R"(device="/dev/sda1",fstype="ext4",host="web",mountpoint="/")";
+  const std::string ship = "host=\"" + host + R"(",pier="/srv/zod",ship="zod")";
+  const std::string root =
+      R"(device="/dev/sda1",fstype="ext4",host=")" + host + R"(",mountpoint="/")";
   for (int64_t s = 0; s <= static_cast<int64_t>(span_days * kDaySeconds); s += 300) {
     const double t = static_cast<double>(s) / kDaySeconds;
     const double pier = CapacityHistory::pier(t);
@@ -34,8 +35,8 @@ CapacityHistory capacityHistory(int64_t now, int days, bool with_cpu) {
     line("node_filesystem_size_bytes{" + root + "}", 1000 * kGB, s);
     line("node_filesystem_avail_bytes{" + root + "}", 1000 * kGB - CapacityHistory::disk(t), s);
     if (with_cpu) {
-      line(R"(node_cpu_seconds_total{cpu="0",host="web",mode="idle"})", 0.7 * s, s);
-      line(R"(node_cpu_seconds_total{cpu="0",host="web",mode="user"})", 0.3 * s, s);
+      line(R"(node_cpu_seconds_total{cpu="0",host=")" + host + R"(",mode="idle"})", 0.7 * s, s);
+      line(R"(node_cpu_seconds_total{cpu="0",host=")" + host + R"(",mode="user"})", 0.3 * s, s);
     }
   }
   text << "# EOF\n";

@@ -22,7 +22,8 @@ struct CapacityHistory {
 };
 
 // `days` days at 5 min on the hour, ending ~10 min before `now` (seconds). Every
-// series carries `host="web"`; `with_cpu` adds two node_cpu_seconds_total counters.
-CapacityHistory capacityHistory(int64_t now, int days, bool with_cpu);
+// series carries `host="HOST"`; `with_cpu` adds two node_cpu_seconds_total counters.
+CapacityHistory capacityHistory(int64_t now, int days, bool with_cpu,
+                                const std::string& host = "web");
 
 }  // namespace tidemark::testing

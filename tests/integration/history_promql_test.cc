@@ -227,5 +227,66 @@ TEST(HistoryPromqlTest, VictoriaMetricsFedByRemoteWritePlansAndQueriesLikeTheRoc
   if (HasFailure()) ADD_FAILURE() << victoria.log();
 }
 
+// Two controllers, each owning one host, export into one VictoriaMetrics; a third
+// with the promql backend plans the whole fleet: both hosts, each forecast as its
+// own controller's rocksdb backend forecasts it.
+TEST(HistoryPromqlTest, OnePlannerSeesTheHostsOfSeveralControllers) {
+  if (RemotePeer::binaryPath(RemotePeer::Kind::kVictoriaMetrics).empty()) {
+    GTEST_SKIP() << "victoria-metrics is not installed (apt-get install victoria-metrics)";
+  }
+  const int64_t now = nowSecondsSinceEpoch();
+  TempDir peer_dir;
+  RemotePeer victoria(RemotePeer::Kind::kVictoriaMetrics, peer_dir);
+  victoria.start();
+  Fleet east;
+  Fleet west;
+  const std::vector<std::pair<Fleet*, std::string>> slices = {{&east, "web-east"},
+                                                              {&west, "web-west"}};
+  for (const auto& [fleet, host] : slices) {
+    fleet->startController({"--remote-write-url", victoria.writeUrl(),
+                            "--remote-write-flush-interval", "100ms",
+                            "--remote-write-self-metrics-interval", "0s"});
+    fleet->dir().write("history.om", capacityHistory(now, 10, /*with_cpu=*/false, host).text);
+    auto imported = fleet->cliRaw({"import", "openmetrics", fleet->dir().str() + "/history.om"});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err << fleet->controller().log();
+  }
+  for (const auto& [fleet, host] : slices) {
+    ASSERT_TRUE(eventually(
+        [&] { return fleet->cli({"status"})["remote_write"]["samples_pending"] == 0; }, 60s))
+        << host << ": " << fleet->cli({"status"}).dump(2);
+  }
+  victoria.flush();
+
+  Fleet planner;
+  planner.startController(promqlFlags(victoria.baseUrl()));
+  nlohmann::json plan;
+  ASSERT_TRUE(eventually(
+      [&] {
+        plan = planner.cli({"plan"});
+        return plan["fleet"]["hosts"] == 2;
+      },
+      30s))
+      << plan.dump(2) << planner.controller().log();
+  std::map<Subject, nlohmann::json> local;
+  for (const auto& [fleet, host] : slices) {
+    for (auto& [subject, forecast] : bySubject(fleet->cli({"plan"}))) local[subject] = forecast;
+  }
+  const auto fleetwide = bySubject(plan);
+  ASSERT_EQ(fleetwide.size(), local.size()) << plan.dump(2);
+  ASSERT_EQ(fleetwide.size(), 6u) << plan.dump(2);  // pier, disk and loom of each host
+  for (const auto& [subject, forecast] : local) {
+    const std::string name = std::get<0>(subject) + " " + std::get<1>(subject);
+    ASSERT_TRUE(fleetwide.count(subject)) << "the fleet plan lacks " << name;
+    const auto& other = fleetwide.at(subject);
+    EXPECT_EQ(forecast["model"], other["model"]) << name;
+    if (forecast["days_to_threshold"].is_null()) {
+      EXPECT_TRUE(other["days_to_threshold"].is_null()) << name;
+    } else {
+      const double days = forecast["days_to_threshold"].get<double>();
+      EXPECT_NEAR(days, other["days_to_threshold"].get<double>(), 0.01 * days) << name;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tidemark::testing
