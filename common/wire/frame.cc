@@ -1,6 +1,7 @@
 #include "common/wire/frame.h"
 
 #include <kj/exception.h>
+#include <kj/io.h>
 
 #include <cstring>
 #include <string>
@@ -10,9 +11,13 @@
 namespace tidemark::wire {
 
 zmq::message_t toFrame(capnp::MessageBuilder& builder) {
-  kj::Array<capnp::word> words = capnp::messageToFlatArray(builder);
-  auto bytes = words.asBytes();
-  return zmq::message_t(bytes.begin(), bytes.size());
+  // Written straight into the frame: one copy of the segments, not two (a flat array,
+  // then the frame), which counts for an import's 4 MiB requests.
+  auto segments = builder.getSegmentsForOutput();
+  zmq::message_t frame(capnp::computeSerializedSizeInWords(segments) * sizeof(capnp::word));
+  kj::ArrayOutputStream out(kj::arrayPtr(static_cast<kj::byte*>(frame.data()), frame.size()));
+  capnp::writeMessage(out, segments);
+  return frame;
 }
 
 FrameReader::FrameReader(const void* data, size_t size, const DecodeLimits& limits) {

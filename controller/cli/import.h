@@ -1,6 +1,7 @@
 // `tidemark import openmetrics FILE`: backfill history from Prometheus/OpenMetrics
 // text. Two passes over the mapped file:
-//   1. plan: parse everything (big files in two halves on two threads), derive each series' host, check every series with the
+//   1. plan: parse everything (big files in two halves on two threads), derive each series' host,
+//   check every series with the
 //      same rules as agent ingest; any malformed line stops the import before a single
 //      sample is sent (the first `max_errors` are reported with their line numbers);
 //   2. send: parse again, group samples by series in a bounded buffer, and emit
@@ -20,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -90,11 +92,13 @@ struct ImportPlan {
 ImportPlan planImport(std::string_view text, const ImportOptions& options);
 
 // One request's worth: whole or partial series, timestamps strictly increasing.
+// The pieces are views into the plan's retained samples or into sendImport's window
+// buffers: valid only during the call to `send` (copy them to keep them).
 struct ImportChunk {
   struct Piece {
     uint32_t series;  // index in ImportPlan::series
-    std::vector<int64_t> timestamps_ms;
-    std::vector<double> values;
+    std::span<const int64_t> timestamps_ms;
+    std::span<const double> values;
   };
   std::vector<Piece> pieces;
   size_t samples = 0;
@@ -105,9 +109,12 @@ void fillImportRequest(const ImportPlan& plan, const ImportChunk& chunk,
 
 // Pass 2, for a plan without errors: calls `send` for every chunk, in order, and
 // returns the number of samples sent (duplicates of a timestamp within a series are
-// sent once). Reads the plan's retained samples when it has them, else parses `text`
-// again; the chunks are the same either way. Exceptions from `send` propagate and
-// stop the import.
+// sent once). Samples are taken in windows of `max_buffered_samples` in file order;
+// within a window, series in the order first met, each sorted by time (the later line
+// wins a duplicate timestamp). Reads the plan's retained samples when it has them
+// (a series met once in a window, already in order, is sent straight from them, not
+// copied), else parses `text` again; the chunks are the same either way. Exceptions
+// from `send` propagate and stop the import.
 uint64_t sendImport(std::string_view text, const ImportPlan& plan, const ImportOptions& options,
                     const std::function<void(const ImportChunk&)>& send);
 

@@ -1,6 +1,7 @@
 #include "controller/store/chunk/int_codec.h"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 #include <numeric>
 #include <string>
@@ -17,25 +18,64 @@ uint64_t magnitude(int64_t v) {
   return v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
 }
 
+// Division by a chunk's common divisor without a division instruction per residual
+// (a 64-bit divide costs tens of cycles): d = odd * 2^shift; a multiple of d shifted
+// right by `shift` is a multiple of `odd`, and multiplying by odd's inverse modulo 2^64
+// gives the quotient exactly (Granlund and Montgomery). The same inverse tells whether
+// a number is a multiple at all: n * inverse <= (2^64 - 1) / odd exactly when it is.
+class ExactDivisor {
+ public:
+  explicit ExactDivisor(uint64_t d)
+      : shift_(std::countr_zero(d)),
+        low_mask_((uint64_t{1} << shift_) - 1),
+        inverse_(inverseOf(d >> shift_)),
+        max_quotient_(~uint64_t{0} / (d >> shift_)) {}
+
+  // r / d for r a multiple of d.
+  int64_t divide(int64_t r) const {
+    return static_cast<int64_t>(static_cast<uint64_t>(r >> shift_) * inverse_);
+  }
+  bool divides(uint64_t n) const {
+    return (n & low_mask_) == 0 && (n >> shift_) * inverse_ <= max_quotient_;
+  }
+
+ private:
+  static uint64_t inverseOf(uint64_t odd) {
+    uint64_t x = odd;  // right to 3 bits; each step doubles that
+    for (int i = 0; i < 5; ++i) x *= 2 - odd * x;
+    return x;
+  }
+  int shift_;
+  uint64_t low_mask_;
+  uint64_t inverse_;
+  uint64_t max_quotient_;
+};
+
 }  // namespace
 
 ResidualPlan planResiduals(std::span<const int64_t> residuals) {
   ResidualPlan plan;
   uint64_t divisor = 0;
+  ExactDivisor exact(1);
   for (int64_t r : residuals) {
-    divisor = std::gcd(divisor, magnitude(r));
+    const uint64_t m = magnitude(r);
+    // gcd(d, 0) = d and gcd(d, k * d) = d: only a residual that is not a multiple of
+    // the divisor so far changes it (most of a chunk's are, or the divisor is soon 1).
+    if (m == 0 || (divisor != 0 && exact.divides(m))) continue;
+    divisor = std::gcd(divisor, m);
     if (divisor == 1) break;
+    exact = ExactDivisor(divisor);
   }
   // Above 2^62 the quotient would not fit the signed arithmetic; such sequences are noise.
   if (divisor == 0 || divisor > (1ULL << 62)) divisor = 1;
   plan.divisor = divisor;
+  exact = ExactDivisor(divisor);
 
   int64_t lo = std::numeric_limits<int64_t>::max();
   int64_t hi = std::numeric_limits<int64_t>::min();
   uint64_t histogram[65] = {};
-  const auto d = static_cast<int64_t>(divisor);
   for (int64_t r : residuals) {
-    const int64_t q = d == 1 ? r : r / d;
+    const int64_t q = exact.divide(r);
     lo = std::min(lo, q);
     hi = std::max(hi, q);
     ++histogram[std::bit_width(zigzag(q))];
@@ -87,20 +127,20 @@ void writeResiduals(std::string& out, uint64_t& bit_count, std::span<const int64
                     const ResidualPlan& plan) {
   putBits(out, bit_count, plan.coder, 1);
   putVarint(out, bit_count, plan.divisor - 1);
-  const auto d = static_cast<int64_t>(plan.divisor);
+  const ExactDivisor exact(plan.divisor);
   if (plan.coder == ResidualPlan::kFrameOfReference) {
     putVarint(out, bit_count, zigzag(plan.min));
     putBits(out, bit_count, plan.width, 7);
     const auto base = static_cast<uint64_t>(plan.min);
     for (int64_t r : residuals) {
-      const int64_t q = d == 1 ? r : r / d;
+      const int64_t q = exact.divide(r);
       putBits(out, bit_count, static_cast<uint64_t>(q) - base, plan.width);
     }
     return;
   }
   for (uint8_t w : plan.widths) putBits(out, bit_count, w, 7);
   for (int64_t r : residuals) {
-    const uint64_t z = zigzag(d == 1 ? r : r / d);
+    const uint64_t z = zigzag(exact.divide(r));
     const int width = std::bit_width(z);
     if (z == 0) {
       putBits(out, bit_count, 0, 1);

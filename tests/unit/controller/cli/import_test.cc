@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <set>
@@ -18,8 +19,19 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // Every chunk sent, flattened to (host|name|labels) -> (timestamps, values).
+// A chunk's pieces are views valid only during the send call: kept as copies.
+struct SentChunk {
+  struct Piece {
+    uint32_t series;
+    std::vector<int64_t> timestamps_ms;
+    std::vector<double> values;
+  };
+  std::vector<Piece> pieces;
+  size_t samples = 0;
+};
+
 struct Sent {
-  std::vector<ImportChunk> chunks;
+  std::vector<SentChunk> chunks;
   std::map<std::string, std::pair<std::vector<int64_t>, std::vector<double>>> series;
 };
 
@@ -28,8 +40,12 @@ std::string keyOf(const ImportSeries& s) { return s.host + "|" + formatSeries(s.
 Sent sendAll(std::string_view text, const ImportPlan& plan, const ImportOptions& options) {
   Sent sent;
   uint64_t total = sendImport(text, plan, options, [&](const ImportChunk& chunk) {
-    sent.chunks.push_back(chunk);
+    auto& copy = sent.chunks.emplace_back();
+    copy.samples = chunk.samples;
     for (const auto& piece : chunk.pieces) {
+      copy.pieces.push_back({piece.series,
+                             {piece.timestamps_ms.begin(), piece.timestamps_ms.end()},
+                             {piece.values.begin(), piece.values.end()}});
       auto& [ts, values] = sent.series[keyOf(plan.series[piece.series])];
       ts.insert(ts.end(), piece.timestamps_ms.begin(), piece.timestamps_ms.end());
       values.insert(values.end(), piece.values.begin(), piece.values.end());
@@ -163,8 +179,10 @@ TEST(ImportSend, RetainedSamplesAndASecondParseSendTheSameChunks) {
   for (int t = 1; t <= 30; ++t) {
     for (int s = 0; s < 5; ++s) {
       for (int repeat = 0; repeat < 3; ++repeat) {
-        text += s == 4 && t % 2 == 0 ? "m{s=\"4\",host=\"h\"} " : "m{host=\"h\",s=\"" + std::to_string(s) + "\"} ";
-        text += std::to_string(t * 100 + s * 10 + repeat) + " " + std::to_string(t * 3 + repeat - (t % 7 == 0 ? 9 : 0)) + "\n";
+        text += s == 4 && t % 2 == 0 ? "m{s=\"4\",host=\"h\"} "
+                                     : "m{host=\"h\",s=\"" + std::to_string(s) + "\"} ";
+        text += std::to_string(t * 100 + s * 10 + repeat) + " " +
+                std::to_string(t * 3 + repeat - (t % 7 == 0 ? 9 : 0)) + "\n";
       }
     }
   }
@@ -279,21 +297,40 @@ TEST(ImportPlan, KeepsNothingForAFileWithErrors) {
 }
 
 TEST(ImportSend, FillsTheAdminRequest) {
-  const std::string text = "m{instance=\"h:1\",b=\"2\",a=\"1\"} 1.5 1.001\n";
+  const std::string text =
+      "m{instance=\"h:1\",b=\"2\",a=\"1\"} 1.5 1.001\n"
+      "m{instance=\"h:1\",b=\"2\",a=\"1\"} -2e300 1.002\n"
+      "m{instance=\"h:1\",b=\"2\",a=\"1\"} NaN 1.003\n"
+      "n{instance=\"h:1\"} 7 5\n"
+      "n{instance=\"h:1\"} 6 4\n";  // out of order: sorted before it is sent
   ImportPlan plan = planImport(text, ImportOptions{});
   ASSERT_EQ(plan.error_count, 0u);
-  Sent sent = sendAll(text, plan, ImportOptions{});
-  ASSERT_EQ(sent.chunks.size(), 1u);
   capnp::MallocMessageBuilder message;
-  fillImportRequest(plan, sent.chunks[0], message.initRoot<schema::ImportRequest>());
+  size_t requests = 0;
+  sendImport(text, plan, ImportOptions{}, [&](const ImportChunk& chunk) {
+    ++requests;
+    fillImportRequest(plan, chunk, message.initRoot<schema::ImportRequest>());
+  });
+  ASSERT_EQ(requests, 1u);
   auto series = message.getRoot<schema::ImportRequest>().asReader().getSeries();
-  ASSERT_EQ(series.size(), 1u);
+  ASSERT_EQ(series.size(), 2u);
   EXPECT_STREQ(series[0].getHost().cStr(), "h");
   EXPECT_STREQ(series[0].getMetric().cStr(), "m");
   ASSERT_EQ(series[0].getLabels().size(), 2u);
   EXPECT_STREQ(series[0].getLabels()[0].getName().cStr(), "a");
+  ASSERT_EQ(series[0].getTimestampsMs().size(), 3u);
+  ASSERT_EQ(series[0].getValues().size(), 3u);
   EXPECT_EQ(series[0].getTimestampsMs()[0], 1001);
+  EXPECT_EQ(series[0].getTimestampsMs()[2], 1003);
   EXPECT_EQ(series[0].getValues()[0], 1.5);
+  EXPECT_EQ(series[0].getValues()[1], -2e300);
+  EXPECT_TRUE(std::isnan(series[0].getValues()[2]));
+  EXPECT_STREQ(series[1].getMetric().cStr(), "n");
+  ASSERT_EQ(series[1].getTimestampsMs().size(), 2u);
+  EXPECT_EQ(series[1].getTimestampsMs()[0], 4000);
+  EXPECT_EQ(series[1].getTimestampsMs()[1], 5000);
+  EXPECT_EQ(series[1].getValues()[0], 6);
+  EXPECT_EQ(series[1].getValues()[1], 7);
 }
 
 }  // namespace

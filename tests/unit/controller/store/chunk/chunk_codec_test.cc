@@ -172,6 +172,27 @@ TEST(ChunkCodecTest, TimestampsMayGoBackwardsAndSpanInt64) {
   roundTrip(s);
 }
 
+TEST(ChunkCodecTest, CommonDivisorsRoundTrip) {
+  // Residuals sharing a divisor are divided by multiplying with its inverse: odd,
+  // even and power-of-two divisors, negative multiples, and the extremes.
+  std::mt19937_64 rng(17);
+  for (int64_t divisor :
+       {2LL, 3LL, 7LL, 10LL, 12LL, 4096LL, 1000LL * 1000 * 1000, (1LL << 40) + 1, 3LL << 50}) {
+    SCOPED_TRACE("divisor " + std::to_string(divisor));
+    Series s;
+    std::uniform_int_distribution<int64_t> step(-1000, 1000);
+    int64_t t = 0;
+    for (int i = 0; i < 120; ++i) {
+      t += (divisor > (1LL << 40) ? i % 3 - 1 : step(rng)) * divisor;
+      s.ts.push_back(t);
+      s.values.push_back(static_cast<double>(step(rng) * divisor));
+    }
+    roundTrip(s);
+  }
+  const int64_t lo = std::numeric_limits<int64_t>::min();
+  roundTrip(Series{{lo, 0, lo / 2, lo / 4 * 3}, {-4096.0 * 1024, 0, 4096, 8192}});
+}
+
 TEST(ChunkCodecTest, CompactOnTypicalData) {
   Series constant = kind("constant", 120, 1);
   for (size_t i = 0; i < constant.ts.size(); ++i)
