@@ -1,5 +1,6 @@
 #include "agent/agent.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -324,6 +325,7 @@ void Agent::run(const std::function<bool()>& stop, int stop_fd) {
   if (tuning_ != nullptr) wake.add(tuning_->wakeFd());
   const int wake_fd = wake.fd();
   int64_t next_collection = clock_.monotonicMs();
+  int64_t next_trim = next_collection + config_.memory_trim_interval_ms;
   while (!stop()) {
     int64_t now = clock_.monotonicMs();
     if (now >= next_collection) {
@@ -331,6 +333,10 @@ void Agent::run(const std::function<bool()>& stop, int stop_fd) {
       next_collection += config_.interval_ms;
       // After a stall (suspend, overload) skip the missed intervals instead of bursting.
       if (next_collection <= now) next_collection = now + config_.interval_ms;
+      if (config_.memory_trim_interval_ms > 0 && now >= next_trim) {
+        ::malloc_trim(0);
+        next_trim = now + config_.memory_trim_interval_ms;
+      }
     }
     now = clock_.monotonicMs();
     const int64_t until_next = std::max<int64_t>(next_collection - now, 0);

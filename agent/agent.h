@@ -27,13 +27,18 @@ namespace tidemark::agent {
 struct AgentConfig {
   std::string host_id;
   int64_t interval_ms = 10'000;
-  // Resend unacknowledged batches when the oldest has waited this long. Default: 3 intervals, at least 10 s.
+  // Resend unacknowledged batches when the oldest has waited this long. Default: 3 intervals, at
+  // least 10 s.
   int64_t ack_timeout_ms = 0;
   // How long stop() waits for the last acknowledgements. Default: 2 s.
   int64_t flush_timeout_ms = 2'000;
   // Bounds of the outbox, which lives in STATE_DIR/outbox.
   OutboxOptions outbox;
   wire::HelloData hello;  // host facts; ids and epoch are filled in by the agent
+  // Hands freed heap pages back to the kernel (malloc_trim) this often. Start-up (facts,
+  // the hello), the ships' process scans and pier walks free more than a steady pass
+  // reuses, and glibc keeps such pages resident. 0: never. Default: 30 s.
+  int64_t memory_trim_interval_ms = 30'000;
 };
 
 class Agent {
@@ -90,8 +95,8 @@ class Agent {
   bool warned_unreachable_ = false;
   bool hello_pending_ = true;
   uint64_t logged_unjournalled_ = 0;  // unjournalled samples already logged
-  uint64_t link_connections_ = 0;  // the link's handshakes already acted on
-  std::string last_refusal_;  // the controller's last "unauthorized" reason, logged once
+  uint64_t link_connections_ = 0;     // the link's handshakes already acted on
+  std::string last_refusal_;          // the controller's last "unauthorized" reason, logged once
   tuner::TuningWorker* tuning_ = nullptr;
   int64_t survey_interval_ms_ = 0;
   int64_t next_survey_ms_ = 0;

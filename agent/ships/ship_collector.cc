@@ -7,11 +7,11 @@
 
 #include <algorithm>
 #include <array>
-#include <tuple>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <tuple>
 
 #include "agent/collectors/parse_util.h"
 #include "agent/ships/pier_files.h"
@@ -44,10 +44,28 @@ size_t countLines(std::string_view text) {
 // SeriesHandle per ship so a steady pass skips the registry's lookups.
 namespace {
 enum SeriesIndex : size_t {
-  kUp, kRss, kCpu, kMapCount, kPierBytes, kEventLogBytes, kNewestEpochBytes, kEpochs,
-  kSnapshotBytes, kLoomBytes, kLoomUse, kSincePack, kSinceMeld, kFilesystemAvail, kMeme,
-  kMprotect, kMapping, kSeriesCount
+  kUp,
+  kRss,
+  kCpu,
+  kMapCount,
+  kPierBytes,
+  kEventLogBytes,
+  kNewestEpochBytes,
+  kEpochs,
+  kSnapshotBytes,
+  kLoomBytes,
+  kLoomUse,
+  kSincePack,
+  kSinceMeld,
+  kFilesystemAvail,
+  kMeme,
+  kMprotect,
+  kMapping,
+  kSeriesCount
 };
+// The three folders of a pier whose changes matter: the pier's own (.http.ports comes
+// and goes), .urb/log (a new epoch) and .urb/chk (another snapshot layout).
+enum FolderIndex : size_t { kPierFolder, kLogFolder, kChkFolder, kFolderCount };
 }  // namespace
 
 // Everything known about one pier between passes, and its slots for this pass.
@@ -93,7 +111,13 @@ struct ShipCollector::Ship {
     batch.queueStat(path, slot);
   }
 
-  std::array<int, 3> folder_fds{-1, -1, -1};  // pier, .urb/log, .urb/chk
+  std::array<int, kFolderCount> folder_fds{-1, -1, -1};  // pier, .urb/log, .urb/chk
+  // The folders' inotify watches (FolderWatch::kNoWatch: statted every pass instead),
+  // the generation each was last acted on, and which were statted this pass.
+  std::array<int, kFolderCount> watch_ids{FolderWatch::kNoWatch, FolderWatch::kNoWatch,
+                                          FolderWatch::kNoWatch};
+  std::array<uint64_t, kFolderCount> seen_generations{};
+  std::array<bool, kFolderCount> stat_queued{};
   std::array<SeriesHandle, kSeriesCount> handles;
   std::string pier;
   std::string name;
@@ -151,11 +175,81 @@ ShipCollector::ShipCollector(FileReader& reader, ReadBatch& side_batch, Throttle
   if (!options_.pack_evidence_path.empty()) evidence_.emplace(options_.pack_evidence_path, log_);
   if (ticks_per_second_ <= 0) ticks_per_second_ = 100;
   if (page_bytes_ <= 0) page_bytes_ = 4096;
+  if (options_.watch_folders) {
+    watch_ = std::make_unique<FolderWatch>(options_.max_folder_watches);
+    if (!watch_->available()) {
+      log_.warn("ships:inotify", fmt::format("ships: {}; pier folders are statted every pass "
+                                             "instead",
+                                             watch_->why()));
+      watch_.reset();
+    }
+  }
   root_slots_.resize(options_.pier_roots.size());
   root_mtimes_ns_.assign(options_.pier_roots.size(), 0);
 }
 
 ShipCollector::~ShipCollector() = default;
+
+void ShipCollector::rewatch(Ship& ship) {
+  if (!watch_) return;
+  const std::string* paths[] = {&ship.resolved_pier, &ship.resolved_log_dir,
+                                &ship.resolved_chk_dir};
+  for (size_t i = 0; i < kFolderCount; ++i) {
+    int error = 0;
+    int id = FolderWatch::kNoWatch;
+    if (ship.folder_fds[i] >= 0) {
+      id = watch_->add(*paths[i], error);
+      if (id == FolderWatch::kNoWatch && error == ENOSPC) {
+        log_.warn("ships:inotify_limit",
+                  fmt::format("ships: inotify watch limit reached at {} ({} watched); such "
+                              "folders are statted every pass instead (raise "
+                              "fs.inotify.max_user_watches)",
+                              *paths[i], watch_->watches()));
+      }
+    }
+    // A folder watched anew (first seen, made anew, or back from statting): what
+    // happened before its watch is unknown, so it counts as changed once.
+    if (id != ship.watch_ids[i]) ship.seen_generations[i] = FolderWatch::kGone;
+    watch_->release(ship.watch_ids[i]);  // after add(): the same folder keeps its watch
+    ship.watch_ids[i] = id;
+  }
+  // The pier's device (for its filesystem's free space) is no longer statted every
+  // pass while the folder is watched: take it now.
+  if (ship.watch_ids[kPierFolder] != FolderWatch::kNoWatch) {
+    ship.pier_slot.error =
+        ::statx(ship.folder_fds[kPierFolder], "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+                STATX_SIZE | STATX_BLOCKS | STATX_MTIME, &ship.pier_slot.stat) == 0
+            ? 0
+            : errno;
+  }
+}
+
+void ShipCollector::applyFolderChanges() {
+  if (watch_) {
+    if (const int error = watch_->poll(); error != 0) {
+      log_.warn("ships:inotify_read",
+                fmt::format("ships: reading inotify events: {} (errno {}); folder changes "
+                            "may be seen late",
+                            std::strerror(error), error));
+    }
+  }
+  for (auto& [pier, ship_ptr] : ships_) {
+    Ship& ship = *ship_ptr;
+    for (size_t i = 0; i < kFolderCount; ++i) {
+      const uint64_t generation =
+          watch_ ? watch_->generation(ship.watch_ids[i]) : FolderWatch::kGone;
+      ship.stat_queued[i] = generation == FolderWatch::kGone;
+      if (ship.stat_queued[i] || generation == ship.seen_generations[i]) continue;
+      ship.seen_generations[i] = generation;
+      // What a moved mtime asks for, one pass sooner than a stat would tell it.
+      if (i == kPierFolder) {
+        ship.ports_needed = true;
+      } else {
+        ship.walk_needed = true;
+      }
+    }
+  }
+}
 
 void ShipCollector::rescan() {
   ++process_scans_;
@@ -182,6 +276,7 @@ void ShipCollector::rescan() {
     }
     Ship& ship = *slot;
     ship.reopenFolderFds();
+    rewatch(ship);
     ship.ports_needed = true;
     ship.king = discovered.king;
     ship.serf = discovered.king ? discovered.serf : std::nullopt;
@@ -200,6 +295,9 @@ void ShipCollector::rescan() {
       struct stat urb {};
       const std::string urb_path = resolveUnderRoot(reader_.root(), ship.pier + "/.urb");
       if (::stat(urb_path.c_str(), &urb) != 0 || !S_ISDIR(urb.st_mode)) {
+        if (watch_) {
+          for (int id : ship.watch_ids) watch_->release(id);
+        }
         it = ships_.erase(it);
         continue;
       }
@@ -235,6 +333,7 @@ void ShipCollector::prepare(ReadBatch& batch) {
     last_scan_ms_ = now;
     rescan();
   }
+  applyFolderChanges();
   walk(now);
   maps_this_pass_ = due(last_maps_ms_, now, options_.map_count_interval_ms);
   if (maps_this_pass_) last_maps_ms_ = now;
@@ -244,9 +343,9 @@ void ShipCollector::prepare(ReadBatch& batch) {
     batch.queueStat(options_.pier_roots[i], root_slots_[i]);
   for (auto& [pier, ship_ptr] : ships_) {
     Ship& ship = *ship_ptr;
-    ship.queueStat(batch, pier, ship.pier_slot);
-    ship.queueStat(batch, ship.log_dir_path, ship.log_dir_slot);
-    ship.queueStat(batch, ship.chk_dir_path, ship.chk_dir_slot);
+    if (ship.stat_queued[kPierFolder]) ship.queueStat(batch, pier, ship.pier_slot);
+    if (ship.stat_queued[kLogFolder]) ship.queueStat(batch, ship.log_dir_path, ship.log_dir_slot);
+    if (ship.stat_queued[kChkFolder]) ship.queueStat(batch, ship.chk_dir_path, ship.chk_dir_slot);
     for (size_t i = 0; i < ship.size.tracked.size(); ++i)
       ship.queueStat(batch, ship.size.tracked[i].path, ship.tracked_slots[i]);
     ship.ports_queued = false;
@@ -315,9 +414,12 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
             static_cast<double>(ticks) / static_cast<double>(ticks_per_second_), labels);
     if (serf_ok && maps_this_pass_ && ship.serf_maps.error == 0)
       ship.map_count = countLines(ship.serf_maps.data);
+    // Read every 5 min and a few KB to MBs per serf: not kept resident in between.
+    if (maps_this_pass_) std::string().swap(ship.serf_maps.data);
     if (!serf_ok) ship.map_count.reset();
     if (ship.map_count)
-      out.add(ship.handles[kMapCount], "urbit_ship_serf_map_count", static_cast<double>(*ship.map_count), labels);
+      out.add(ship.handles[kMapCount], "urbit_ship_serf_map_count",
+              static_cast<double>(*ship.map_count), labels);
 
     if (ship.ports_queued) {
       ship.ports_needed = false;
@@ -341,7 +443,7 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
     ship.port_list.clear();
     ship.ports_needed = true;
   }
-  if (ship.pier_slot.error == 0) {
+  if (ship.stat_queued[kPierFolder] && ship.pier_slot.error == 0) {
     const uint64_t pier_mtime = mtimeNs(ship.pier_slot.stat);
     if (pier_mtime != ship.ports_pier_mtime_ns) ship.ports_needed = true;
     ship.ports_pier_mtime_ns = pier_mtime;
@@ -350,9 +452,9 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
   // Disk: the walk's totals corrected by this pass's stats of the growing files; a
   // changed .urb/log or .urb/chk (a new epoch, another snapshot layout) asks for a walk.
   if (ship.size.walked) {
-    if ((ship.log_dir_slot.error == 0 &&
+    if ((ship.stat_queued[kLogFolder] && ship.log_dir_slot.error == 0 &&
          mtimeNs(ship.log_dir_slot.stat) != ship.size.log_dir_mtime_ns) ||
-        (ship.chk_dir_slot.error == 0 &&
+        (ship.stat_queued[kChkFolder] && ship.chk_dir_slot.error == 0 &&
          mtimeNs(ship.chk_dir_slot.stat) != ship.size.chk_dir_mtime_ns)) {
       ship.walk_needed = true;
     }
@@ -365,19 +467,24 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
                                     ship.last_snapshot_bytes, now.snapshot_bytes));
     }
     if (now.snapshot_bytes > 0) ship.last_snapshot_bytes = now.snapshot_bytes;
-    out.add(ship.handles[kPierBytes], "urbit_ship_pier_bytes", static_cast<double>(now.allocated_bytes), labels);
-    out.add(ship.handles[kEventLogBytes], "urbit_ship_event_log_bytes", static_cast<double>(now.event_log_bytes), labels);
-    out.add(ship.handles[kNewestEpochBytes], "urbit_ship_event_log_newest_epoch_bytes", static_cast<double>(now.newest_epoch_bytes),
-            labels);
-    out.add(ship.handles[kEpochs], "urbit_ship_event_log_epochs", static_cast<double>(ship.size.epochs), labels);
-    out.add(ship.handles[kSnapshotBytes], "urbit_ship_snapshot_bytes", static_cast<double>(now.snapshot_bytes), labels);
+    out.add(ship.handles[kPierBytes], "urbit_ship_pier_bytes",
+            static_cast<double>(now.allocated_bytes), labels);
+    out.add(ship.handles[kEventLogBytes], "urbit_ship_event_log_bytes",
+            static_cast<double>(now.event_log_bytes), labels);
+    out.add(ship.handles[kNewestEpochBytes], "urbit_ship_event_log_newest_epoch_bytes",
+            static_cast<double>(now.newest_epoch_bytes), labels);
+    out.add(ship.handles[kEpochs], "urbit_ship_event_log_epochs",
+            static_cast<double>(ship.size.epochs), labels);
+    out.add(ship.handles[kSnapshotBytes], "urbit_ship_snapshot_bytes",
+            static_cast<double>(now.snapshot_bytes), labels);
     const double loom_bytes = std::ldexp(1.0, ship.loom_bits);
     out.add(ship.handles[kLoomBytes], "urbit_ship_loom_bytes", loom_bytes, labels);
-    out.add(ship.handles[kLoomUse], "urbit_ship_loom_use_ratio", static_cast<double>(now.snapshot_bytes) / loom_bytes,
-            labels);
+    out.add(ship.handles[kLoomUse], "urbit_ship_loom_use_ratio",
+            static_cast<double>(now.snapshot_bytes) / loom_bytes, labels);
   } else {
     ship.walk_needed = true;
-    out.add(ship.handles[kLoomBytes], "urbit_ship_loom_bytes", std::ldexp(1.0, ship.loom_bits), labels);
+    out.add(ship.handles[kLoomBytes], "urbit_ship_loom_bytes", std::ldexp(1.0, ship.loom_bits),
+            labels);
   }
 
   writeSecondsSince(ship, labels, out);
@@ -398,9 +505,9 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
 void ShipCollector::pollShipLog(Ship& ship) {
   if (!ship.log_backlog_end) {
     struct stat log_stat {};
-    ship.log_backlog_end =
-        ::stat(ship.log->path().c_str(), &log_stat) == 0 ? static_cast<uint64_t>(log_stat.st_size)
-                                                          : 0;
+    ship.log_backlog_end = ::stat(ship.log->path().c_str(), &log_stat) == 0
+                               ? static_cast<uint64_t>(log_stat.st_size)
+                               : 0;
   }
   // A poll that starts inside the backlog reads only old lines (up to the tail's
   // per-poll bound, so a line just past the backlog may be missed as evidence).

@@ -16,6 +16,7 @@
 #include "agent/collectors/filesystem_statter.h"
 #include "agent/io/file_reader.h"
 #include "agent/io/read_batch.h"
+#include "agent/ships/folder_watch.h"
 #include "agent/ships/log_tail.h"
 #include "agent/ships/maintenance_log.h"
 #include "agent/ships/memory_failures.h"
@@ -47,6 +48,14 @@ struct ShipCollectorOptions {
   int64_t pier_walk_interval_ms = 300'000;
   // Serf map counts (/proc/PID/maps can be megabytes). Default: 5 min.
   int64_t map_count_interval_ms = 300'000;
+  // Learn of changes to each pier folder, its .urb/log and its .urb/chk (which ask for
+  // an .http.ports read or a walk) from inotify instead of a statx of each every pass.
+  // Where inotify is refused, or its watch limit is hit, those folders are statted as
+  // before. Default: true.
+  bool watch_folders = true;
+  // At most this many folder watches (3 per pier), below the kernel's own limit; tests
+  // force the per-folder fallback with it. 0: as many as the kernel allows. Default: 0.
+  size_t max_folder_watches = 0;
 };
 
 class ShipCollector final : public Collector {
@@ -64,10 +73,14 @@ class ShipCollector final : public Collector {
   // How many full process scans and pier walks ran (for tests and cost reports).
   uint64_t processScans() const { return process_scans_; }
   uint64_t pierWalks() const { return pier_walks_; }
+  // Pier folders watched through inotify now (0 when it is off or refused).
+  size_t folderWatches() const { return watch_ ? watch_->watches() : 0; }
 
  private:
   struct Ship;
   void rescan();
+  void rewatch(Ship& ship);
+  void applyFolderChanges();
   void walk(int64_t now_ms);
   void collectShip(Ship& ship, SampleWriter& out);
   void pollShipLog(Ship& ship);
@@ -79,6 +92,7 @@ class ShipCollector final : public Collector {
   const Clock& clock_;
   FilesystemStatter& statter_;
   ShipCollectorOptions options_;
+  std::unique_ptr<FolderWatch> watch_;  // null: inotify off or refused
   ShipDiscovery discovery_;
   PierWalker walker_;
   std::optional<MaintenanceLog> maintenance_;

@@ -70,6 +70,13 @@ std::vector<DiscoveredShip> ShipDiscovery::scan() {
   for (auto& [pier, ship] : ships) out.push_back(std::move(ship));
   std::sort(out.begin(), out.end(),
             [](const DiscoveredShip& a, const DiscoveredShip& b) { return a.pier < b.pier; });
+  // A scan reads every process's cmdline and runs every 30 s or so: its buffers (about
+  // 1 KB per process on the host) are given back rather than kept resident in between.
+  std::vector<ReadSlot>().swap(cmdline_slots_);
+  std::vector<ReadSlot>().swap(stat_slots_);
+  std::vector<StatSlot>().swap(urb_slots_);
+  std::vector<std::string>().swap(names_);
+  std::vector<std::string>().swap(root_entries_);
   return out;
 }
 

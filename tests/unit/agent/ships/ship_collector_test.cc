@@ -93,7 +93,17 @@ class ShipCollectorTest : public ::testing::Test {
   std::unique_ptr<ShipCollector> collector_;
 };
 
-TEST_F(ShipCollectorTest, RunningShipSeries) {
+// The tests of what folder changes cause run twice: folders watched through inotify
+// (the default), and statted every pass (inotify refused or off).
+class ShipCollectorFolderModesTest : public ShipCollectorTest,
+                                     public ::testing::WithParamInterface<bool> {
+ protected:
+  ShipCollectorFolderModesTest() { options.watch_folders = GetParam(); }
+};
+INSTANTIATE_TEST_SUITE_P(Folders, ShipCollectorFolderModesTest, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "Inotify" : "Statx"; });
+
+TEST_P(ShipCollectorFolderModesTest, RunningShipSeries) {
   makeStandinPier(piers + "/sampel-palnet",
                   {.epochs = 2, .log_bytes = 100'000, .image_bytes = 1 << 20});
   StandinShip ship(bin, piers + "/sampel-palnet",
@@ -126,7 +136,7 @@ TEST_F(ShipCollectorTest, RunningShipSeries) {
   EXPECT_EQ(out.count("urbit_ship_memory_failures_total"), 0u);
 }
 
-TEST_F(ShipCollectorTest, HttpPortsFollowTheFileWithoutReReadingItEveryPass) {
+TEST_P(ShipCollectorFolderModesTest, HttpPortsFollowTheFileWithoutReReadingItEveryPass) {
   makeStandinPier(piers + "/ravlup");
   StandinShip ship(bin, piers + "/ravlup", {"--http-port", "8081"});
   Labels public_port = labels("ravlup");
@@ -199,7 +209,7 @@ TEST_F(ShipCollectorTest, ProcessScansRunOnTheirCadenceOrWhenAPierRootChanges) {
   EXPECT_EQ(collector().processScans(), 3u);
 }
 
-TEST_F(ShipCollectorTest, PierSizeFollowsGrowthCheaplyAndWalksOnItsCadence) {
+TEST_P(ShipCollectorFolderModesTest, PierSizeFollowsGrowthCheaplyAndWalksOnItsCadence) {
   makeStandinPier(piers + "/nec", {.epochs = 1, .log_bytes = 64 * 1024});
   const Labels l = labels("nec");
   const double before = pass().value("urbit_ship_event_log_bytes", l).value_or(0);
@@ -221,7 +231,7 @@ TEST_F(ShipCollectorTest, PierSizeFollowsGrowthCheaplyAndWalksOnItsCadence) {
   EXPECT_EQ(collector().pierWalks(), 2u);
 }
 
-TEST_F(ShipCollectorTest, NewEpochTriggersAWalkOfThatPier) {
+TEST_P(ShipCollectorFolderModesTest, NewEpochTriggersAWalkOfThatPier) {
   makeStandinPier(piers + "/bus", {.epochs = 1, .log_bytes = 10'000});
   const Labels l = labels("bus");
   EXPECT_EQ(pass().value("urbit_ship_event_log_epochs", l), 1);
@@ -234,6 +244,64 @@ TEST_F(ShipCollectorTest, NewEpochTriggersAWalkOfThatPier) {
   EXPECT_EQ(out.value("urbit_ship_event_log_epochs", l), 2);
   EXPECT_EQ(out.value("urbit_ship_event_log_newest_epoch_bytes", l), 20'000);
   EXPECT_EQ(out.value("urbit_ship_event_log_bytes", l), 30'000);
+}
+
+TEST_F(ShipCollectorTest, PierChangeSeenThroughInotifyWalksAndUpdatesPierSize) {
+  makeStandinPier(piers + "/dozzod", {.epochs = 1, .log_bytes = 10'000});
+  StandinShip ship(bin, piers + "/dozzod");
+  const Labels l = labels("dozzod");
+  const double pier_bytes = pass().value("urbit_ship_pier_bytes", l).value_or(0);
+  ASSERT_GT(pier_bytes, 0);
+  ASSERT_GE(collector().folderWatches(), 3u);  // the pier, .urb/log, .urb/chk
+  const uint64_t walks = collector().pierWalks();
+  clock.advanceMs(10'000);
+  pass();
+  EXPECT_EQ(collector().pierWalks(), walks);  // nothing changed: no stat told, no walk
+
+  std::filesystem::create_directories(piers + "/dozzod/.urb/log/0i7000");
+  appendText(piers + "/dozzod/.urb/log/0i7000/data.mdb", std::string(300'000, 'n'));
+  clock.advanceMs(10'000);
+  // The event is read before the pass's walks: the new epoch counts in this very pass.
+  const auto out = pass();
+  EXPECT_EQ(collector().pierWalks(), walks + 1);
+  EXPECT_EQ(out.value("urbit_ship_event_log_epochs", l), 2);
+  EXPECT_EQ(out.value("urbit_ship_event_log_newest_epoch_bytes", l), 300'000);
+  EXPECT_GE(out.value("urbit_ship_pier_bytes", l).value_or(0), pier_bytes + 300'000);
+
+  // Another snapshot layout in .urb/chk: walked again.
+  appendText(piers + "/dozzod/.urb/chk/north.bin", std::string(4096, 'a'));
+  clock.advanceMs(10'000);
+  pass();
+  EXPECT_EQ(collector().pierWalks(), walks + 2);
+  clock.advanceMs(10'000);
+  pass();
+  EXPECT_EQ(collector().pierWalks(), walks + 2);
+}
+
+TEST_F(ShipCollectorTest, FoldersPastTheWatchLimitAreStattedInstead) {
+  options.max_folder_watches = 1;  // the pier folder only; .urb/log and .urb/chk statted
+  makeStandinPier(piers + "/lapsyr", {.epochs = 1, .log_bytes = 10'000});
+  const Labels l = labels("lapsyr");
+  tidemark::testing::LogCapture capture;
+  EXPECT_EQ(pass().value("urbit_ship_event_log_epochs", l), 1);
+  EXPECT_EQ(collector().folderWatches(), 1u);
+  EXPECT_THAT(capture.text(), HasSubstr("inotify watch limit"));
+
+  std::filesystem::create_directories(piers + "/lapsyr/.urb/log/0i9000");
+  appendText(piers + "/lapsyr/.urb/log/0i9000/data.mdb", std::string(20'000, 'n'));
+  clock.advanceMs(10'000);
+  pass();  // the stat of .urb/log sees its new mtime
+  clock.advanceMs(10'000);
+  const auto out = pass();
+  EXPECT_EQ(out.value("urbit_ship_event_log_epochs", l), 2);
+  EXPECT_EQ(out.value("urbit_ship_event_log_bytes", l), 30'000);
+}
+
+TEST_F(ShipCollectorTest, WithoutInotifyNoFolderIsWatched) {
+  options.watch_folders = false;
+  makeStandinPier(piers + "/binzod");
+  EXPECT_EQ(pass().value("urbit_ship_up", labels("binzod")), 0);
+  EXPECT_EQ(collector().folderWatches(), 0u);
 }
 
 TEST_F(ShipCollectorTest, MemoryFailuresCountedAcrossAppendsAndTruncation) {
@@ -314,25 +382,25 @@ TEST_F(ShipCollectorTest, TheNewestOfMaintenanceLogAndFileEvidenceWins) {
   options.pack_evidence_path = dir.str() + "/pack_evidence.log";
   makeStandinPier(piers + "/lagrev");
   const int64_t now_s = clock.wallMs() / 1000;
-  appendText(options.maintenance_log_path,
-             std::to_string(now_s - 600) + " " + piers + "/lagrev pack ok\n" +
-                 std::to_string(now_s - 100) + " " + piers + "/lagrev meld ok\n");
-  appendText(options.pack_evidence_path,
-             std::to_string(now_s - 300) + " " + piers + "/lagrev pack ok\n" +
-                 std::to_string(now_s - 900) + " " + piers + "/lagrev meld ok\n");
+  appendText(options.maintenance_log_path, std::to_string(now_s - 600) + " " + piers +
+                                               "/lagrev pack ok\n" + std::to_string(now_s - 100) +
+                                               " " + piers + "/lagrev meld ok\n");
+  appendText(options.pack_evidence_path, std::to_string(now_s - 300) + " " + piers +
+                                             "/lagrev pack ok\n" + std::to_string(now_s - 900) +
+                                             " " + piers + "/lagrev meld ok\n");
   const auto out = pass();
   EXPECT_EQ(out.value("urbit_ship_seconds_since_pack", labels("lagrev")), 300);
   EXPECT_EQ(out.value("urbit_ship_seconds_since_meld", labels("lagrev")), 100);
 }
 
-TEST_F(ShipCollectorTest, OneStatfsPerFilesystem) {
+TEST_P(ShipCollectorFolderModesTest, OneStatfsPerFilesystem) {
   for (const char* name : {"a", "b", "c", "d"}) makeStandinPier(piers + "/" + name);
   const auto out = pass();
   EXPECT_EQ(out.count("urbit_ship_filesystem_avail_bytes"), 4u);
   EXPECT_EQ(statter.calls, 1);
 }
 
-TEST_F(ShipCollectorTest, JunkPortsAndUnreadableFilesNeverCrash) {
+TEST_P(ShipCollectorFolderModesTest, JunkPortsAndUnreadableFilesNeverCrash) {
   makeStandinPier(piers + "/marzod");
   StandinShip ship(bin, piers + "/marzod");
   appendText(piers + "/marzod/.http.ports", "junk line\n99999 insecure public\n");
