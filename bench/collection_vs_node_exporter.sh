@@ -9,6 +9,8 @@
 # Prints the ratio as its last line. Installs prometheus-node-exporter if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 SCRAPES=${SCRAPES:-300}
 BUILD=${BUILD:-build}
 
@@ -30,7 +32,6 @@ ne_pid=$!
 trap 'kill $ne_pid 2> /dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/metrics" > /dev/null && break; sleep 0.1; done
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 ne_samples=$(curl -sf "http://127.0.0.1:$port/metrics" | grep -v '^#' | grep -c '^node_' || true)
 before=$(cpu_ticks $ne_pid)
 for _ in $(seq "$SCRAPES"); do curl -sf "http://127.0.0.1:$port/metrics" > /dev/null; done

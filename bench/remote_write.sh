@@ -23,6 +23,8 @@ KEEP=${KEEP:-0}
 WORK=${WORK:-$(mktemp -d /tmp/tidemark-rw-bench.XXXXXX)}
 mkdir -p "$WORK"
 
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 log() { echo "remote_write: $*" >&2; }
 die() { log "$*"; exit 1; }
 command -v victoria-metrics > /dev/null || die "install victoria-metrics (make deps)"
@@ -38,9 +40,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now_s() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"; }
 
 # --- 1. micro-benchmark ---------------------------------------------------------
 if [ -x "$BUILD/bin/tidemark_bench" ]; then
@@ -66,11 +65,7 @@ awk -v series="$SERIES" -v per="$per_series" -v start="$start" 'BEGIN {
 }' > "$dataset"
 log "dataset: $samples samples in $SERIES series ($(stat -c %s "$dataset") bytes)"
 
-vm_port=$(( 20000 + RANDOM % 20000 ))
-victoria-metrics -storageDataPath="$WORK/vm" -httpListenAddr="127.0.0.1:$vm_port" \
-  -retentionPeriod=100y -loggerLevel=ERROR > "$WORK/victoria-metrics.log" 2>&1 &
-vm_pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$vm_port/health" > /dev/null && break; sleep 0.1; done
+start_victoria_metrics "$WORK/vm" "$WORK/victoria-metrics.log" || die "victoria-metrics did not start"
 
 # run NAME [controller flags...]: imports the dataset; sets run_cpu and run_wall.
 run() {
@@ -107,7 +102,7 @@ run() {
 
 run baseline
 base_cpu=$run_cpu
-run export --remote-write-url "http://127.0.0.1:$vm_port/api/v1/write" --remote-write-shards "$SHARDS"
+run export --remote-write-url "$vm_url/api/v1/write" --remote-write-shards "$SHARDS"
 awk -v n="$samples" -v wall="$run_wall" -v cpu="$run_cpu" -v base="$base_cpu" 'BEGIN {
   m = n / 1e6
   printf "remote_write samples=%d export_samples_per_s=%.0f cpu_s_per_1M_total=%.2f cpu_s_per_1M_baseline=%.2f cpu_s_per_1M_export=%.2f\n",

@@ -33,6 +33,8 @@
 # non-zero otherwise. Logs of the last run are kept in LOGS ($BUILD/soak-logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 AGENTS=${AGENTS:-10000}
 SERIES=${SERIES:-300}
 INTERVAL=${INTERVAL:-10s}
@@ -115,12 +117,8 @@ case ${REMOTE_WRITE:-} in
   "") ;;
   vm)
     command -v victoria-metrics > /dev/null || { echo "soak.sh: REMOTE_WRITE=vm needs victoria-metrics (apt-get install victoria-metrics)" >&2; exit 2; }
-    vm_port=$(( 20000 + RANDOM % 20000 ))
-    victoria-metrics -storageDataPath="$T/vm" -httpListenAddr="127.0.0.1:$vm_port" \
-      -retentionPeriod=100y -loggerLevel=ERROR > "$T/victoria-metrics.log" 2>&1 &
-    vm_pid=$!
-    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$vm_port/health" > /dev/null && break; sleep 0.1; done
-    rw_args=(--remote-write-url "http://127.0.0.1:$vm_port/api/v1/write") ;;
+    start_victoria_metrics "$T/vm" "$T/victoria-metrics.log" || exit 1
+    rw_args=(--remote-write-url "$vm_url/api/v1/write") ;;
   url) rw_args=(--remote-write-url "${RW_URL:?REMOTE_WRITE=url needs RW_URL}") ;;
   *) echo "soak.sh: REMOTE_WRITE=$REMOTE_WRITE: use vm or url" >&2; exit 2 ;;
 esac
@@ -146,7 +144,6 @@ if [[ -z $endpoint ]]; then
 fi
 echo "controller pid $ctl_pid on $endpoint, data in $T/data, logs kept in $LOGS; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 ticks_per_s=$(getconf CLK_TCK)
 ctl_ticks_before=$(cpu_ticks "$ctl_pid")

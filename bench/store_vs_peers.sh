@@ -33,6 +33,8 @@ KEEP=${KEEP:-0}
 WORK=${WORK:-$(mktemp -d /tmp/tidemark-store-bench.XXXXXX)}
 mkdir -p "$WORK"
 
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 log() { echo "store_vs_peers: $*" >&2; }
 die() { log "$*"; exit 1; }
 
@@ -65,8 +67,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-now_s() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 bytes_of() { du -sb "$@" | awk '{s += $1} END {print s + 0}'; }
 
 # --- dataset ---------------------------------------------------------------------
@@ -125,12 +125,7 @@ prom_blocks=$(find "$prom_dir" -mindepth 1 -maxdepth 1 -type d | wc -l)
 
 # --- VictoriaMetrics -------------------------------------------------------------
 vm_dir="$WORK/victoria-metrics"
-vm_port=$(( 20000 + RANDOM % 20000 ))
-vm_url="http://127.0.0.1:$vm_port"
-victoria-metrics -storageDataPath="$vm_dir" -httpListenAddr="127.0.0.1:$vm_port" \
-  -retentionPeriod=100y -loggerLevel=ERROR > "$WORK/victoria-metrics.log" 2>&1 &
-vm_pid=$!
-for _ in $(seq 100); do curl -sf "$vm_url/health" > /dev/null && break; sleep 0.1; done
+start_victoria_metrics "$vm_dir" "$WORK/victoria-metrics.log" || die "victoria-metrics did not start"
 log "victoriametrics: importing"
 t0=$(now_s)
 # -T streams the file (--data-binary @FILE would read all of it into memory first).
