@@ -3,9 +3,12 @@
 // until asked to stop. main() stays a few lines.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <zmq.hpp>
 
 #include "common/time/clock.h"
@@ -39,8 +42,9 @@ class Controller {
   void run(const std::function<bool()>& stop);
 
  private:
-  // Evaluates the trigger rules when their interval has passed since the last time.
-  void evaluateTriggersIfDue();
+  // The trigger thread: evaluates every rule, then waits an interval (or the stop).
+  void runTriggers();
+  void stopTriggers();
   // Stores the remote-write exporter's health when its interval has passed.
   void writeSelfMetricsIfDue();
 
@@ -62,7 +66,10 @@ class Controller {
   std::unique_ptr<SampleImporter> importer_;
   std::unique_ptr<TriggerEvaluator> triggers_;
   int64_t trigger_interval_ms_;
-  int64_t next_trigger_evaluation_ms_ = 0;  // monotonic; 0: at once
+  std::thread trigger_thread_;
+  std::mutex trigger_mutex_;
+  std::condition_variable trigger_wake_;
+  bool trigger_stop_ = false;  // guarded by trigger_mutex_
   std::unique_ptr<TuningService> tuning_;
   std::unique_ptr<AgentLinkServer> link_;
   std::unique_ptr<AdminServer> admin_;
