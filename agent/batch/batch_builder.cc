@@ -2,8 +2,22 @@
 
 namespace tidemark::agent {
 
-void BatchBuilder::add(std::string_view name, double value, std::span<const LabelView> labels) {
+uint32_t BatchBuilder::lookup(std::string_view name, std::span<const LabelView> labels) {
+  const size_t ordinal = ordinal_++;
+  if (ordinal < recent_ids_.size()) {
+    const uint32_t recent = recent_ids_[ordinal];
+    if (recent != SeriesRegistry::kUnjournalled && registry_.matches(recent, name, labels))
+      return recent;
+  } else {
+    recent_ids_.resize(ordinal + 1, SeriesRegistry::kUnjournalled);
+  }
   const uint32_t id = registry_.idFor(name, labels);
+  recent_ids_[ordinal] = id;
+  return id;
+}
+
+void BatchBuilder::add(std::string_view name, double value, std::span<const LabelView> labels) {
+  const uint32_t id = lookup(name, labels);
   if (id == SeriesRegistry::kUnjournalled) {
     ++unjournalled_samples_;  // a new series the disk would not take: not sent, not lost silently
     return;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "agent/batch/series_registry.h"
 #include "agent/collectors/sample_writer.h"
@@ -15,7 +16,10 @@ class BatchBuilder final : public SampleWriter {
   explicit BatchBuilder(SeriesRegistry& registry) : registry_(registry) {}
 
   // Starts a collection whose samples are stamped `timestamp_ms`.
-  void begin(int64_t timestamp_ms) { timestamp_ms_ = timestamp_ms; }
+  void begin(int64_t timestamp_ms) {
+    timestamp_ms_ = timestamp_ms;
+    ordinal_ = 0;
+  }
 
   // SampleWriter
   using SampleWriter::add;
@@ -34,11 +38,18 @@ class BatchBuilder final : public SampleWriter {
 
  private:
   void append(uint32_t id, double value);
+  uint32_t lookup(std::string_view name, std::span<const LabelView> labels);
 
   SeriesRegistry& registry_;
   int64_t timestamp_ms_ = 0;
   wire::MetricBatchData batch_;
   uint64_t unjournalled_samples_ = 0;
+  // The series id each add() without a handle got in the last collection, by its
+  // place in the collection: collectors write in the same order every pass, so the
+  // n-th add() is checked against the n-th id's definition (a few string compares)
+  // before the registry's sort, key build and hash lookup are paid.
+  std::vector<uint32_t> recent_ids_;
+  size_t ordinal_ = 0;
 };
 
 }  // namespace tidemark::agent

@@ -34,6 +34,11 @@ constexpr std::array<std::string_view, 14> kNetworkTypes = {
     "9p",  "afs",  "lustre", "gpfs", "beegfs", "ncpfs", "coda",
 };
 
+// Filesystems whose statfs reads in-memory counters of a local superblock.
+constexpr std::array<std::string_view, 6> kInMemoryUsageTypes = {
+    "ext2", "ext3", "ext4", "xfs", "tmpfs", "ramfs",
+};
+
 template <size_t N>
 bool isOneOf(std::string_view value, const std::array<std::string_view, N>& set) {
   for (std::string_view item : set)
@@ -222,7 +227,11 @@ void FilesystemCollector::collectMount(const MountInfo& mount, SampleWriter& out
   stat_path_.assign(reader_.root());
   stat_path_.append(mount.mountpoint);
   FilesystemUsage usage;
-  const int error = statter_.statfs(stat_path_, usage);
+  FilesystemStatter& statter = in_memory_statter_ != nullptr &&
+                                       isOneOf(mount.fstype, kInMemoryUsageTypes)
+                                   ? *in_memory_statter_
+                                   : statter_;
+  const int error = statter.statfs(stat_path_, usage);
 
   const LabelView labels[] = {
       {"device", mount.device}, {"fstype", mount.fstype}, {"mountpoint", mount.mountpoint}};

@@ -28,7 +28,8 @@ HostCollectors::HostCollectors(FileReader& reader, ReadBatch& side_batch, const 
   collectors_.push_back(std::make_unique<NetDevCollector>(log_));
   collectors_.push_back(std::make_unique<NetstatCollector>(log_));
   collectors_.push_back(
-      std::make_unique<FilesystemCollector>(reader, log_, *statter_, options.filesystems));
+      std::make_unique<FilesystemCollector>(reader, log_, *statter_, options.filesystems,
+                                            &in_memory_statter_));
   collectors_.push_back(
       std::make_unique<CpuFrequencyCollector>(reader, log_, clock, options.slow_interval_ms));
   collectors_.push_back(

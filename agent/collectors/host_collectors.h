@@ -36,6 +36,7 @@ class HostCollectors {
  private:
   ThrottledLog log_;
   std::unique_ptr<FilesystemStatter> statter_;
+  StatvfsStatter in_memory_statter_;
   std::vector<CollectorPtr> collectors_;
 };
 

@@ -23,7 +23,8 @@ struct ReadSlot {
   bool one_record = false;
 };
 
-// Where a queued statx lands: size, blocks (512-byte units) and mtime are filled.
+// Where a queued statx lands: size, blocks (512-byte units), mtime and the link
+// count (0: an fd's file was deleted or renamed over) are filled.
 struct StatSlot {
   struct statx stat {};
   int error = 0;

@@ -27,6 +27,8 @@ struct UringReadBatchOptions {
   size_t max_cached_fds = 512;
 };
 
+// Used by the thread that created it only (the ring is IORING_SETUP_SINGLE_ISSUER
+// where the kernel has it).
 class UringReadBatch final : public ReadBatch {
  public:
   // How the ring is set up: io_uring_queue_init in production; tests inject refusals.

@@ -11,9 +11,10 @@ namespace tidemark::agent {
 namespace {
 
 // What moves a directory's mtime (entries created, removed, renamed), plus its own
-// attributes (a touch). IN_IGNORED (the watch ended) always comes.
-constexpr uint32_t kMask =
-    IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR;
+// attributes (a touch) and its own move (the path now names another folder, or none).
+// IN_IGNORED (the watch ended) always comes.
+constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB |
+                           IN_MOVE_SELF | IN_ONLYDIR;
 
 }  // namespace
 

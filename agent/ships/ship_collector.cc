@@ -75,14 +75,19 @@ struct ShipCollector::Ship {
     king_stat.one_record = true;
     serf_stat.one_record = true;
   }
-  ~Ship() { closeFolderFds(); }
+  ~Ship() {
+    closeFolderFds();
+    closeTrackedFds();
+  }
   Ship(const Ship&) = delete;
   Ship& operator=(const Ship&) = delete;
 
-  // The pier folder and its .urb/log and .urb/chk, opened again at every process
-  // scan (a pier moved away and made anew is then followed), so the per-pass stats
-  // resolve at most two names. An fd of -1 (not there, or out of fds): stats of its
-  // paths go by the next shorter folder, or by absolute path.
+  // The pier folder and its .urb/log and .urb/chk, so the per-pass stats resolve at
+  // most two names. Opened again at a process scan unless the ship runs the same
+  // processes and none of the three watched folders saw an event since the last
+  // opening (a pier moved away and made anew is then followed, and a steady scan
+  // costs no open, close or inotify_add_watch per ship). An fd of -1 (not there, or
+  // out of fds): stats of its paths go by the next shorter folder, or by absolute path.
   void reopenFolderFds() {
     closeFolderFds();
     const std::string* paths[] = {&resolved_pier, &resolved_log_dir, &resolved_chk_dir};
@@ -95,6 +100,53 @@ struct ShipCollector::Ship {
       fd = -1;
     }
   }
+  // The files a walk tracks (newest data.mdb, the snapshot) are statted through an
+  // O_PATH fd each, opened after every walk: no path walk per pass. A walk follows
+  // every event in .urb/log and .urb/chk (a new epoch, a snapshot renamed over), and
+  // a tracked file replaced some other way shows a link count of 0 (see
+  // refreshReplacedTracked).
+  void reopenTrackedFds(const std::string& root) {
+    closeTrackedFds();
+    tracked_fds.assign(size.tracked.size(), -1);
+    for (size_t i = 0; i < tracked_fds.size(); ++i)
+      tracked_fds[i] = openTracked(root, i);
+  }
+  int openTracked(const std::string& root, size_t index) const {
+    const std::string path = resolveUnderRoot(root, size.tracked[index].path);
+    return ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  }
+  void closeTrackedFds() {
+    for (int fd : tracked_fds)
+      if (fd >= 0) ::close(fd);
+    tracked_fds.clear();
+  }
+  void queueTrackedStat(ReadBatch& batch, size_t index) {
+    if (index < tracked_fds.size() && tracked_fds[index] >= 0) {
+      batch.queueStatAt(tracked_fds[index], "", tracked_slots[index]);
+    } else {
+      queueStat(batch, size.tracked[index].path, tracked_slots[index]);
+    }
+  }
+  // A tracked file whose fd answered a link count of 0 was deleted or renamed over
+  // since it was opened: stat its path now (once, not a pass late), hold the new file
+  // and walk the pier again. Returns whether any was.
+  bool refreshReplacedTracked(const std::string& root) {
+    bool replaced = false;
+    for (size_t i = 0; i < tracked_fds.size() && i < tracked_slots.size(); ++i) {
+      StatSlot& slot = tracked_slots[i];
+      if (tracked_fds[i] < 0 || slot.error != 0 || slot.stat.stx_nlink != 0) continue;
+      replaced = true;
+      ::close(tracked_fds[i]);
+      tracked_fds[i] = openTracked(root, i);
+      const std::string path = resolveUnderRoot(root, size.tracked[i].path);
+      slot.error = ::statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW,
+                           STATX_SIZE | STATX_BLOCKS | STATX_MTIME | STATX_NLINK, &slot.stat) == 0
+                       ? 0
+                       : errno;
+    }
+    return replaced;
+  }
+
   // Queues a stat of `path` (the pier, or a path below it) relative to the deepest
   // open folder holding it.
   void queueStat(ReadBatch& batch, std::string_view path, StatSlot& slot) const {
@@ -118,6 +170,9 @@ struct ShipCollector::Ship {
                                           FolderWatch::kNoWatch};
   std::array<uint64_t, kFolderCount> seen_generations{};
   std::array<bool, kFolderCount> stat_queued{};
+  uint64_t folder_opens = 0;
+  // The watches' generations when the folder fds were last opened.
+  std::array<uint64_t, kFolderCount> opened_generations{};
   std::array<SeriesHandle, kSeriesCount> handles;
   std::string pier;
   std::string name;
@@ -133,6 +188,7 @@ struct ShipCollector::Ship {
   PierSize size;
   bool walk_needed = true;
   std::vector<StatSlot> tracked_slots;
+  std::vector<int> tracked_fds;  // parallel to size.tracked; -1: statted by path
   StatSlot pier_slot;  // the pier folder: its filesystem (device) for the free space
   StatSlot log_dir_slot;
   StatSlot chk_dir_slot;
@@ -190,6 +246,22 @@ ShipCollector::ShipCollector(FileReader& reader, ReadBatch& side_batch, Throttle
 
 ShipCollector::~ShipCollector() = default;
 
+uint64_t ShipCollector::folderOpens(const std::string& pier) const {
+  auto it = ships_.find(pier);
+  return it == ships_.end() ? 0 : it->second->folder_opens;
+}
+
+bool ShipCollector::foldersSteady(const Ship& ship) const {
+  if (!watch_) return false;
+  for (size_t i = 0; i < kFolderCount; ++i) {
+    if (ship.folder_fds[i] < 0 || ship.watch_ids[i] == FolderWatch::kNoWatch) return false;
+    const uint64_t generation = watch_->generation(ship.watch_ids[i]);
+    if (generation == FolderWatch::kGone || generation != ship.opened_generations[i])
+      return false;
+  }
+  return true;
+}
+
 void ShipCollector::rewatch(Ship& ship) {
   if (!watch_) return;
   const std::string* paths[] = {&ship.resolved_pier, &ship.resolved_log_dir,
@@ -224,15 +296,17 @@ void ShipCollector::rewatch(Ship& ship) {
   }
 }
 
-void ShipCollector::applyFolderChanges() {
-  if (watch_) {
-    if (const int error = watch_->poll(); error != 0) {
-      log_.warn("ships:inotify_read",
-                fmt::format("ships: reading inotify events: {} (errno {}); folder changes "
-                            "may be seen late",
-                            std::strerror(error), error));
-    }
+void ShipCollector::pollFolderWatch() {
+  if (!watch_) return;
+  if (const int error = watch_->poll(); error != 0) {
+    log_.warn("ships:inotify_read",
+              fmt::format("ships: reading inotify events: {} (errno {}); folder changes "
+                          "may be seen late",
+                          std::strerror(error), error));
   }
+}
+
+void ShipCollector::applyFolderChanges() {
   for (auto& [pier, ship_ptr] : ships_) {
     Ship& ship = *ship_ptr;
     for (size_t i = 0; i < kFolderCount; ++i) {
@@ -275,11 +349,17 @@ void ShipCollector::rescan() {
         slot->log = std::make_unique<LogTail>(resolveUnderRoot(reader_.root(), log_path->second));
     }
     Ship& ship = *slot;
-    ship.reopenFolderFds();
-    rewatch(ship);
+    const std::optional<ShipProcess> serf = discovered.king ? discovered.serf : std::nullopt;
+    if (!(ship.king == discovered.king && ship.serf == serf && foldersSteady(ship))) {
+      ship.reopenFolderFds();
+      rewatch(ship);
+      ++ship.folder_opens;
+      for (size_t i = 0; i < kFolderCount; ++i)
+        ship.opened_generations[i] = watch_ ? watch_->generation(ship.watch_ids[i]) : 0;
+    }
     ship.ports_needed = true;
     ship.king = discovered.king;
-    ship.serf = discovered.king ? discovered.serf : std::nullopt;
+    ship.serf = serf;
     // A stopped ship keeps the loom it last ran with: it boots with the same flags.
     if (discovered.king) ship.loom_bits = discovered.loom_bits.value_or(kDefaultLoomBits);
     ship.king_stat_path = ship.king ? fmt::format("/proc/{}/stat", ship.king->pid) : "";
@@ -324,11 +404,14 @@ void ShipCollector::walk(int64_t now_ms) {
     walked[i]->size = std::move(sizes[i]);
     walked[i]->walk_needed = false;
     walked[i]->tracked_slots.resize(walked[i]->size.tracked.size());
+    walked[i]->reopenTrackedFds(reader_.root());
   }
 }
 
 void ShipCollector::prepare(ReadBatch& batch) {
   const int64_t now = clock_.monotonicMs();
+  // Before a scan, which keeps a ship's folder fds only while its folders saw no event.
+  pollFolderWatch();
   if (rescan_requested_ || due(last_scan_ms_, now, options_.process_scan_interval_ms)) {
     last_scan_ms_ = now;
     rescan();
@@ -346,8 +429,7 @@ void ShipCollector::prepare(ReadBatch& batch) {
     if (ship.stat_queued[kPierFolder]) ship.queueStat(batch, pier, ship.pier_slot);
     if (ship.stat_queued[kLogFolder]) ship.queueStat(batch, ship.log_dir_path, ship.log_dir_slot);
     if (ship.stat_queued[kChkFolder]) ship.queueStat(batch, ship.chk_dir_path, ship.chk_dir_slot);
-    for (size_t i = 0; i < ship.size.tracked.size(); ++i)
-      ship.queueStat(batch, ship.size.tracked[i].path, ship.tracked_slots[i]);
+    for (size_t i = 0; i < ship.size.tracked.size(); ++i) ship.queueTrackedStat(batch, i);
     ship.ports_queued = false;
     if (!ship.king) continue;
     batch.queueRead(ship.king_stat_path, ship.king_stat);
@@ -458,6 +540,7 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
          mtimeNs(ship.chk_dir_slot.stat) != ship.size.chk_dir_mtime_ns)) {
       ship.walk_needed = true;
     }
+    if (ship.refreshReplacedTracked(reader_.root())) ship.walk_needed = true;
     const PierSizeNow now = applyCheap(ship.size, ship.tracked_slots);
     if (evidence_ && ship.last_snapshot_bytes > 0 &&
         snapshotShrankClearly(ship.last_snapshot_bytes, now.snapshot_bytes,

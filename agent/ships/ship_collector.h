@@ -73,6 +73,9 @@ class ShipCollector final : public Collector {
   // How many full process scans and pier walks ran (for tests and cost reports).
   uint64_t processScans() const { return process_scans_; }
   uint64_t pierWalks() const { return pier_walks_; }
+  // Times the folder fds and watches of the ship at `pier` were (re)opened (0 for a
+  // pier not known).
+  uint64_t folderOpens(const std::string& pier) const;
   // Pier folders watched through inotify now (0 when it is off or refused).
   size_t folderWatches() const { return watch_ ? watch_->watches() : 0; }
 
@@ -80,6 +83,10 @@ class ShipCollector final : public Collector {
   struct Ship;
   void rescan();
   void rewatch(Ship& ship);
+  // True when the ship's folder fds and watches can be kept at a scan: all open and
+  // watched, with no event since they were opened.
+  bool foldersSteady(const Ship& ship) const;
+  void pollFolderWatch();
   void applyFolderChanges();
   void walk(int64_t now_ms);
   void collectShip(Ship& ship, SampleWriter& out);

@@ -77,7 +77,16 @@ std::vector<DiscoveredShip> ShipDiscovery::scan() {
   std::vector<StatSlot>().swap(urb_slots_);
   std::vector<std::string>().swap(names_);
   std::vector<std::string>().swap(root_entries_);
+  std::unordered_map<std::string, std::string>().swap(pier_paths_);
   return out;
+}
+
+const std::string& ShipDiscovery::pierPath(std::string_view base, std::string_view path) {
+  std::string key(path);
+  if (!path.starts_with('/')) key.append(1, '\0').append(base);
+  auto [it, added] = pier_paths_.try_emplace(std::move(key));
+  if (added) it->second = resolvePierPath(reader_.root(), base, path);
+  return it->second;
 }
 
 std::string ShipDiscovery::processCwd(int64_t pid) {
@@ -147,7 +156,7 @@ void ShipDiscovery::scanProcesses(std::unordered_map<std::string, DiscoveredShip
         continue;
       }
     }
-    candidate.pier = resolvePierPath(reader_.root(), cwd, candidate.command.pier);
+    candidate.pier = pierPath(cwd, candidate.command.pier);
     alive.push_back(std::move(candidate));
   }
 
@@ -266,8 +275,7 @@ void ShipDiscovery::scanPierRoots(std::unordered_map<std::string, DiscoveredShip
     for (size_t i = 0; i < root_entries_.size(); ++i) {
       const StatSlot& slot = urb_slots_[i];
       if (slot.error != 0 || !S_ISDIR(slot.stat.stx_mode)) continue;
-      const std::string pier =
-          resolvePierPath(reader_.root(), "/", prefix + "/" + root_entries_[i]);
+      const std::string& pier = pierPath("/", prefix + "/" + root_entries_[i]);
       DiscoveredShip& ship = ships[pier];
       ship.pier = pier;
     }

@@ -22,6 +22,7 @@ namespace tidemark::agent {
 struct ShipProcess {
   int64_t pid = 0;
   uint64_t start_ticks = 0;  // from /proc/PID/stat; tells PID reuse apart
+  bool operator==(const ShipProcess&) const = default;
 };
 
 struct DiscoveredShip {
@@ -68,6 +69,7 @@ class ShipDiscovery {
                                    const std::vector<Candidate>& candidates,
                                    const std::unordered_map<int64_t, size_t>& live_pids);
 
+  const std::string& pierPath(std::string_view base, std::string_view path);
   FileReader& reader_;
   ReadBatch& scan_batch_;
   ThrottledLog& log_;
@@ -80,6 +82,10 @@ class ShipDiscovery {
   std::vector<StatSlot> urb_slots_;
   size_t cmdline_slots_used_ = 0;
   std::string buffer_;
+  // Canonical pier paths by what they were resolved from, for one scan: a king and
+  // its serf, and the pier roots' folders, name the same piers (realpath(3) costs a
+  // syscall per path component).
+  std::unordered_map<std::string, std::string> pier_paths_;
 };
 
 }  // namespace tidemark::agent

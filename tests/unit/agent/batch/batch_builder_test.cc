@@ -46,6 +46,41 @@ TEST(BatchBuilderTest, SameSeriesTwiceInOneBatchSharesTheId) {
   EXPECT_EQ(registry.size(), 1u);
 }
 
+TEST(BatchBuilderTest, SeriesKeepTheirIdsWhenCollectorsChangeTheirOrder) {
+  SeriesRegistry registry;
+  BatchBuilder builder(registry);
+  const LabelView sda[] = {{"device", "sda"}};
+  const LabelView sdb[] = {{"device", "sdb"}};
+  const LabelView unsorted[] = {{"mode", "read"}, {"device", "sda"}};
+  const LabelView sorted[] = {{"device", "sda"}, {"mode", "read"}};
+  builder.begin(1);
+  builder.add("reads", 1, sda);
+  builder.add("reads", 2, sdb);
+  builder.add("ops", 3, unsorted);
+  const std::vector<uint32_t> first = builder.take().series_ids;
+
+  // Same places, other series (a disk gone, a new one, the two swapped), and the
+  // unsorted labels at the place the sorted ones had: every row keeps its own id.
+  builder.begin(2);
+  builder.add("reads", 2, sdb);
+  builder.add("ops", 3, sorted);
+  builder.add("reads", 1, sda);
+  builder.add("reads", 4, {{"device", "sdc"}});
+  builder.begin(3);
+  builder.add("reads", 1, sda);
+  builder.add("reads", 2, sdb);
+  builder.add("ops", 3, unsorted);
+  const std::vector<uint32_t> second = builder.take().series_ids;
+  ASSERT_EQ(second.size(), 7u);
+  EXPECT_EQ(second[0], first[1]);
+  EXPECT_EQ(second[1], first[2]);
+  EXPECT_EQ(second[2], first[0]);
+  const LabelView sdc[] = {{"device", "sdc"}};
+  EXPECT_EQ(second[3], registry.idFor("reads", sdc));
+  EXPECT_EQ((std::vector<uint32_t>(second.begin() + 4, second.end())), first);
+  EXPECT_EQ(registry.size(), 4u);
+}
+
 TEST(BatchBuilderTest, TakeHandsOverAndEmpties) {
   SeriesRegistry registry;
   BatchBuilder builder(registry);

@@ -122,6 +122,31 @@ TEST_F(FilesystemCollectorTest, ReportsNetworkAndFuseMountsWhenAsked) {
             100.0);
 }
 
+TEST_F(FilesystemCollectorTest, LocalFilesystemsSkipTheTimeoutStatterNetworkAndFuseDoNot) {
+  PlainFileReader reader(root_);
+  PlainReadBatch batch(root_);
+  FilesystemCollectorOptions options;
+  options.include_network = true;
+  options.include_fuse = true;
+  FakeStatter in_memory;
+  FilesystemCollector collector(reader, log_, statter_, options, &in_memory);
+  tidemark::testing::collectPass(collector, batch, out_);
+
+  // ext4, xfs and tmpfs answer statfs from memory; vfat, nfs4 and fuse.sshfs may block.
+  std::set<std::string> direct(in_memory.calls.begin(), in_memory.calls.end());
+  std::set<std::string> bounded(statter_.calls.begin(), statter_.calls.end());
+  EXPECT_TRUE(direct.contains(root_ + "/"));
+  EXPECT_TRUE(direct.contains(root_ + "/data"));
+  EXPECT_TRUE(direct.contains(root_ + "/run"));
+  EXPECT_FALSE(direct.contains(root_ + "/mnt/nfs"));
+  EXPECT_TRUE(bounded.contains(root_ + "/mnt/nfs"));
+  EXPECT_TRUE(bounded.contains(root_ + "/mnt/remote"));
+  EXPECT_TRUE(bounded.contains(root_ + "/boot/efi"));
+  EXPECT_FALSE(bounded.contains(root_ + "/"));
+  EXPECT_EQ(in_memory.calls.size() + statter_.calls.size(), 9u);  // each mount once
+  EXPECT_EQ(out_.count("node_filesystem_size_bytes"), 9u);
+}
+
 TEST_F(FilesystemCollectorTest, FailedStatfsMarksDeviceErrorAndSkipsSizes) {
   PlainFileReader reader(root_);
   PlainReadBatch batch(root_);

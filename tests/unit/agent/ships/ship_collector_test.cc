@@ -209,6 +209,50 @@ TEST_F(ShipCollectorTest, ProcessScansRunOnTheirCadenceOrWhenAPierRootChanges) {
   EXPECT_EQ(collector().processScans(), 3u);
 }
 
+TEST_P(ShipCollectorFolderModesTest, ScansKeepTheFoldersOfASteadyShipOpen) {
+  makeStandinPier(piers + "/marzod");
+  StandinShip ship(bin, piers + "/marzod");
+  EXPECT_EQ(pass().value("urbit_ship_up", labels("marzod")), 1);
+  const uint64_t opens = collector().folderOpens(piers + "/marzod");
+  EXPECT_GE(opens, 1u);
+  clock.advanceMs(options.process_scan_interval_ms);
+  const uint64_t scans = collector().processScans();
+  EXPECT_EQ(pass().value("urbit_ship_up", labels("marzod")), 1);
+  EXPECT_EQ(collector().processScans(), scans + 1);
+  // Watched folders with no event keep their fds; statted ones are opened at each scan.
+  EXPECT_EQ(collector().folderOpens(piers + "/marzod"), GetParam() ? opens : opens + 1);
+
+  // An event in the pier folder: the next scan opens the folders again.
+  appendText(piers + "/marzod/.urb/put/export", "x");  // not the pier folder itself
+  std::filesystem::rename(piers + "/marzod/.urb/put/export", piers + "/marzod/export");
+  pass();
+  clock.advanceMs(options.process_scan_interval_ms);
+  EXPECT_EQ(pass().value("urbit_ship_up", labels("marzod")), 1);
+  EXPECT_EQ(collector().folderOpens(piers + "/marzod"), GetParam() ? opens + 1 : opens + 2);
+}
+
+TEST_P(ShipCollectorFolderModesTest, TrackedFileReplacedWithoutAFolderEventIsSeenAtOnce) {
+  makeStandinPier(piers + "/wes", {.epochs = 1, .log_bytes = 10'000});
+  const Labels l = labels("wes");
+  EXPECT_EQ(pass().value("urbit_ship_event_log_newest_epoch_bytes", l), 10'000);
+  const uint64_t walks = collector().pierWalks();
+  // Renamed over inside the epoch folder, which nothing watches: the held file is
+  // now unlinked, and its path names another one.
+  const std::string epoch = piers + "/wes/.urb/log/0i0";
+  appendText(epoch + "/data.mdb.new", std::string(25'000, 'r'));
+  std::filesystem::rename(epoch + "/data.mdb.new", epoch + "/data.mdb");
+  clock.advanceMs(10'000);
+  auto out = pass();
+  EXPECT_EQ(out.value("urbit_ship_event_log_newest_epoch_bytes", l), 25'000);
+  EXPECT_EQ(out.value("urbit_ship_event_log_bytes", l), 25'000);
+  // The new file is followed from then on, and the pier is walked again.
+  appendText(epoch + "/data.mdb", std::string(5'000, 'g'));
+  clock.advanceMs(10'000);
+  out = pass();
+  EXPECT_EQ(out.value("urbit_ship_event_log_newest_epoch_bytes", l), 30'000);
+  EXPECT_EQ(collector().pierWalks(), walks + 1);
+}
+
 TEST_P(ShipCollectorFolderModesTest, PierSizeFollowsGrowthCheaplyAndWalksOnItsCadence) {
   makeStandinPier(piers + "/nec", {.epochs = 1, .log_bytes = 64 * 1024});
   const Labels l = labels("nec");
