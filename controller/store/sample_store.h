@@ -246,13 +246,27 @@ class SampleStore {
   int64_t nowMs() const;
   SeriesHead* head(uint64_t series_id) const;
   SeriesHead& headForWrite(uint64_t series_id);
-  // Adds the chunk puts and the head-log record of `writes` to its batch; returns
-  // the heads to install after a successful write (series id -> new head).
+  // Adds the chunk puts, rollups, head marks and the head-log record of `writes` to its
+  // batch (the next-commit counter is the caller's); leaves the heads to install after a
+  // successful write in `prepared`. Throws on a chunk the codec refuses; the commit must
+  // then be dropped whole. Big commits are prepared in parts on several threads
+  // (sample_store_prepare.cc).
   struct PreparedHeads;
+  struct PreparedPart;
   void prepareSamples(WriteSet& writes, PreparedHeads& prepared, bool seal_all_heads);
-  void putChunk(WriteSet& writes, uint64_t series_id, std::span<const int64_t> timestamps_ms,
+  // The samples of one part, grouped by series (each series in this part only).
+  void prepareSeries(PreparedPart& part, PreparedPart& flushed,
+                     std::span<const CommittedSample> pending, uint64_t commit);
+  // Seals the head `current` plus `ts`/`values` (in order, newer than the head): full
+  // chunks are written, the rest becomes the series' new head (everything when
+  // `everything`).
+  void sealHead(PreparedPart& part, uint64_t series_id, const SeriesHead* current,
+                std::span<const int64_t> ts, std::span<const double> values, bool everything,
+                uint64_t commit);
+  void putChunk(PreparedPart& part, uint64_t series_id, std::span<const int64_t> timestamps_ms,
                 std::span<const double> values, uint64_t uniquifier);
-  void putChunks(WriteSet& writes, uint64_t series_id, std::span<const int64_t> timestamps_ms,
+  // Chunks of at most chunk_samples (and the span limit) for a sorted run, and its rollups.
+  void putChunks(PreparedPart& part, uint64_t series_id, std::span<const int64_t> timestamps_ms,
                  std::span<const double> values, uint64_t uniquifier);
   // The samples of one series in [since, until], oldest first; `snapshot` and the
   // head copy must be taken together under heads_mutex_.
