@@ -303,6 +303,8 @@ SeriesHead& SampleStore::headForWrite(uint64_t series_id) {
 WriteSet SampleStore::beginWrite() {
   WriteSet writes;
   writes.lock_ = std::unique_lock(write_mutex_);
+  writes.samples_ = std::move(spare_samples_);
+  writes.samples_.clear();
   writes.next_series_id_ = next_series_id_;
   return writes;
 }
@@ -377,6 +379,10 @@ std::optional<uint64_t> SampleStore::agentSeries(const WriteSet& writes, const s
 void SampleStore::appendSample(WriteSet& writes, uint64_t series_id, int64_t timestamp_ms,
                                double value) {
   writes.samples_.push_back({series_id, timestamp_ms, value});
+}
+
+void SampleStore::reserveSamples(WriteSet& writes, size_t count) {
+  writes.samples_.reserve(writes.samples_.size() + count);
 }
 
 void SampleStore::appendSamples(WriteSet& writes, uint64_t series_id,
@@ -456,6 +462,13 @@ std::string SampleStore::commit(WriteSet& writes) {
     truncateHeadLog();
   }
   if (commit_listener_ && !writes.samples_.empty()) commit_listener_(writes.samples_);
+  // Kept up to 16 MiB (an import request of 256 Ki samples takes 6 MiB); a bigger one is
+  // rare and given back.
+  constexpr size_t kMaxSpareSamples = (16u << 20) / sizeof(CommittedSample);
+  if (writes.samples_.capacity() <= kMaxSpareSamples) {
+    spare_samples_ = std::move(writes.samples_);
+    spare_samples_.clear();
+  }
   if (writes.lock_.owns_lock()) writes.lock_.unlock();
   return {};
 }

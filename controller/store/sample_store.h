@@ -173,6 +173,9 @@ class SampleStore {
                                       uint64_t epoch, uint32_t agent_series_id) const;
 
   void appendSample(WriteSet& writes, uint64_t series_id, int64_t timestamp_ms, double value);
+  // Room for `count` more samples in `writes`, for a caller that knows how many it adds
+  // (an import request): one allocation instead of a copy at each doubling.
+  void reserveSamples(WriteSet& writes, size_t count);
   // Many samples of one series, oldest first (import, backfill).
   void appendSamples(WriteSet& writes, uint64_t series_id, std::span<const int64_t> timestamps_ms,
                      std::span<const double> values);
@@ -314,6 +317,10 @@ class SampleStore {
   void rememberAgentSeries(const std::string& host, uint64_t epoch, uint32_t agent_series_id,
                            uint64_t series_id) const;
   uint64_t next_series_id_ = 1;
+  // The pending-samples array of the last commit, cleared, lent to the next WriteSet:
+  // big commits (import requests) reuse its pages instead of growing a fresh array
+  // (copies and page faults were a fifth of an import's commit thread).
+  std::vector<CommittedSample> spare_samples_;
   uint64_t next_commit_ = 1;         // head-log record number, also the chunk uniquifier
   uint64_t head_log_deleted_to_ = 0;  // records below this are deleted
   int64_t last_flush_ms_ = 0;

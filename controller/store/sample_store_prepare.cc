@@ -112,6 +112,8 @@ void SampleStore::sealHead(PreparedPart& part, uint64_t id, const SeriesHead* cu
 
 void SampleStore::prepareSeries(PreparedPart& part, PreparedPart& flushed,
                                 std::span<const CommittedSample> pending, uint64_t commit) {
+  part.timestamps_ms.reserve(part.timestamps_ms.size() + pending.size());
+  part.values.reserve(part.values.size() + pending.size());
   for (size_t group = 0; group < pending.size();) {
     const uint64_t id = pending[group].series_id;
     size_t group_end = group;
