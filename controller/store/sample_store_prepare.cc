@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <exception>
 #include <limits>
+#include <system_error>
 #include <thread>
 
 #include "controller/store/batch_append.h"
@@ -235,22 +236,26 @@ void SampleStore::prepareSamples(WriteSet& writes, PreparedHeads& prepared, bool
   std::vector<PreparedPart*> range_parts;
   for (size_t r = 0; r < ranges.size(); ++r) range_parts.push_back(&newPart(r > 0));
   std::vector<std::exception_ptr> failures(ranges.size());
+  auto run = [&](size_t r) noexcept {
+    try {
+      prepareSeries(*range_parts[r], flushed, ranges[r], commit);
+    } catch (...) {
+      failures[r] = std::current_exception();
+    }
+  };
   std::vector<std::thread> workers;
+  workers.reserve(ranges.size());  // no allocation can throw between the threads' starts
+  std::vector<size_t> here = {0};
+  here.reserve(ranges.size());
   for (size_t r = 1; r < ranges.size(); ++r) {
-    workers.emplace_back([&, r] {
-      try {
-        prepareSeries(*range_parts[r], flushed, ranges[r], commit);
-      } catch (...) {
-        failures[r] = std::current_exception();
-      }
-    });
+    try {
+      workers.emplace_back(run, r);
+    } catch (const std::system_error&) {
+      here.push_back(r);  // no thread to be had: prepared here, after the first
+    }
   }
   if (!ranges.empty()) {
-    try {
-      prepareSeries(*range_parts[0], flushed, ranges[0], commit);
-    } catch (...) {
-      failures[0] = std::current_exception();
-    }
+    for (size_t r : here) run(r);
   }
   for (auto& worker : workers) worker.join();
   // The caller discards the whole commit on a throw: nothing of any part is written.
