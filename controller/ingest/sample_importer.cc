@@ -20,6 +20,7 @@ ImportResult SampleImporter::apply(schema::ImportRequest::Reader request) {
   }
 
   WriteSet writes = store_.beginWrite();
+  store_.reserveSamples(writes, total);
   ImportResult result;
   Labels labels;
   for (auto series : series_list) {

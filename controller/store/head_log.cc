@@ -53,6 +53,13 @@ void HeadLogWriter::add(uint64_t series_id, std::span<const int64_t> timestamps_
   ++runs_;
 }
 
+void HeadLogWriter::append(HeadLogWriter&& other) {
+  body_ += other.body_;
+  runs_ += other.runs_;
+  other.body_.clear();
+  other.runs_ = 0;
+}
+
 std::string HeadLogWriter::finish() {
   std::string record;
   putVarint(record, runs_);

@@ -25,6 +25,8 @@ class HeadLogWriter {
   void add(uint64_t series_id, std::span<const int64_t> timestamps_ms,
            std::span<const double> values);
   bool empty() const { return runs_ == 0; }
+  // Moves the runs of `other` after this writer's (parts of one commit prepared apart).
+  void append(HeadLogWriter&& other);
   // The record; the writer is empty again afterwards.
   std::string finish();
 

@@ -18,6 +18,7 @@
 #include "controller/store/head_log.h"
 #include "controller/store/host_record_codec.h"
 #include "controller/store/key_codec.h"
+#include "controller/store/prepared_heads.h"
 #include "controller/store/retention_filter.h"
 #include "controller/store/rollups.h"
 #include "controller/store/series_head.h"
@@ -37,7 +38,6 @@ constexpr const char* kStateFamily = "state";
 constexpr const char* kTuningFamily = "tuning";
 constexpr const char* kNextSeriesIdKey = "next_series_id";
 constexpr const char* kNextCommitKey = "next_commit";
-constexpr int64_t kMinTimestamp = std::numeric_limits<int64_t>::min();
 
 void check(const rocksdb::Status& status, const std::string& what) {
   if (!status.ok()) throw StoreError(what + ": " + status.ToString());
@@ -81,12 +81,6 @@ rocksdb::ColumnFamilyOptions headLogFamily() {
   return options;
 }
 
-// later - earlier <= span for later >= earlier, without overflow: timestamps from an
-// agent or a file may be anywhere in the int64 range (found by batch_ingest_fuzz).
-bool withinSpan(int64_t earlier, int64_t later, int64_t span) {
-  return static_cast<uint64_t>(later) - static_cast<uint64_t>(earlier) <= static_cast<uint64_t>(span);
-}
-
 int64_t wallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -94,21 +88,6 @@ int64_t wallClockMs() {
 }
 
 }  // namespace
-
-// Heads to install once the write succeeded.
-struct SampleStore::PreparedHeads {
-  // Series whose head is replaced (sealed, flushed, or new and holding samples).
-  std::unordered_map<uint64_t, std::unique_ptr<SeriesHead>> replacements;
-  // Samples appended to a live head: ranges of `timestamps_ms` / `values`.
-  struct Append {
-    uint64_t series_id;
-    size_t begin;
-    size_t end;
-  };
-  std::vector<Append> appends;
-  std::vector<int64_t> timestamps_ms;
-  std::vector<double> values;
-};
 
 std::unique_ptr<SampleStore> SampleStore::open(const StoreOptions& options) {
   if (options.path.empty()) throw StoreError("store path is empty");
@@ -324,6 +303,8 @@ SeriesHead& SampleStore::headForWrite(uint64_t series_id) {
 WriteSet SampleStore::beginWrite() {
   WriteSet writes;
   writes.lock_ = std::unique_lock(write_mutex_);
+  writes.samples_ = std::move(spare_samples_);
+  writes.samples_.clear();
   writes.next_series_id_ = next_series_id_;
   return writes;
 }
@@ -400,6 +381,10 @@ void SampleStore::appendSample(WriteSet& writes, uint64_t series_id, int64_t tim
   writes.samples_.push_back({series_id, timestamp_ms, value});
 }
 
+void SampleStore::reserveSamples(WriteSet& writes, size_t count) {
+  writes.samples_.reserve(writes.samples_.size() + count);
+}
+
 void SampleStore::appendSamples(WriteSet& writes, uint64_t series_id,
                                 std::span<const int64_t> timestamps_ms,
                                 std::span<const double> values) {
@@ -410,164 +395,6 @@ void SampleStore::appendSamples(WriteSet& writes, uint64_t series_id,
     writes.samples_.reserve(std::max(writes.samples_.size() + count, writes.samples_.capacity() * 2));
   }
   for (size_t i = 0; i < count; ++i) writes.samples_.push_back({series_id, timestamps_ms[i], values[i]});
-}
-
-void SampleStore::putChunk(WriteSet& writes, uint64_t series_id,
-                           std::span<const int64_t> timestamps_ms, std::span<const double> values,
-                           uint64_t uniquifier) {
-  std::string encoded;
-  chunk::encodeChunk(timestamps_ms, values, encoded);
-  writes.batch_.Put(chunks_cf_, keys::chunkKey(series_id, timestamps_ms.front(), uniquifier),
-                    encoded);
-  addRollups(writes.batch_, rollups_cf_, series_id, timestamps_ms, values);
-}
-
-void SampleStore::putChunks(WriteSet& writes, uint64_t series_id,
-                            std::span<const int64_t> timestamps_ms, std::span<const double> values,
-                            uint64_t uniquifier) {
-  size_t begin = 0;
-  while (begin < timestamps_ms.size()) {
-    size_t end = begin + 1;
-    while (end < timestamps_ms.size() && end - begin < options_.chunk_samples &&
-           withinSpan(timestamps_ms[begin], timestamps_ms[end], options_.max_chunk_span_ms)) {
-      ++end;
-    }
-    putChunk(writes, series_id, timestamps_ms.subspan(begin, end - begin),
-             values.subspan(begin, end - begin), uniquifier);
-    begin = end;
-  }
-}
-
-void SampleStore::prepareSamples(WriteSet& writes, PreparedHeads& prepared, bool flush_due) {
-  const uint64_t commit = next_commit_;
-  HeadLogWriter log;
-  auto& pending = writes.samples_;
-  const auto by_series = [](const auto& a, const auto& b) { return a.series_id < b.series_id; };
-  // Imports append whole series in id order already; a stable sort would still copy all.
-  if (!std::is_sorted(pending.begin(), pending.end(), by_series)) {
-    std::stable_sort(pending.begin(), pending.end(), by_series);
-  }
-
-  std::vector<int64_t> all_ts, late_ts;
-  std::vector<double> all_values, late_values;
-
-  // Seals the head `current` plus `ts`/`values` (in order, newer than the head): full
-  // chunks are written, the rest becomes the series' new head (everything when
-  // `everything`).
-  auto seal = [&](uint64_t id, const SeriesHead* current, std::span<const int64_t> ts,
-                  std::span<const double> values, bool everything) {
-    all_ts.clear();
-    all_values.clear();
-    auto next = std::make_unique<SeriesHead>();
-    if (current) {
-      current->chunk.decode(all_ts, all_values);
-      next->sealed_through_ms = current->sealed_through_ms;
-    }
-    all_ts.insert(all_ts.end(), ts.begin(), ts.end());
-    all_values.insert(all_values.end(), values.begin(), values.end());
-    size_t begin = 0;
-    while (begin < all_ts.size()) {
-      size_t end = begin + 1;
-      while (end < all_ts.size() && end - begin < options_.chunk_samples &&
-             withinSpan(all_ts[begin], all_ts[end], options_.max_chunk_span_ms)) {
-        ++end;
-      }
-      const bool full = end - begin == options_.chunk_samples || end < all_ts.size();
-      if (!full && !everything) break;
-      putChunk(writes, id, std::span(all_ts).subspan(begin, end - begin),
-               std::span(all_values).subspan(begin, end - begin), 0);
-      next->sealed_through_ms = all_ts[end - 1];
-      begin = end;
-    }
-    if (begin < all_ts.size()) {
-      next->first_log = commit;
-      for (size_t i = begin; i < all_ts.size(); ++i) next->chunk.append(all_ts[i], all_values[i]);
-      log.add(id, std::span(all_ts).subspan(begin), std::span(all_values).subspan(begin));
-    }
-    if (!current || next->sealed_through_ms != current->sealed_through_ms) {
-      std::string mark;
-      keys::appendTimestamp(mark, next->sealed_through_ms);
-      writes.batch_.Put(head_meta_cf_, u64Bytes(id), mark);
-    }
-    prepared.replacements[id] = std::move(next);
-  };
-
-  // Heads that have waited two flush intervals are sealed as they are, so that the
-  // head log can be cut behind them.
-  if (flush_due) {
-    for (uint64_t id = 0; id < heads_.size(); ++id) {
-      const SeriesHead* current = heads_[id].get();
-      if (current && !current->empty() && current->first_log < flush_mark_) {
-        seal(id, current, {}, {}, /*everything=*/true);
-      }
-    }
-  }
-
-  for (size_t group = 0; group < pending.size();) {
-    const uint64_t id = pending[group].series_id;
-    size_t group_end = group;
-    while (group_end < pending.size() && pending[group_end].series_id == id) ++group_end;
-
-    SeriesHead* staged = nullptr;
-    if (auto it = prepared.replacements.find(id); it != prepared.replacements.end()) {
-      staged = it->second.get();
-    }
-    const SeriesHead* current = staged ? staged : head(id);
-    int64_t newest = current ? current->newestMs() : kMinTimestamp;
-
-    const size_t first_in_order = prepared.timestamps_ms.size();
-    late_ts.clear();
-    late_values.clear();
-    for (size_t i = group; i < group_end; ++i) {
-      if (pending[i].timestamp_ms > newest) {
-        newest = pending[i].timestamp_ms;
-        prepared.timestamps_ms.push_back(pending[i].timestamp_ms);
-        prepared.values.push_back(pending[i].value);
-      } else {
-        late_ts.push_back(pending[i].timestamp_ms);
-        late_values.push_back(pending[i].value);
-      }
-    }
-    group = group_end;
-
-    if (!late_ts.empty()) {
-      // Late or backfilled samples: chunks of their own, sorted, keyed with this
-      // commit's number so they never replace another chunk with the same start.
-      std::vector<size_t> order(late_ts.size());
-      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      std::stable_sort(order.begin(), order.end(),
-                       [&](size_t a, size_t b) { return late_ts[a] < late_ts[b]; });
-      std::vector<int64_t> sorted_ts(order.size());
-      std::vector<double> sorted_values(order.size());
-      for (size_t i = 0; i < order.size(); ++i) {
-        sorted_ts[i] = late_ts[order[i]];
-        sorted_values[i] = late_values[order[i]];
-      }
-      putChunks(writes, id, sorted_ts, sorted_values, commit);
-    }
-
-    const size_t in_order = prepared.timestamps_ms.size() - first_in_order;
-    if (in_order == 0) continue;
-    const auto ts = std::span(prepared.timestamps_ms).subspan(first_in_order, in_order);
-    const auto values = std::span(prepared.values).subspan(first_in_order, in_order);
-    const size_t open = current ? current->chunk.count() : 0;
-    const int64_t first = open > 0 ? current->chunk.firstTimestampMs() : ts.front();
-    const bool fits = open + in_order < options_.chunk_samples &&
-                      withinSpan(first, ts.back(), options_.max_chunk_span_ms);
-    if (!fits) {
-      seal(id, current, ts, values, /*everything=*/false);
-    } else if (staged) {
-      if (staged->empty()) staged->first_log = commit;
-      for (size_t i = 0; i < in_order; ++i) staged->chunk.append(ts[i], values[i]);
-      log.add(id, ts, values);
-    } else {
-      prepared.appends.push_back({id, first_in_order, first_in_order + in_order});
-      log.add(id, ts, values);
-    }
-  }
-
-  if (!log.empty()) writes.batch_.Put(head_log_cf_, u64Bytes(commit), log.finish());
-  writes.batch_.Put(kNextCommitKey, u64Bytes(commit + 1));
 }
 
 HostState& SampleStore::hostForWrite(WriteSet& writes, const std::string& host) {
@@ -592,6 +419,7 @@ std::string SampleStore::commit(WriteSet& writes) {
   } catch (const std::exception& e) {
     return std::string("preparing chunks: ") + e.what();
   }
+  writes.batch_.Put(kNextCommitKey, u64Bytes(next_commit_ + 1));
   for (const auto& [host, state] : writes.hosts_) {
     writes.batch_.Put(hosts_cf_, host, encodeHostRecord(state));
   }
@@ -603,15 +431,17 @@ std::string SampleStore::commit(WriteSet& writes) {
     std::unique_lock heads_lock(heads_mutex_);
     auto status = db_->Write(write_options, &writes.batch_);
     if (!status.ok()) return status.ToString();
-    for (auto& [id, next] : prepared.replacements) {
-      if (id >= heads_.size()) heads_.resize(std::max<size_t>(id + 1, heads_.size() * 3 / 2));
-      heads_[id] = std::move(next);
-    }
-    for (const auto& append : prepared.appends) {
-      SeriesHead& target = headForWrite(append.series_id);
-      if (target.empty()) target.first_log = next_commit_;
-      for (size_t i = append.begin; i < append.end; ++i) {
-        target.chunk.append(prepared.timestamps_ms[i], prepared.values[i]);
+    for (auto& part : prepared.parts) {
+      for (auto& [id, next] : part->replacements) {
+        if (id >= heads_.size()) heads_.resize(std::max<size_t>(id + 1, heads_.size() * 3 / 2));
+        heads_[id] = std::move(next);
+      }
+      for (const auto& append : part->appends) {
+        SeriesHead& target = headForWrite(append.series_id);
+        if (target.empty()) target.first_log = next_commit_;
+        for (size_t i = append.begin; i < append.end; ++i) {
+          target.chunk.append(part->timestamps_ms[i], part->values[i]);
+        }
       }
     }
   }
@@ -632,6 +462,13 @@ std::string SampleStore::commit(WriteSet& writes) {
     truncateHeadLog();
   }
   if (commit_listener_ && !writes.samples_.empty()) commit_listener_(writes.samples_);
+  // Kept up to 16 MiB (an import request of 256 Ki samples takes 6 MiB); a bigger one is
+  // rare and given back.
+  constexpr size_t kMaxSpareSamples = (16u << 20) / sizeof(CommittedSample);
+  if (writes.samples_.capacity() <= kMaxSpareSamples) {
+    spare_samples_ = std::move(writes.samples_);
+    spare_samples_.clear();
+  }
   if (writes.lock_.owns_lock()) writes.lock_.unlock();
   return {};
 }

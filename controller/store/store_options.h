@@ -28,6 +28,12 @@ struct StoreOptions {
   // is, and the head log is cut behind the oldest open head, so replay stays short.
   // 0 disables both (the log is then cut only by compact()). Default: 30 min.
   int64_t head_flush_interval_ms = 30 * 60 * 1000;
+  // A commit of at least twice this many samples (an import request) is prepared
+  // (chunk encoding, rollups) in up to `prepare_threads` parts split by series, one
+  // thread each; smaller commits (agent group commits) on the committing thread.
+  // Defaults: 2 threads (the controller's reference machine has 2 cores), 32 Ki samples.
+  uint32_t prepare_threads = 2;
+  uint32_t parallel_prepare_min_samples = 32 * 1024;
   // Wall clock in unix ms (retention, head flushes); injected by tests.
   std::function<int64_t()> now_ms;
 };
