@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
 
+#include "agent/memory/program_pages.h"
 #include "common/errors/error.h"
 #include "common/process/wake_set.h"
 
@@ -335,6 +337,16 @@ void Agent::run(const std::function<bool()>& stop, int stop_fd) {
       if (next_collection <= now) next_collection = now + config_.interval_ms;
       if (config_.memory_trim_interval_ms > 0 && now >= next_trim) {
         ::malloc_trim(0);
+        if (!program_pages_released_) {
+          // By now every pass kind has run (scan, walk, send, ack): what start-up alone
+          // touched in the program file can go.
+          program_pages_released_ = true;
+          const PageOutResult released = pageOutMappingsOf();
+          if (released.error != 0) {
+            spdlog::debug("MADV_PAGEOUT of the program's pages: {} (errno {})",
+                          std::strerror(released.error), released.error);
+          }
+        }
         next_trim = now + config_.memory_trim_interval_ms;
       }
     }
