@@ -49,7 +49,8 @@ class ReadBatch {
 
   // Queues statx(2) of `relative` below the open folder `dirfd` (opened under the
   // root by the caller; O_PATH is enough), or of `dirfd` itself when `relative` is
-  // empty. Skips the walk down from "/" that a long absolute path costs every pass.
+  // empty (io_uring does that one at once, on the calling thread). Skips the walk
+  // down from "/" that a long absolute path costs every pass.
   virtual void queueStatAt(int dirfd, std::string_view relative, StatSlot& slot) = 0;
 
   // Runs everything queued, fills the slots and empties the queue.

@@ -132,6 +132,16 @@ void UringReadBatch::queueStatAt(int dirfd, std::string_view relative, StatSlot&
 void UringReadBatch::start(size_t index) {
   Op& op = ops_[index];
   if (op.stat != nullptr) {
+    if (paths_[index].empty()) {
+      // An open fd's own stat resolves no path: handing it to an io-wq worker (statx
+      // always goes there) would cost more than the call.
+      op.stat->error = ::statx(op.dirfd, "", statFlags(paths_[index]), kStatMask,
+                               &op.stat->stat) == 0
+                           ? 0
+                           : errno;
+      op.step = Step::kDone;
+      return;
+    }
     op.step = Step::kStat;
     return;
   }
@@ -183,7 +193,7 @@ void UringReadBatch::submit() {
   ready_.clear();
   for (size_t i = 0; i < ops_.size(); ++i) {
     start(i);
-    ready_.push_back(static_cast<uint32_t>(i));
+    if (ops_[i].step != Step::kDone) ready_.push_back(static_cast<uint32_t>(i));
   }
   size_t cursor = 0;
   unsigned inflight = 0;

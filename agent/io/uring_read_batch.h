@@ -82,7 +82,8 @@ class UringReadBatch final : public ReadBatch {
 
   UringReadBatch(std::string_view root, UringReadBatchOptions options);
   std::string& nextPath(std::string_view path);
-  // Sets the op's first step from the fd cache; false when it needs no SQE.
+  // Sets the op's first step from the fd cache, or does it at once (the stat of an
+  // fd itself, which resolves no path) and leaves it kDone.
   void start(size_t index);
   void prepareSqe(size_t index, struct io_uring_sqe* sqe);
   void complete(size_t index, int result);

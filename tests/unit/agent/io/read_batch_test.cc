@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -90,6 +92,28 @@ TEST_P(ReadBatchTest, StatsRelativeToAnOpenFolderAndOfTheFolderItself) {
   EXPECT_EQ(folder.error, 0);
   EXPECT_TRUE(S_ISDIR(folder.stat.stx_mode));
   EXPECT_EQ(gone.error, ENOENT);
+}
+
+TEST_P(ReadBatchTest, StatOfAHeldFileFollowsItAndSeesItUnlinked) {
+  root.write("pier/.urb/chk/image.bin", std::string(1'000, 's'));
+  const std::string path = root.str() + "/pier/.urb/chk/image.bin";
+  const int fd = ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  root.write("pier/.urb/chk/image.bin.new", std::string(3'000, 'n'));
+  StatSlot held;
+  batch->queueStatAt(fd, "", held);
+  batch->submit();
+  EXPECT_EQ(held.error, 0);
+  EXPECT_EQ(held.stat.stx_size, 1'000u);
+  EXPECT_EQ(held.stat.stx_nlink, 1u);
+  // Renamed over: the fd still answers for the old file, now linked nowhere.
+  std::filesystem::rename(path + ".new", path);
+  batch->queueStatAt(fd, "", held);
+  batch->submit();
+  ::close(fd);
+  EXPECT_EQ(held.error, 0);
+  EXPECT_EQ(held.stat.stx_size, 1'000u);
+  EXPECT_EQ(held.stat.stx_nlink, 0u);
 }
 
 TEST_P(ReadBatchTest, ReadsFilesLargerThanAnyFirstGuess) {
