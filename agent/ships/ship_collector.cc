@@ -134,7 +134,10 @@ struct ShipCollector::Ship {
     bool replaced = false;
     for (size_t i = 0; i < tracked_fds.size() && i < tracked_slots.size(); ++i) {
       StatSlot& slot = tracked_slots[i];
-      if (tracked_fds[i] < 0 || slot.error != 0 || slot.stat.stx_nlink != 0) continue;
+      // A filesystem that does not report link counts leaves the fd trusted.
+      if (tracked_fds[i] < 0 || slot.error != 0 || !(slot.stat.stx_mask & STATX_NLINK) ||
+          slot.stat.stx_nlink != 0)
+        continue;
       replaced = true;
       ::close(tracked_fds[i]);
       tracked_fds[i] = openTracked(root, i);
