@@ -78,13 +78,17 @@ TEST(SampleStoreCrashTest, SigkillAtRandomMomentsLosesNoAcknowledgedSampleAndDup
       writeUntilKilled(path, fds[1], acked_through + 1);
     }
     ::close(fds[1]);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300 + random() % 700));
+    // The kill comes at a random moment of ingest, after the first acknowledged commit
+    // of the round: opening the store (head replay) can take longer than the wait on
+    // a loaded machine, and a kill during open tests nothing here.
+    const uint64_t before = acked_through;
+    uint64_t c = 0;
+    if (::read(fds[0], &c, sizeof c) == sizeof c) acked_through = c;
+    std::this_thread::sleep_for(std::chrono::milliseconds(random() % 700));
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status)) << "the writer failed by itself, status " << status;
-    const uint64_t before = acked_through;
-    uint64_t c = 0;
     while (::read(fds[0], &c, sizeof c) == sizeof c) acked_through = c;
     ::close(fds[0]);
     ASSERT_GT(acked_through, before) << "round " << round << ": nothing committed before the kill";
