@@ -143,7 +143,7 @@ void PlainReadBatch::submit() {
     } else if (StatSlot* stat = pending_[i].stat) {
       const int flags = AT_SYMLINK_NOFOLLOW | (path.empty() ? AT_EMPTY_PATH : 0);
       stat->error = ::statx(pending_[i].dirfd, path.c_str(), flags,
-                            STATX_SIZE | STATX_BLOCKS | STATX_MTIME | STATX_NLINK, &stat->stat) == 0
+                            kStatSlotMask, &stat->stat) == 0
                         ? 0
                         : errno;
     }

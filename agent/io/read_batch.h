@@ -25,6 +25,7 @@ struct ReadSlot {
 
 // Where a queued statx lands: size, blocks (512-byte units), mtime and the link
 // count (0: an fd's file was deleted or renamed over) are filled.
+constexpr unsigned kStatSlotMask = STATX_SIZE | STATX_BLOCKS | STATX_MTIME | STATX_NLINK;
 struct StatSlot {
   struct statx stat {};
   int error = 0;

@@ -26,7 +26,6 @@ constexpr size_t kFirstReadBytes = 1024;
 // run when the collecting thread waits for the whole submission, instead of each
 // completion waking it (task_work) while a pass's few hundred ops drain.
 constexpr unsigned kDeferredCompletions = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-constexpr unsigned kStatMask = STATX_SIZE | STATX_BLOCKS | STATX_MTIME | STATX_NLINK;
 
 struct RequiredOp {
   int opcode;
@@ -135,7 +134,7 @@ void UringReadBatch::start(size_t index) {
     if (paths_[index].empty()) {
       // An open fd's own stat resolves no path: handing it to an io-wq worker (statx
       // always goes there) would cost more than the call.
-      op.stat->error = ::statx(op.dirfd, "", statFlags(paths_[index]), kStatMask,
+      op.stat->error = ::statx(op.dirfd, "", statFlags(paths_[index]), kStatSlotMask,
                                &op.stat->stat) == 0
                            ? 0
                            : errno;
@@ -177,7 +176,7 @@ void UringReadBatch::prepareSqe(size_t index, struct io_uring_sqe* sqe) {
     }
     case Step::kStat:
       io_uring_prep_statx(sqe, op.dirfd, paths_[index].c_str(), statFlags(paths_[index]),
-                          kStatMask, &op.stat->stat);
+                          kStatSlotMask, &op.stat->stat);
       break;
     case Step::kDone:
       io_uring_prep_nop(sqe);
@@ -322,7 +321,7 @@ void UringReadBatch::finishPlainly() {
       op.read->error = readWholeFile(paths_[i], op.read->data);
     } else if (op.stat != nullptr) {
       op.stat->error =
-          ::statx(op.dirfd, paths_[i].c_str(), statFlags(paths_[i]), kStatMask, &op.stat->stat) ==
+          ::statx(op.dirfd, paths_[i].c_str(), statFlags(paths_[i]), kStatSlotMask, &op.stat->stat) ==
                   0
               ? 0
               : errno;

@@ -109,11 +109,10 @@ struct ShipCollector::Ship {
     closeTrackedFds();
     tracked_fds.assign(size.tracked.size(), -1);
     for (size_t i = 0; i < tracked_fds.size(); ++i)
-      tracked_fds[i] = openTracked(root, i);
+      tracked_fds[i] = openTracked(resolveUnderRoot(root, size.tracked[i].path));
   }
-  int openTracked(const std::string& root, size_t index) const {
-    const std::string path = resolveUnderRoot(root, size.tracked[index].path);
-    return ::open(path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  static int openTracked(const std::string& resolved_path) {
+    return ::open(resolved_path.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
   }
   void closeTrackedFds() {
     for (int fd : tracked_fds)
@@ -139,13 +138,13 @@ struct ShipCollector::Ship {
           slot.stat.stx_nlink != 0)
         continue;
       replaced = true;
-      ::close(tracked_fds[i]);
-      tracked_fds[i] = openTracked(root, i);
       const std::string path = resolveUnderRoot(root, size.tracked[i].path);
-      slot.error = ::statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW,
-                           STATX_SIZE | STATX_BLOCKS | STATX_MTIME | STATX_NLINK, &slot.stat) == 0
-                       ? 0
-                       : errno;
+      ::close(tracked_fds[i]);
+      tracked_fds[i] = openTracked(path);
+      slot.error =
+          ::statx(AT_FDCWD, path.c_str(), AT_SYMLINK_NOFOLLOW, kStatSlotMask, &slot.stat) == 0
+              ? 0
+              : errno;
     }
     return replaced;
   }
@@ -293,7 +292,7 @@ void ShipCollector::rewatch(Ship& ship) {
   if (ship.watch_ids[kPierFolder] != FolderWatch::kNoWatch) {
     ship.pier_slot.error =
         ::statx(ship.folder_fds[kPierFolder], "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
-                STATX_SIZE | STATX_BLOCKS | STATX_MTIME, &ship.pier_slot.stat) == 0
+                kStatSlotMask, &ship.pier_slot.stat) == 0
             ? 0
             : errno;
   }
