@@ -116,6 +116,27 @@ void SeriesRegistry::buildKey(std::string_view name, std::span<const LabelView> 
   }
 }
 
+bool SeriesRegistry::matches(uint32_t id, std::string_view name,
+                             std::span<const LabelView> labels) const {
+  const SeriesDefinition& known = definitions_[id];
+  if (known.name != name || known.labels.size() != labels.size()) return false;
+  // Collectors pass labels in their own order ({ship, pier}); the definition holds
+  // them sorted by name. A small sorted copy on the stack compares like idFor's key.
+  constexpr size_t kMostLabels = 8;
+  if (labels.size() > kMostLabels) return false;  // idFor() answers
+  const LabelView* sorted[kMostLabels];
+  for (size_t i = 0; i < labels.size(); ++i) {
+    size_t at = i;
+    for (; at > 0 && labels[i].name < sorted[at - 1]->name; --at) sorted[at] = sorted[at - 1];
+    sorted[at] = &labels[i];
+  }
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (known.labels[i].name != sorted[i]->name || known.labels[i].value != sorted[i]->value)
+      return false;
+  }
+  return true;
+}
+
 uint32_t SeriesRegistry::idFor(std::string_view name, std::span<const LabelView> labels) {
   sort_buffer_.assign(labels.begin(), labels.end());
   std::sort(sort_buffer_.begin(), sort_buffer_.end(),

@@ -46,17 +46,9 @@ class SeriesRegistry {
 
   const SeriesDefinition& definition(uint32_t id) const { return definitions_[id]; }
 
-  // Whether series `id` is `name` with exactly `labels`, given in sorted order (other
-  // orders answer false, and the caller asks idFor()). No allocation, no hashing.
-  bool matches(uint32_t id, std::string_view name, std::span<const LabelView> labels) const {
-    const SeriesDefinition& known = definitions_[id];
-    if (known.name != name || known.labels.size() != labels.size()) return false;
-    for (size_t i = 0; i < labels.size(); ++i) {
-      if (known.labels[i].name != labels[i].name || known.labels[i].value != labels[i].value)
-        return false;
-    }
-    return true;
-  }
+  // Whether series `id` is `name` with exactly `labels`, in any order. No allocation,
+  // no hashing: what a collector's repeated add() costs instead of idFor().
+  bool matches(uint32_t id, std::string_view name, std::span<const LabelView> labels) const;
   size_t size() const { return definitions_.size(); }
 
   // Whether the controller has confirmed it knows the series.

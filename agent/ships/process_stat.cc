@@ -1,6 +1,6 @@
 #include "agent/ships/process_stat.h"
 
-#include <array>
+#include <string.h>
 
 #include "agent/collectors/parse_util.h"
 
@@ -18,19 +18,33 @@ constexpr size_t kRss = 24;
 }  // namespace
 
 bool parseProcessStat(std::string_view text, ProcessStat& out) {
-  const size_t close = text.rfind(')');
-  if (close == std::string_view::npos) return false;
-  std::array<std::string_view, kRss - kFirstAfterName + 1> fields;
-  const size_t count = splitFields(trimSpace(text.substr(close + 1)), fields);
-  if (count < fields.size()) return false;
-  auto field = [&](size_t number) { return fields[number - kFirstAfterName]; };
+  // The name (field 2) may hold spaces and ')': the fields start after the last ')'.
+  // memrchr, and one walk over the fields: this runs for two processes per ship
+  // every pass.
+  const void* close = ::memrchr(text.data(), ')', text.size());
+  if (close == nullptr) return false;
+  const char* at = static_cast<const char*>(close) + 1;
+  const char* const end = text.data() + text.size();
+  auto separator = [](char c) { return c == ' ' || c == '\n' || c == '\t'; };
   int64_t ppid = 0;
   ProcessStat parsed;
-  if (!parseInt64(field(kPpid), ppid) || !parseUint64(field(kUtime), parsed.utime_ticks) ||
-      !parseUint64(field(kStime), parsed.stime_ticks) ||
-      !parseUint64(field(kStartTime), parsed.start_ticks) ||
-      !parseUint64(field(kRss), parsed.rss_pages)) {
-    return false;
+  bool ok = true;
+  size_t number = kFirstAfterName - 1;
+  while (number < kRss) {
+    while (at < end && separator(*at)) ++at;
+    if (at == end) return false;
+    const char* const field_start = at;
+    while (at < end && !separator(*at)) ++at;
+    const std::string_view field(field_start, static_cast<size_t>(at - field_start));
+    switch (++number) {
+      case kPpid: ok = parseInt64(field, ppid); break;
+      case kUtime: ok = parseUint64(field, parsed.utime_ticks); break;
+      case kStime: ok = parseUint64(field, parsed.stime_ticks); break;
+      case kStartTime: ok = parseUint64(field, parsed.start_ticks); break;
+      case kRss: ok = parseUint64(field, parsed.rss_pages); break;
+      default: break;
+    }
+    if (!ok) return false;
   }
   parsed.ppid = ppid;
   out = parsed;

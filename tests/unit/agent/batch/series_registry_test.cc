@@ -15,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "tests/support/test_support.h"
 
@@ -64,6 +65,36 @@ TEST(SeriesRegistryTest, SameNameAndLabelsInAnyOrderGiveTheSameId) {
   EXPECT_EQ(registry.idFor("m", cab), id);
   EXPECT_EQ(registry.idFor("m", bca), id);
   EXPECT_EQ(registry.size(), 1u);
+}
+
+TEST(SeriesRegistryTest, MatchesTakesLabelsInAnyOrderAndOnlyTheExactSeries) {
+  SeriesRegistry registry;
+  const LabelView ship_first[] = {{"ship", "zod"}, {"pier", "/srv/zod"}};
+  const LabelView pier_first[] = {{"pier", "/srv/zod"}, {"ship", "zod"}};
+  const uint32_t id = registry.idFor("urbit_ship_up", ship_first);
+  EXPECT_TRUE(registry.matches(id, "urbit_ship_up", ship_first));
+  EXPECT_TRUE(registry.matches(id, "urbit_ship_up", pier_first));
+
+  const LabelView other_value[] = {{"ship", "nec"}, {"pier", "/srv/zod"}};
+  const LabelView other_label[] = {{"ship", "zod"}, {"path", "/srv/zod"}};
+  const LabelView fewer[] = {{"ship", "zod"}};
+  const LabelView more[] = {{"ship", "zod"}, {"pier", "/srv/zod"}, {"port", "80"}};
+  const LabelView repeated[] = {{"ship", "zod"}, {"ship", "zod"}};
+  EXPECT_FALSE(registry.matches(id, "urbit_ship_rss_bytes", ship_first));
+  EXPECT_FALSE(registry.matches(id, "urbit_ship_up", other_value));
+  EXPECT_FALSE(registry.matches(id, "urbit_ship_up", other_label));
+  EXPECT_FALSE(registry.matches(id, "urbit_ship_up", fewer));
+  EXPECT_FALSE(registry.matches(id, "urbit_ship_up", more));
+  EXPECT_FALSE(registry.matches(id, "urbit_ship_up", repeated));
+
+  // Past the stack copy's size matches() declines and idFor() still answers.
+  std::vector<std::string> names;
+  for (int i = 0; i < 9; ++i) names.push_back("l" + std::to_string(8 - i));
+  std::vector<LabelView> nine;
+  for (const auto& name : names) nine.push_back({name, "v"});
+  const uint32_t wide = registry.idFor("wide", nine);
+  EXPECT_FALSE(registry.matches(wide, "wide", nine));
+  EXPECT_EQ(registry.idFor("wide", nine), wide);
 }
 
 TEST(SeriesRegistryTest, DifferentNamesOrLabelsGiveDifferentIds) {

@@ -28,6 +28,25 @@ TEST(ProcessStatTest, RejectsTruncatedAndGarbage) {
   EXPECT_FALSE(parseProcessStat("no parenthesis at all", parsed));
   EXPECT_FALSE(
       parseProcessStat("1 (x) S a 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 100 10 0\n", parsed));
+  EXPECT_FALSE(
+      parseProcessStat("1 (x) S 1 1 1 0 -1 0 0 0 0 0 1x 1 0 0 20 0 1 0 5 100 10 0\n", parsed));
+  EXPECT_FALSE(
+      parseProcessStat("1 (x) S 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 100 -10 0\n", parsed));
+  // One field short of rss.
+  EXPECT_FALSE(parseProcessStat("1 (x) S 1 1 1 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 5 100", parsed));
+}
+
+TEST(ProcessStatTest, StopsAtRssWhateverFollowsAndKeepsOutputOnFailure) {
+  ProcessStat parsed;
+  // Exactly through rss (field 24), no newline.
+  ASSERT_TRUE(parseProcessStat("9 (a)b) R 1 9 9 0 -1 0 0 0 0 0 7 8 0 0 20 0 1 0 55 4096 12", parsed));
+  EXPECT_EQ(parsed.ppid, 1);
+  EXPECT_EQ(parsed.utime_ticks, 7u);
+  EXPECT_EQ(parsed.stime_ticks, 8u);
+  EXPECT_EQ(parsed.start_ticks, 55u);
+  EXPECT_EQ(parsed.rss_pages, 12u);
+  EXPECT_FALSE(parseProcessStat("9 (a) R 1 9 9 0 -1 0 0 0 0 0 x 8 0 0 20 0 1 0 55 4096 99", parsed));
+  EXPECT_EQ(parsed.rss_pages, 12u);
 }
 
 }  // namespace
