@@ -49,8 +49,9 @@ Outbox::Outbox(const std::string& dir, const std::string& state_path, OutboxOpti
     : Outbox(std::make_unique<FileOutboxStorage>(dir, state_path), options) {}
 
 Outbox::~Outbox() {
-  if (unwritten_ == 0) return;
+  if (undurable_ == 0) return;
   writePending();
+  makeDurable();
   commit();
   if (unwritten_ > 0) {
     uint64_t samples = 0;
@@ -82,8 +83,10 @@ std::string Outbox::encodeState() const {
   line("samples_dropped", counters_.samples_dropped);
   text += "dropped";
   for (uint64_t sequence : dropped_) text += " " + std::to_string(sequence);
+  // The batches a power loss could take (named "unwritten" since the disk refusing
+  // them was the only way once): those missing on the next start are counted dropped.
   text += "\nunwritten";
-  for (size_t i = pending_.size() - unwritten_; i < pending_.size(); ++i) {
+  for (size_t i = pending_.size() - undurable_; i < pending_.size(); ++i) {
     text += " " + std::to_string(pending_[i].batch.sequence) + ":" +
             std::to_string(pending_[i].batch.values.size());
   }
@@ -220,7 +223,7 @@ void Outbox::load() {
   counters_.samples_collected += recovered_samples;
   pushed_through_ = std::max(pushed_through_, last_kept);
 
-  // Batches the disk had refused and a crash took before they could be written.
+  // Batches the disk had refused, or not yet synced, that a crash or power loss took.
   uint64_t lost_batches = 0, lost_samples = 0;
   for (const auto& [unwritten_sequence, samples] : unwritten) {
     // A plain copy: clang 14 (the fuzz build) cannot capture a structured binding.
@@ -235,11 +238,16 @@ void Outbox::load() {
   if (lost_batches > 0) {
     counters_.batches_dropped += lost_batches;
     counters_.samples_dropped += lost_samples;
-    spdlog::error("outbox: {} batches ({} samples) held in memory while the disk refused them "
-                  "were lost when the agent stopped; counted as dropped",
+    spdlog::error("outbox: {} batches ({} samples) were not on disk yet when the agent stopped "
+                  "(refused by the disk, or written just before a power loss) and are lost; "
+                  "counted as dropped",
                   lost_batches, lost_samples);
   }
 
+  // Loaded from the page cache, maybe never synced (the last run was killed): the
+  // first push syncs them.
+  undurable_ = pending_.size();
+  for (const auto& [segment, live] : live_) unsynced_segments_.insert(segment);
   if (!segments.empty()) next_segment_ = segments.back() + 1;
   roll_ = true;
   if (size_t dropped = dropOverBounds(); dropped > 0) {
@@ -272,6 +280,7 @@ void Outbox::release(const PendingBatch& pending) {
 
 void Outbox::popFront() {
   if (unwritten_ == pending_.size()) --unwritten_;
+  if (undurable_ == pending_.size()) --undurable_;
   release(pending_.front());
   pending_.pop_front();
 }
@@ -297,8 +306,10 @@ size_t Outbox::push(wire::MetricBatchData batch) {
   bytes_ += record_bytes;
   pending_.push_back(PendingBatch{std::move(batch), -1, 0, record_bytes});
   ++unwritten_;
+  ++undurable_;
   // Drop first: what is dropped need not be written. The newest is never dropped.
   const size_t dropped = dropOverBounds();
+  makeDurable();  // what the controller has not acked since the last push
   writePending();
   commit();
   return dropped;
@@ -308,6 +319,31 @@ void Outbox::retryWrites() {
   if (unwritten_ == 0) return;
   writePending();
   commit();
+}
+
+void Outbox::makeDurable() {
+  if (undurable_ == unwritten_) {
+    unsynced_segments_.clear();  // every record written is acknowledged or synced
+    return;
+  }
+  for (auto it = unsynced_segments_.begin(); it != unsynced_segments_.end();) {
+    if (int error = storage_->sync(*it); error != 0) {
+      ++write_errors_;
+      if (!sync_failing_) {
+        spdlog::error("outbox: cannot fdatasync {}: {}; its unacknowledged batches stay in "
+                      "memory and the sync is tried again with the next batch",
+                      storage_->segmentPath(*it), errnoText(error));
+        sync_failing_ = true;
+      }
+      return;
+    }
+    it = unsynced_segments_.erase(it);
+  }
+  if (sync_failing_) {
+    spdlog::info("outbox: fdatasync works again");
+    sync_failing_ = false;
+  }
+  undurable_ = unwritten_;
 }
 
 void Outbox::writePending() {
@@ -342,6 +378,7 @@ void Outbox::writePending() {
     }
     pending.segment = active_segment_;
     ++live_[active_segment_];
+    unsynced_segments_.insert(active_segment_);
     active_bytes_ += scratch_.size();
     --unwritten_;
     if (write_failing_ && unwritten_ == 0) {
@@ -390,6 +427,7 @@ bool Outbox::drop(uint64_t sequence) {
     } else {
       dropped_.insert(sequence);
     }
+    if (index >= pending_.size() - undurable_) --undurable_;
     release(*it);
     pending_.erase(it);
     commit();

@@ -15,9 +15,15 @@
 //   durable marker still counts its records as pending.
 //
 // Durability (why each write is or is not synced):
-// * push() fdatasyncs the record before the batch counts as collected: a batch is
-//   at most one interval (>= 1 s) of data, so one fdatasync a push is cheap (see
-//   bench/README.md), and it is what makes "nothing lost" hold across power loss.
+// * push() writes the record at once (a crash of the agent, SIGKILL or OOM kill,
+//   cannot lose it: it is in the page cache) but fdatasyncs it only at the next
+//   push, and only if the controller has not acknowledged it by then. The controller
+//   usually acks within milliseconds, so a healthy agent never waits on the disk,
+//   and while the controller is away every batch is durable one interval after it
+//   was collected. A power loss or kernel crash can so lose the newest batch
+//   (at most one interval of data, collected just before the host went down), and
+//   nothing older. Those batches are listed as not yet durable in the state file;
+//   one missing after a power loss is counted as dropped on the next start.
 // * The state file is not fsynced on every push or ack, only before segments are
 //   deleted. A crash (SIGKILL) cannot lose a rename. After a power loss the file may
 //   be older than the segments; nothing is lost either way: records newer than
@@ -118,6 +124,10 @@ class Outbox {
   // Writes the batches the disk refused so far, oldest first (push() does this too).
   void retryWrites();
 
+  // Fdatasyncs every pending record written but not synced yet. push() does this
+  // first, and the destructor last; a failure is logged once and tried again.
+  void makeDurable();
+
   std::deque<PendingBatch>& pending() { return pending_; }
   const std::deque<PendingBatch>& pending() const { return pending_; }
   bool empty() const { return pending_.empty(); }
@@ -157,6 +167,10 @@ class Outbox {
   // The last `unwritten_` batches of pending_ are only in memory. Records go to
   // disk in sequence order, so once one is refused the later ones wait behind it.
   size_t unwritten_ = 0;
+  // The last `undurable_` batches of pending_ are not known to be on disk: unwritten,
+  // or written and not synced yet (unwritten_ <= undurable_). Their segments:
+  size_t undurable_ = 0;
+  std::set<uint32_t> unsynced_segments_;
   OutboxCounters counters_;
   uint64_t done_through_ = 0;    // every sequence up to here is acked or dropped
   uint64_t pushed_through_ = 0;  // the newest sequence counted as collected
@@ -171,6 +185,7 @@ class Outbox {
   uint64_t write_errors_ = 0;
   uint64_t corrupt_records_ = 0;
   bool write_failing_ = false;  // logged once until a write succeeds again
+  bool sync_failing_ = false;
   bool state_failing_ = false;
 };
 

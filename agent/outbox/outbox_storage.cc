@@ -151,18 +151,25 @@ int FileOutboxStorage::append(uint32_t segment, const void* data, size_t size) {
       }
     }
   }
-  int error = writeAll(fd_, data, size);
-  if (error == 0 && sync_ && ::fdatasync(fd_) != 0) error = errno;
-  if (error != 0) {
-    // Leave no partial record behind for the next append to follow. After a failed
-    // fdatasync the page cache may already be written back or not: cut it anyway,
-    // and start afresh on the next call (the outbox moves to a new segment too).
+  if (int error = writeAll(fd_, data, size); error != 0) {
+    // Leave no partial record behind for the next append to follow, and start
+    // afresh on the next call (the outbox moves to a new segment too).
     (void)::ftruncate(fd_, static_cast<off_t>(open_size_));
     closeActive();
     return error;
   }
   open_size_ += size;
   return 0;
+}
+
+int FileOutboxStorage::sync(uint32_t segment) {
+  if (!sync_) return 0;
+  if (segment == open_segment_ && fd_ >= 0) return ::fdatasync(fd_) == 0 ? 0 : errno;
+  const int fd = ::open(segmentPath(segment).c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? 0 : errno;
+  const int error = ::fdatasync(fd) == 0 ? 0 : errno;
+  ::close(fd);
+  return error;
 }
 
 int FileOutboxStorage::truncate(uint32_t segment, uint64_t size) {

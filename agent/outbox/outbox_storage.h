@@ -23,11 +23,15 @@ class OutboxStorage {
   virtual std::vector<uint32_t> listSegments() = 0;
   // A whole segment into `out`. Returns 0 or an errno.
   virtual int readSegment(uint32_t segment, std::string& out) = 0;
-  // Appends to `segment` (created when missing) and, unless made without sync,
-  // makes the bytes durable (fdatasync; fsync of the folder when the file is new)
-  // before returning 0. Returns an errno on failure, after cutting the segment back
-  // to its size before the call where it can.
+  // Appends to `segment` (created when missing; its name made durable at once, by an
+  // fsync of the folder) and returns 0 once the bytes are in the page cache: a
+  // crash of the process cannot lose them, a power loss can until sync(). Returns
+  // an errno on failure, after cutting the segment back to its size before the call
+  // where it can.
   virtual int append(uint32_t segment, const void* data, size_t size) = 0;
+  // Makes what was appended to `segment` durable (fdatasync). Returns 0 or an errno;
+  // 0 too for a segment no longer there.
+  virtual int sync(uint32_t segment) = 0;
   virtual int truncate(uint32_t segment, uint64_t size) = 0;
   virtual int remove(uint32_t segment) = 0;
 
@@ -68,6 +72,7 @@ class FileOutboxStorage final : public OutboxStorage {
   std::vector<uint32_t> listSegments() override;
   int readSegment(uint32_t segment, std::string& out) override;
   int append(uint32_t segment, const void* data, size_t size) override;
+  int sync(uint32_t segment) override;
   int truncate(uint32_t segment, uint64_t size) override;
   int remove(uint32_t segment) override;
   std::optional<std::string> readState() override;
