@@ -13,8 +13,13 @@ namespace {
 // What moves a directory's mtime (entries created, removed, renamed), plus its own
 // attributes (a touch) and its own move (the path now names another folder, or none).
 // IN_IGNORED (the watch ended) always comes.
-constexpr uint32_t kMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB |
-                           IN_MOVE_SELF | IN_ONLYDIR;
+constexpr uint32_t kFolderMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                                 IN_ATTRIB | IN_MOVE_SELF | IN_ONLYDIR;
+// Everything that can change a file's size or blocks, or what its path names: writes
+// (the runtime writes its event log and snapshot with write(2), never a shared
+// mapping), truncation (IN_MODIFY), link-count changes (IN_ATTRIB), moves, deletion.
+constexpr uint32_t kFileContentMask =
+    IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF | IN_DONT_FOLLOW;
 
 }  // namespace
 
@@ -27,13 +32,14 @@ FolderWatch::~FolderWatch() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-int FolderWatch::add(const std::string& path, int& error) {
+int FolderWatch::add(const std::string& path, int& error, Target target) {
   error = 0;
   if (fd_ < 0) {
     error = ENOSYS;
     return kNoWatch;
   }
-  const int id = ::inotify_add_watch(fd_, path.c_str(), kMask);
+  const int id = ::inotify_add_watch(
+      fd_, path.c_str(), target == Target::kFolder ? kFolderMask : kFileContentMask);
   if (id < 0) {
     error = errno;
     return kNoWatch;

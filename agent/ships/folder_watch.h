@@ -11,6 +11,10 @@
 // same folder (the kernel gives them one watch) never consume each other's changes.
 // A queue overflow bumps every generation: every folder counts as changed once.
 //
+// A single file can be watched too (Target::kFileContent): any write, truncation,
+// attribute or link-count change, move or deletion of it bumps its generation, so the
+// files whose sizes are reported every pass are statted only after such an event.
+//
 // When inotify is refused (no instance left, ENOSYS) the watch is unavailable and
 // add() answers kNoWatch; when the per-user watch limit is hit, add() answers kNoWatch
 // for that folder. Callers stat those folders instead, as before inotify.
@@ -26,6 +30,7 @@ namespace tidemark::agent {
 class FolderWatch {
  public:
   static constexpr int kNoWatch = -1;
+  enum class Target { kFolder, kFileContent };
 
   // Opens the inotify instance (non-blocking, close-on-exec). `max_watches` caps the
   // folders watched at once, as the kernel's fs.inotify.max_user_watches would (0: no
@@ -43,7 +48,7 @@ class FolderWatch {
   // Returns its watch id, or kNoWatch with `error` set to the errno (ENOSPC: the
   // watch limit; ENOENT, ENOTDIR: no such folder). Adding a folder already watched
   // returns the same id and takes one more reference. Allocates (not for every pass).
-  int add(const std::string& path, int& error);
+  int add(const std::string& path, int& error, Target target = Target::kFolder);
   // Drops one reference taken by add(); the last one removes the kernel's watch.
   // kNoWatch and ids no longer known are ignored.
   void release(int id);

@@ -191,6 +191,11 @@ struct ShipCollector::Ship {
   bool walk_needed = true;
   std::vector<StatSlot> tracked_slots;
   std::vector<int> tracked_fds;  // parallel to size.tracked; -1: statted by path
+  // Their inotify watches (kNoWatch: statted every pass), and the generation each
+  // was last statted at.
+  std::vector<int> tracked_watch_ids;
+  std::vector<uint64_t> tracked_seen_generations;
+  uint32_t passes_since_full_stat = 0;
   StatSlot pier_slot;  // the pier folder: its filesystem (device) for the free space
   StatSlot log_dir_slot;
   StatSlot chk_dir_slot;
@@ -298,6 +303,42 @@ void ShipCollector::rewatch(Ship& ship) {
   }
 }
 
+void ShipCollector::rewatchTracked(Ship& ship) {
+  if (!watch_) return;
+  std::vector<int> ids(ship.size.tracked.size(), FolderWatch::kNoWatch);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i >= ship.tracked_fds.size() || ship.tracked_fds[i] < 0) continue;
+    int error = 0;
+    ids[i] = watch_->add(resolveUnderRoot(reader_.root(), ship.size.tracked[i].path), error,
+                         FolderWatch::Target::kFileContent);
+    if (ids[i] == FolderWatch::kNoWatch && error == ENOSPC) {
+      log_.warn("ships:inotify_limit_files",
+                fmt::format("ships: inotify watch limit reached at {} ({} watched); such "
+                            "files are statted every pass instead (raise "
+                            "fs.inotify.max_user_watches)",
+                            ship.size.tracked[i].path, watch_->watches()));
+    }
+  }
+  for (int id : ship.tracked_watch_ids) watch_->release(id);  // after add(), as in rewatch()
+  ship.tracked_watch_ids = std::move(ids);
+  // What happened before the watch is unknown: every tracked file is statted once.
+  ship.tracked_seen_generations.assign(ship.tracked_watch_ids.size(), FolderWatch::kGone);
+}
+
+bool ShipCollector::trackedStatDue(Ship& ship, size_t index, bool every) const {
+  if (every || !watch_ || index >= ship.tracked_watch_ids.size() ||
+      ship.tracked_watch_ids[index] == FolderWatch::kNoWatch ||
+      ship.tracked_slots[index].error != 0) {
+    return true;
+  }
+  const uint64_t generation = watch_->generation(ship.tracked_watch_ids[index]);
+  if (generation == FolderWatch::kGone) return true;  // deleted: the log folder's walk follows
+  if (generation == ship.tracked_seen_generations[index]) return false;
+  // Noted before the stat: an event between the two brings another stat next pass.
+  ship.tracked_seen_generations[index] = generation;
+  return true;
+}
+
 void ShipCollector::pollFolderWatch() {
   if (!watch_) return;
   if (const int error = watch_->poll(); error != 0) {
@@ -379,6 +420,7 @@ void ShipCollector::rescan() {
       if (::stat(urb_path.c_str(), &urb) != 0 || !S_ISDIR(urb.st_mode)) {
         if (watch_) {
           for (int id : ship.watch_ids) watch_->release(id);
+          for (int id : ship.tracked_watch_ids) watch_->release(id);
         }
         it = ships_.erase(it);
         continue;
@@ -407,6 +449,7 @@ void ShipCollector::walk(int64_t now_ms) {
     walked[i]->walk_needed = false;
     walked[i]->tracked_slots.resize(walked[i]->size.tracked.size());
     walked[i]->reopenTrackedFds(reader_.root());
+    rewatchTracked(*walked[i]);
   }
 }
 
@@ -431,7 +474,13 @@ void ShipCollector::prepare(ReadBatch& batch) {
     if (ship.stat_queued[kPierFolder]) ship.queueStat(batch, pier, ship.pier_slot);
     if (ship.stat_queued[kLogFolder]) ship.queueStat(batch, ship.log_dir_path, ship.log_dir_slot);
     if (ship.stat_queued[kChkFolder]) ship.queueStat(batch, ship.chk_dir_path, ship.chk_dir_slot);
-    for (size_t i = 0; i < ship.size.tracked.size(); ++i) ship.queueTrackedStat(batch, i);
+    const bool every = ++ship.passes_since_full_stat >= options_.tracked_stat_every_passes;
+    if (every) ship.passes_since_full_stat = 0;
+    for (size_t i = 0; i < ship.size.tracked.size(); ++i) {
+      if (!trackedStatDue(ship, i, every)) continue;
+      ship.queueTrackedStat(batch, i);
+      ++tracked_stats_;
+    }
     ship.ports_queued = false;
     if (!ship.king) continue;
     batch.queueRead(ship.king_stat_path, ship.king_stat);

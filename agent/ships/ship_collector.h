@@ -53,9 +53,15 @@ struct ShipCollectorOptions {
   // Where inotify is refused, or its watch limit is hit, those folders are statted as
   // before. Default: true.
   bool watch_folders = true;
-  // At most this many folder watches (3 per pier), below the kernel's own limit; tests
-  // force the per-folder fallback with it. 0: as many as the kernel allows. Default: 0.
+  // At most this many inotify watches (3 folders and the 1-3 tracked files per pier),
+  // below the kernel's own limit; tests force the per-folder fallback with it. 0: as
+  // many as the kernel allows. Default: 0.
   size_t max_folder_watches = 0;
+  // The tracked files (newest event log, snapshot) are statted when their inotify
+  // watch saw a change, and every this many passes anyway, for writers inotify does
+  // not see (a shared mapping; another host writing over NFS). 1: every pass, as
+  // without inotify. Default: 30.
+  uint32_t tracked_stat_every_passes = 30;
 };
 
 class ShipCollector final : public Collector {
@@ -73,16 +79,23 @@ class ShipCollector final : public Collector {
   // How many full process scans and pier walks ran (for tests and cost reports).
   uint64_t processScans() const { return process_scans_; }
   uint64_t pierWalks() const { return pier_walks_; }
+  // Stats of tracked files queued so far (for tests and the agent's own cost).
+  uint64_t trackedStats() const { return tracked_stats_; }
   // Times the folder fds and watches of the ship at `pier` were (re)opened (0 for a
   // pier not known).
   uint64_t folderOpens(const std::string& pier) const;
-  // Pier folders watched through inotify now (0 when it is off or refused).
+  // inotify watches now: pier folders and tracked files (0 when it is off or refused).
   size_t folderWatches() const { return watch_ ? watch_->watches() : 0; }
 
  private:
   struct Ship;
   void rescan();
   void rewatch(Ship& ship);
+  // Watches the files a walk tracks, after the walk opened them.
+  void rewatchTracked(Ship& ship);
+  // Whether tracked file `index` is statted this pass: its watch saw an event, it has
+  // none, or the pass count says so.
+  bool trackedStatDue(Ship& ship, size_t index, bool every) const;
   // True when the ship's folder fds and watches can be kept at a scan: all open and
   // watched, with no event since they were opened.
   bool foldersSteady(const Ship& ship) const;
@@ -121,6 +134,7 @@ class ShipCollector final : public Collector {
   bool maps_this_pass_ = false;
   uint64_t process_scans_ = 0;
   uint64_t pier_walks_ = 0;
+  uint64_t tracked_stats_ = 0;
   int64_t ticks_per_second_;
   int64_t page_bytes_;
 };

@@ -39,6 +39,34 @@ class FolderWatchTest : public ::testing::Test {
   std::string folder;
 };
 
+TEST_F(FolderWatchTest, AWatchedFileChangesWithWritesTruncationAttributesAndLinks) {
+  FolderWatch watch;
+  ASSERT_TRUE(watch.available()) << watch.why();
+  const std::string file = folder + "/data.mdb";
+  std::ofstream(file) << "x";
+  int error = 0;
+  const int id = watch.add(file, error, FolderWatch::Target::kFileContent);
+  ASSERT_NE(id, FolderWatch::kNoWatch) << "errno " << error;
+  uint64_t seen = watch.generation(id);
+  EXPECT_FALSE(changed(watch, id, seen));
+
+  std::ofstream(file, std::ios::app) << "more";
+  EXPECT_TRUE(changed(watch, id, seen));
+  EXPECT_FALSE(changed(watch, id, seen));
+  std::filesystem::resize_file(file, 1);
+  EXPECT_TRUE(changed(watch, id, seen));
+  ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+  EXPECT_TRUE(changed(watch, id, seen));
+  // A sibling written, or created, is not this file's change.
+  std::ofstream(folder + "/lock.mdb") << "y";
+  EXPECT_FALSE(changed(watch, id, seen));
+  // Renamed over: the watched file loses its last link (and then the watch).
+  std::ofstream(folder + "/data.mdb.new") << "new";
+  std::filesystem::rename(folder + "/data.mdb.new", file);
+  EXPECT_EQ(watch.poll(), 0);
+  EXPECT_TRUE(watch.generation(id) == FolderWatch::kGone || watch.generation(id) != seen);
+}
+
 TEST_F(FolderWatchTest, EntriesCreatedRemovedOrRenamedAndTouchesAreChanges) {
   FolderWatch watch;
   ASSERT_TRUE(watch.available()) << watch.why();

@@ -290,6 +290,46 @@ TEST_P(ShipCollectorFolderModesTest, NewEpochTriggersAWalkOfThatPier) {
   EXPECT_EQ(out.value("urbit_ship_event_log_bytes", l), 30'000);
 }
 
+TEST_F(ShipCollectorTest, UnchangedTrackedFilesAreStattedOnlyOnTheirCadence) {
+  options.tracked_stat_every_passes = 4;
+  makeStandinPier(piers + "/ravsyr", {.epochs = 1, .log_bytes = 10'000, .image_bytes = 4096});
+  const Labels l = labels("ravsyr");
+  EXPECT_EQ(pass().value("urbit_ship_event_log_newest_epoch_bytes", l), 10'000);
+  const uint64_t first = collector().trackedStats();
+  ASSERT_GE(first, 2u);  // the newest data.mdb and image.bin, statted once after the walk
+  auto stats = [&] { return collector().trackedStats() - first; };
+  auto step = [&] {
+    clock.advanceMs(1'000);
+    return pass();
+  };
+  step();
+  step();
+  EXPECT_EQ(stats(), 0u);  // nothing written: nothing statted
+  EXPECT_EQ(step().value("urbit_ship_event_log_newest_epoch_bytes", l), 10'000);
+  EXPECT_EQ(stats(), first);  // the fourth pass stats them all anyway
+
+  // A write is seen the next pass, through the file's own watch: only it is statted.
+  appendText(piers + "/ravsyr/.urb/log/0i0/data.mdb", std::string(2'500, 'w'));
+  auto out = step();
+  EXPECT_EQ(out.value("urbit_ship_event_log_newest_epoch_bytes", l), 12'500);
+  EXPECT_EQ(out.value("urbit_ship_event_log_bytes", l), 12'500);
+  EXPECT_EQ(stats(), first + 1);
+  EXPECT_EQ(step().value("urbit_ship_event_log_newest_epoch_bytes", l), 12'500);
+  EXPECT_EQ(stats(), first + 1);
+  EXPECT_EQ(collector().pierWalks(), 1u);  // growth walks nothing
+}
+
+TEST_F(ShipCollectorTest, WithoutInotifyTrackedFilesAreStattedEveryPass) {
+  options.watch_folders = false;
+  makeStandinPier(piers + "/mopsyr", {.epochs = 1, .log_bytes = 10'000, .image_bytes = 4096});
+  pass();
+  const uint64_t first = collector().trackedStats();
+  ASSERT_GE(first, 2u);
+  clock.advanceMs(1'000);
+  pass();
+  EXPECT_EQ(collector().trackedStats(), 2 * first);
+}
+
 TEST_F(ShipCollectorTest, PierChangeSeenThroughInotifyWalksAndUpdatesPierSize) {
   makeStandinPier(piers + "/dozzod", {.epochs = 1, .log_bytes = 10'000});
   StandinShip ship(bin, piers + "/dozzod");
