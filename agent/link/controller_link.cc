@@ -188,8 +188,14 @@ bool ControllerLink::send(const wire::AgentMessageData& message) {
 
 std::optional<wire::ControllerMessageData> ControllerLink::receive(int timeout_ms, int wake_fd) {
   const auto deadline = Steady::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  // The monitor is read when the poll says it has an event, not on every call: each
+  // look into a ZeroMQ socket costs a syscall or two.
+  bool monitor_ready = !socket_;
   for (;;) {
-    service();
+    if (monitor_ready) {
+      service();
+      monitor_ready = false;
+    }
     if (socket_) {
       zmq::message_t frame;
       if (socket_->recv(frame, zmq::recv_flags::dontwait)) {
@@ -209,13 +215,18 @@ std::optional<wire::ControllerMessageData> ControllerLink::receive(int timeout_m
                                                     std::max<Steady::duration>(until, {}))
                                                     .count()));
       if (ready > 0) return std::nullopt;
+      monitor_ready = true;  // time to reconnect, maybe
       continue;
     }
     zmq::pollitem_t items[] = {{socket_->handle(), 0, ZMQ_POLLIN, 0},
                                {monitor_->handle(), 0, ZMQ_POLLIN, 0},
                                {nullptr, wake_fd, ZMQ_POLLIN, 0}};
     zmq::poll(items, wake_fd >= 0 ? 3 : 2, std::chrono::ceil<std::chrono::milliseconds>(wait));
-    if (wake_fd >= 0 && (items[2].revents & ZMQ_POLLIN)) return std::nullopt;
+    monitor_ready = (items[1].revents & ZMQ_POLLIN) != 0;
+    if (wake_fd >= 0 && (items[2].revents & ZMQ_POLLIN)) {
+      if (monitor_ready) service();
+      return std::nullopt;
+    }
   }
 }
 
