@@ -64,13 +64,20 @@ Outbox::~Outbox() {
   }
 }
 
-std::string Outbox::encodeState() const {
-  std::string text = kStateHeader;
-  text += "\n";
+const std::string& Outbox::encodeState() {
+  // Written at every push and ack: built in one reused buffer, numbers with to_chars.
+  std::string& text = state_text_;
+  text.assign(kStateHeader);
+  text += '\n';
+  auto number = [&](uint64_t value) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    text.append(digits, static_cast<size_t>(end - digits));
+  };
   auto line = [&](const char* key, uint64_t value) {
     text += key;
     text += ' ';
-    text += std::to_string(value);
+    number(value);
     text += '\n';
   };
   line("done_through", done_through_);
@@ -82,18 +89,25 @@ std::string Outbox::encodeState() const {
   line("batches_dropped", counters_.batches_dropped);
   line("samples_dropped", counters_.samples_dropped);
   text += "dropped";
-  for (uint64_t sequence : dropped_) text += " " + std::to_string(sequence);
+  for (uint64_t sequence : dropped_) {
+    text += ' ';
+    number(sequence);
+  }
   // The batches a power loss could take (named "unwritten" since the disk refusing
   // them was the only way once): those missing on the next start are counted dropped.
   text += "\nunwritten";
   for (size_t i = pending_.size() - undurable_; i < pending_.size(); ++i) {
-    text += " " + std::to_string(pending_[i].batch.sequence) + ":" +
-            std::to_string(pending_[i].batch.values.size());
+    text += ' ';
+    number(pending_[i].batch.sequence);
+    text += ':';
+    number(pending_[i].batch.values.size());
   }
-  text += "\n";
+  text += '\n';
   char crc[32];
-  std::snprintf(crc, sizeof crc, "crc32c %08x\n", crc32c(0, text.data(), text.size()));
-  return text + crc;
+  const int crc_length =
+      std::snprintf(crc, sizeof crc, "crc32c %08x\n", crc32c(0, text.data(), text.size()));
+  text.append(crc, static_cast<size_t>(crc_length));
+  return text;
 }
 
 bool Outbox::parseState(const std::string& text, std::map<uint64_t, uint64_t>& unwritten) {

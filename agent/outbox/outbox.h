@@ -151,7 +151,7 @@ class Outbox {
  private:
   void load();
   bool parseState(const std::string& text, std::map<uint64_t, uint64_t>& unwritten);
-  std::string encodeState() const;
+  const std::string& encodeState();
   // Removes the oldest batch (not counted here) and releases what it held.
   void popFront();
   void release(const PendingBatch& pending);
@@ -182,6 +182,7 @@ class Outbox {
   size_t active_bytes_ = 0;
   bool roll_ = true;  // the next record starts a new segment
   std::string scratch_;
+  std::string state_text_;  // encodeState()'s, reused
   uint64_t write_errors_ = 0;
   uint64_t corrupt_records_ = 0;
   bool write_failing_ = false;  // logged once until a write succeeds again
