@@ -1,5 +1,7 @@
 #include "agent/collectors/filesystem_statter.h"
 
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 
 #include <cerrno>
@@ -13,17 +15,31 @@
 
 namespace tidemark::agent {
 
+bool isLocalSuperblockType(int64_t type) {
+  switch (type) {
+    case EXT4_SUPER_MAGIC:  // ext2 and ext3 too
+    case XFS_SUPER_MAGIC:
+    case TMPFS_MAGIC:
+    case RAMFS_MAGIC:
+      return true;
+    default:
+      return false;
+  }
+}
+
 int StatvfsStatter::statfs(const std::string& path, FilesystemUsage& out) {
-  struct statvfs buf;
-  if (::statvfs(path.c_str(), &buf) != 0) return errno;
+  struct statfs buf;
+  if (::statfs(path.c_str(), &buf) != 0) return errno;
   // Block counts are in fragment units; f_bsize is only the preferred I/O size.
-  const uint64_t block = buf.f_frsize != 0 ? buf.f_frsize : buf.f_bsize;
+  const uint64_t block =
+      buf.f_frsize != 0 ? static_cast<uint64_t>(buf.f_frsize) : static_cast<uint64_t>(buf.f_bsize);
   out.size_bytes = static_cast<uint64_t>(buf.f_blocks) * block;
   out.free_bytes = static_cast<uint64_t>(buf.f_bfree) * block;
   out.avail_bytes = static_cast<uint64_t>(buf.f_bavail) * block;
   out.files = buf.f_files;
   out.files_free = buf.f_ffree;
-  out.readonly = (buf.f_flag & ST_RDONLY) != 0;
+  out.readonly = (buf.f_flags & ST_RDONLY) != 0;
+  out.type = static_cast<int64_t>(buf.f_type);
   return 0;
 }
 

@@ -17,7 +17,13 @@ struct FilesystemUsage {
   uint64_t files = 0;
   uint64_t files_free = 0;
   bool readonly = false;  // ST_RDONLY: the superblock is read-only
+  int64_t type = 0;       // statfs(2)'s f_type (EXT4_SUPER_MAGIC, NFS_SUPER_MAGIC, ...)
 };
+
+// Whether a statfs(2) f_type names a filesystem whose usage is read from in-memory
+// counters of a local superblock (ext2/3/4, xfs, tmpfs, ramfs): such a statfs never
+// waits on a server or a daemon, so it needs no timeout thread.
+bool isLocalSuperblockType(int64_t type);
 
 class FilesystemStatter {
  public:
@@ -27,7 +33,7 @@ class FilesystemStatter {
   virtual int statfs(const std::string& path, FilesystemUsage& out) = 0;
 };
 
-// Calls statvfs(3) directly, on the caller's thread; may block indefinitely.
+// Calls statfs(2) directly, on the caller's thread; may block indefinitely.
 class StatvfsStatter final : public FilesystemStatter {
  public:
   int statfs(const std::string& path, FilesystemUsage& out) override;

@@ -263,8 +263,7 @@ bool ShipCollector::foldersSteady(const Ship& ship) const {
   for (size_t i = 0; i < kFolderCount; ++i) {
     if (ship.folder_fds[i] < 0 || ship.watch_ids[i] == FolderWatch::kNoWatch) return false;
     const uint64_t generation = watch_->generation(ship.watch_ids[i]);
-    if (generation == FolderWatch::kGone || generation != ship.opened_generations[i])
-      return false;
+    if (generation == FolderWatch::kGone || generation != ship.opened_generations[i]) return false;
   }
   return true;
 }
@@ -440,7 +439,10 @@ void ShipCollector::walk(int64_t now_ms) {
     walked.push_back(ship.get());
   }
   if (piers.empty()) return;
-  if (all) last_walk_ms_ = now_ms;
+  if (all) {
+    last_walk_ms_ = now_ms;
+    local_devices_.clear();
+  }
   ++pier_walks_;
   std::vector<PierSize> sizes;
   walker_.walk(piers, sizes);
@@ -704,9 +706,13 @@ void ShipCollector::writeFilesystemAvail(SampleWriter& out) {
       devices_.push_back(key);
       it = devices_.end() - 1;
       FilesystemUsage usage;
-      const int error = statter_.statfs(ship->resolved_pier, usage);
+      const std::pair<uint32_t, uint32_t> device{key.major, key.minor};
+      const bool local =
+          std::find(local_devices_.begin(), local_devices_.end(), device) != local_devices_.end();
+      const int error = (local ? direct_statter_ : statter_).statfs(ship->resolved_pier, usage);
       if (error == 0) {
         it->avail_bytes = usage.avail_bytes;
+        if (!local && isLocalSuperblockType(usage.type)) local_devices_.push_back(device);
       } else {
         log_.warn("ships:statfs:" + pier,
                   fmt::format("ships: statfs {}: {} (errno {}); no free space for the piers on "

@@ -124,6 +124,11 @@ class ShipCollector final : public Collector {
     std::optional<uint64_t> avail_bytes;
   };
   std::vector<DeviceAvail> devices_;  // this pass's statfs per filesystem
+  // Filesystems whose first statfs (through statter_) named a local superblock type:
+  // statted directly from then on, without the timeout thread's hand-off. Learnt
+  // again at every full walk, since a device number can be reused by another mount.
+  std::vector<std::pair<uint32_t, uint32_t>> local_devices_;
+  StatvfsStatter direct_statter_;
   std::vector<StatSlot> root_slots_;
   std::vector<uint64_t> root_mtimes_ns_;
   ReadSlot max_map_count_slot_;

@@ -1,6 +1,8 @@
 #include "agent/collectors/filesystem_statter.h"
 
 #include <gtest/gtest.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 
 #include <cerrno>
 #include <chrono>
@@ -97,6 +99,22 @@ TEST(FilesystemStatterTest, StatvfsReadsARealDirectory) {
   EXPECT_GE(usage.size_bytes, usage.free_bytes);
   EXPECT_GE(usage.free_bytes, usage.avail_bytes);
   EXPECT_EQ(statter.statfs(dir.str() + "/missing", usage), ENOENT);
+}
+
+TEST(FilesystemStatterTest, StatvfsNamesTheFilesystemTypeAndLocalTypesAreKnown) {
+  tidemark::testing::TempDir dir;
+  struct statfs expected {};
+  ASSERT_EQ(::statfs(dir.str().c_str(), &expected), 0);
+  StatvfsStatter statter;
+  FilesystemUsage usage;
+  ASSERT_EQ(statter.statfs(dir.str(), usage), 0);
+  EXPECT_EQ(usage.type, static_cast<int64_t>(expected.f_type));
+  for (int64_t local : {int64_t{EXT4_SUPER_MAGIC}, int64_t{XFS_SUPER_MAGIC}, int64_t{TMPFS_MAGIC},
+                        int64_t{RAMFS_MAGIC}})
+    EXPECT_TRUE(isLocalSuperblockType(local)) << std::hex << local;
+  for (int64_t remote :
+       {int64_t{NFS_SUPER_MAGIC}, int64_t{SMB_SUPER_MAGIC}, int64_t{FUSE_SUPER_MAGIC}, int64_t{0}})
+    EXPECT_FALSE(isLocalSuperblockType(remote)) << std::hex << remote;
 }
 
 TEST(FilesystemStatterTest, TimeoutStatterPassesResultsThrough) {

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <linux/magic.h>
 
 #include <cmath>
 #include <filesystem>
@@ -29,9 +30,11 @@ class CountingStatter final : public FilesystemStatter {
   int statfs(const std::string& path, FilesystemUsage& out) override {
     ++calls;
     out.avail_bytes = 123'456'789;
+    out.type = type;
     return 0;
   }
   int calls = 0;
+  int64_t type = 0;  // as statfs(2) names the filesystem
 };
 
 void appendText(const std::string& path, const std::string& text) {
@@ -317,6 +320,30 @@ TEST_F(ShipCollectorTest, UnchangedTrackedFilesAreStattedOnlyOnTheirCadence) {
   EXPECT_EQ(step().value("urbit_ship_event_log_newest_epoch_bytes", l), 12'500);
   EXPECT_EQ(stats(), first + 1);
   EXPECT_EQ(collector().pierWalks(), 1u);  // growth walks nothing
+}
+
+TEST_F(ShipCollectorTest, PiersOnALocalFilesystemSkipTheTimeoutStatterAfterTheFirstPass) {
+  statter.type = EXT4_SUPER_MAGIC;
+  makeStandinPier(piers + "/daplyd");
+  const Labels l = labels("daplyd");
+  EXPECT_EQ(pass().value("urbit_ship_filesystem_avail_bytes", l), 123'456'789);
+  for (int i = 0; i < 2; ++i) {
+    clock.advanceMs(1'000);
+    const auto avail = pass().value("urbit_ship_filesystem_avail_bytes", l);
+    ASSERT_TRUE(avail.has_value());
+    EXPECT_NE(*avail, 123'456'789);  // the real statfs of the temp folder's filesystem
+  }
+  EXPECT_EQ(statter.calls, 1);
+}
+
+TEST_F(ShipCollectorTest, PiersOnANetworkFilesystemKeepTheTimeoutStatter) {
+  statter.type = NFS_SUPER_MAGIC;
+  makeStandinPier(piers + "/sogryp");
+  for (int i = 0; i < 3; ++i) {
+    clock.advanceMs(1'000);
+    EXPECT_EQ(pass().value("urbit_ship_filesystem_avail_bytes", labels("sogryp")), 123'456'789);
+  }
+  EXPECT_EQ(statter.calls, 3);
 }
 
 TEST_F(ShipCollectorTest, WithoutInotifyTrackedFilesAreStattedEveryPass) {
