@@ -1,7 +1,7 @@
 #include "agent/ships/pier_root_scan.h"
 
-#include <spdlog/fmt/fmt.h>
 #include <fcntl.h>
+#include <spdlog/fmt/fmt.h>
 #include <sys/stat.h>
 
 #include <cerrno>

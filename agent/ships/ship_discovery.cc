@@ -276,8 +276,7 @@ std::optional<size_t> ShipDiscovery::chooseKing(const std::string& pier,
   // Oldest first: a second `urbit <pier>` refused by the lock is the newcomer.
   size_t chosen = kings.front();
   for (size_t index : kings)
-    if (alive_[index]->process.start_ticks < alive_[chosen]->process.start_ticks)
-      chosen = index;
+    if (alive_[index]->process.start_ticks < alive_[chosen]->process.start_ticks) chosen = index;
   if (lock_pid) {
     const bool lock_pid_alive = known_.contains(*lock_pid);
     log_.warn("ships:lock_mismatch:" + pier,

@@ -46,7 +46,7 @@ struct DiscoveredShip {
 // under `root` where the path exists, "." and ".." removed, no trailing slash.
 std::string resolvePierPath(const std::string& root, std::string_view base, std::string_view path);
 
-// Every 10th scan reads everything again: about every 5 min at the default 30 s scan interval.
+// A full scan every 10th: about every 5 min at the default 30 s scan interval.
 inline constexpr uint32_t kDefaultFullScanEvery = 10;
 
 class ShipDiscovery {
@@ -81,9 +81,9 @@ class ShipDiscovery {
   };
   // What the scans learnt of one process.
   struct KnownProcess {
-    uint64_t inode = 0;       // of /proc/PID when learnt
+    uint64_t inode = 0;         // of /proc/PID when learnt
     uint64_t seen_in_scan = 0;  // the number of the last scan that listed it
-    bool urbit = false;       // else `candidate` is unused
+    bool urbit = false;         // else `candidate` is unused
     Candidate candidate;
   };
   // A process whose cmdline this scan reads.
@@ -101,7 +101,8 @@ class ShipDiscovery {
   // Reads the cmdline of every process in `unread_`, then the stat (and cwd) of those
   // that run urbit, and records what was learnt in `known_`.
   void learnProcesses();
-  // The king for each pier in `kings`, unless it is the same single king as last scan.
+  // True when `kings` is one king, the same (PID and start) that the previous scan
+  // found alone on `pier`: its .vere.lock need not be read again.
   bool lockUnchanged(const std::string& pier, const std::vector<size_t>& kings, bool full);
   // A pier no recognised king claims, whose .vere.lock names a live PID that holds
   // the lock: that process is the ship's runtime (a renamed binary, odd flags).
@@ -131,9 +132,8 @@ class ShipDiscovery {
   size_t lock_reads_ = 0;
   bool last_scan_full_ = false;
   std::string buffer_;
-  // Canonical pier paths by what they were resolved from, for one scan: a king and
-  // its serf, and the pier roots' folders, name the same piers (realpath(3) costs a
-  // syscall per path component).
+  // Canonical pier paths by what they were resolved from, for one scan: a new king
+  // and its serf name the same pier (realpath(3) costs a syscall per path component).
   std::unordered_map<std::string, std::string> pier_paths_;
 };
 

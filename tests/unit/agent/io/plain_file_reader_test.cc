@@ -1,7 +1,6 @@
 #include "agent/io/plain_file_reader.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <cerrno>

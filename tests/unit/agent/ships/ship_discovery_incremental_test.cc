@@ -31,8 +31,9 @@ class ShipDiscoveryIncrementalTest : public ::testing::Test {
   }
 
   // Writes /proc/PID/{cmdline,stat,cwd} for a process running `arguments`.
-  void writeProcess(const std::string& folder, int64_t pid, const std::vector<std::string>& arguments,
-                    int64_t ppid = 1, uint64_t start_ticks = 1000) {
+  void writeProcess(const std::string& folder, int64_t pid,
+                    const std::vector<std::string>& arguments, int64_t ppid = 1,
+                    uint64_t start_ticks = 1000) {
     std::filesystem::create_directories(folder);
     std::string cmdline;
     for (const auto& argument : arguments) cmdline += argument + '\0';
