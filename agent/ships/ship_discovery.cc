@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "agent/collectors/parse_util.h"
 #include "agent/ships/pier_files.h"
@@ -120,6 +121,9 @@ void ShipDiscovery::learnProcesses() {
       continue;
     }
     KnownProcess& known = known_[process.pid];
+    const uint64_t cmdline_hash = std::hash<std::string_view>{}(slot.data);
+    known.settled = process.known && known.cmdline_hash == cmdline_hash;
+    known.cmdline_hash = cmdline_hash;
     UrbitCommand command = parseUrbitCommandLine(slot.data);
     // The pier resolved when the process was first seen stays while it names the same
     // one: its cwd may have moved since.
@@ -186,7 +190,7 @@ void ShipDiscovery::scanProcesses(std::unordered_map<std::string, DiscoveredShip
     auto it = known_.find(pid);
     const bool same = it != known_.end() && it->second.inode == entry.inode;
     if (same) it->second.seen_in_scan = scan_number_;
-    if (full || !same) unread_.push_back({pid, entry.inode, same});
+    if (full || !same || !it->second.settled) unread_.push_back({pid, entry.inode, same});
   }
   learnProcesses();
   // Forget the processes gone; what is left is this scan's process table.

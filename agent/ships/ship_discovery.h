@@ -8,7 +8,9 @@
 // and the inode of its /proc/PID folder (a new process on a reused PID gets a new
 // one), so a later scan reads the cmdline and stat of new processes only. Kept per
 // process: not urbit, or a king or serf with its command line, start ticks, parent
-// and pier (resolved once, against the cwd it had when first seen). A pier whose
+// and pier (resolved once, against the cwd it had when first seen). A new process is
+// read at two scans in a row, so one caught between its fork and its exec is not
+// taken for its parent. A pier whose
 // single king is the one of the previous scan is not checked against its .vere.lock
 // again. Every `full_scan_every`th scan is full: every cmdline, stat and lock is read
 // again, which finds a process that exec'd into urbit after it was seen as something
@@ -82,6 +84,11 @@ class ShipDiscovery {
   // What the scans learnt of one process.
   struct KnownProcess {
     uint64_t inode = 0;         // of /proc/PID when learnt
+    uint64_t cmdline_hash = 0;  // of the command line last read
+    // Read twice with the same command line. A process first seen between its fork
+    // and its exec shows its parent's command line (a serf forked by its king, a
+    // shell starting urbit): it is read again at the next scan before it is trusted.
+    bool settled = false;
     uint64_t seen_in_scan = 0;  // the number of the last scan that listed it
     bool urbit = false;         // else `candidate` is unused
     Candidate candidate;

@@ -86,7 +86,7 @@ class ShipDiscoveryIncrementalTest : public ::testing::Test {
   ThrottledLog log;
 };
 
-TEST_F(ShipDiscoveryIncrementalTest, SteadySecondScanReadsNoCmdlineNorLock) {
+TEST_F(ShipDiscoveryIncrementalTest, SteadyScanReadsNoCmdlineNorLock) {
   const std::string pier = makePier("zod", 100);
   addShip(pier, 100, 101);
   addProcess(50, {"/usr/sbin/sshd", "-D"});
@@ -97,11 +97,17 @@ TEST_F(ShipDiscoveryIncrementalTest, SteadySecondScanReadsNoCmdlineNorLock) {
   EXPECT_EQ(discovery.lastScanProcesses(), 4u);
   EXPECT_EQ(discovery.lastScanLockReads(), 1u);
 
-  const auto second = discovery.scan();
+  // New processes are read once more, in case they were caught before their exec.
+  discovery.scan();
+  EXPECT_FALSE(discovery.lastScanFull());
+  EXPECT_EQ(discovery.lastScanProcesses(), 4u);
+  EXPECT_EQ(discovery.lastScanLockReads(), 0u);  // the same single king as last scan
+
+  const auto third = discovery.scan();
   EXPECT_FALSE(discovery.lastScanFull());
   EXPECT_EQ(discovery.lastScanProcesses(), 0u);
-  EXPECT_EQ(discovery.lastScanLockReads(), 0u);  // the same single king as last scan
-  const DiscoveredShip* found = find(second, pier);
+  EXPECT_EQ(discovery.lastScanLockReads(), 0u);
+  const DiscoveredShip* found = find(third, pier);
   ASSERT_NE(found, nullptr);
   ASSERT_TRUE(found->king);
   EXPECT_EQ(*found->king, (ShipProcess{100, 1000}));
@@ -113,6 +119,7 @@ TEST_F(ShipDiscoveryIncrementalTest, SteadySecondScanReadsNoCmdlineNorLock) {
 TEST_F(ShipDiscoveryIncrementalTest, NewProcessIsFoundAtTheNextScan) {
   addProcess(50, {"bash"});
   ShipDiscovery discovery(reader, batch, log, {});
+  EXPECT_TRUE(discovery.scan().empty());
   EXPECT_TRUE(discovery.scan().empty());
   const std::string pier = makePier("bus", 200);
   addShip(pier, 200, 201);
@@ -152,15 +159,17 @@ TEST_F(ShipDiscoveryIncrementalTest, ReusedPidIsReadAgain) {
 TEST_F(ShipDiscoveryIncrementalTest, ExecIntoUrbitIsFoundAtTheNextFullScanAndNotBefore) {
   addProcess(400, {"sh", "/usr/local/bin/start-ship"});
   const std::string pier = makePier("wes", 400);
-  ShipDiscovery discovery(reader, batch, log, {}, 3);
+  ShipDiscovery discovery(reader, batch, log, {}, 4);
   EXPECT_EQ(find(discovery.scan(), pier), nullptr);  // scan 1: full
+  EXPECT_EQ(find(discovery.scan(), pier), nullptr);  // scan 2: read again, same cmdline
   // The wrapper exec's urbit: same process, same /proc folder, new command line.
   addProcess(400, {"urbit", pier});
-  EXPECT_EQ(find(discovery.scan(), pier), nullptr);  // scan 2
-  EXPECT_FALSE(discovery.lastScanFull());
   EXPECT_EQ(find(discovery.scan(), pier), nullptr);  // scan 3
   EXPECT_FALSE(discovery.lastScanFull());
-  const auto ships = discovery.scan();  // scan 4: full
+  EXPECT_EQ(discovery.lastScanProcesses(), 0u);
+  EXPECT_EQ(find(discovery.scan(), pier), nullptr);  // scan 4
+  EXPECT_FALSE(discovery.lastScanFull());
+  const auto ships = discovery.scan();  // scan 5: full
   EXPECT_TRUE(discovery.lastScanFull());
   EXPECT_EQ(discovery.lastScanProcesses(), 1u);
   const DiscoveredShip* found = find(ships, pier);
@@ -173,7 +182,8 @@ TEST_F(ShipDiscoveryIncrementalTest, FullScanReadsEverythingAgain) {
   const std::string pier = makePier("lur", 500);
   addShip(pier, 500, 501);
   addProcess(60, {"cron"});
-  ShipDiscovery discovery(reader, batch, log, {}, 2);
+  ShipDiscovery discovery(reader, batch, log, {}, 3);
+  discovery.scan();
   discovery.scan();
   discovery.scan();
   EXPECT_EQ(discovery.lastScanProcesses(), 0u);
@@ -182,6 +192,28 @@ TEST_F(ShipDiscoveryIncrementalTest, FullScanReadsEverythingAgain) {
   EXPECT_EQ(discovery.lastScanProcesses(), 3u);
   EXPECT_EQ(discovery.lastScanLockReads(), 1u);
   ASSERT_NE(find(ships, pier), nullptr);
+  EXPECT_TRUE(find(ships, pier)->serf);
+}
+
+TEST_F(ShipDiscoveryIncrementalTest, ProcessCaughtBetweenForkAndExecIsReadAgain) {
+  const std::string pier = makePier("pem", 900);
+  addProcess(900, {"urbit", pier}, 1, 1000);
+  // The king's child before its exec into the serf: the king's command line.
+  addProcess(901, {"urbit", pier}, 900, 1001);
+  ShipDiscovery discovery(reader, batch, log, {});
+  auto ships = discovery.scan();
+  ASSERT_TRUE(find(ships, pier)->king);
+  EXPECT_EQ(find(ships, pier)->king->pid, 900);  // the lock holder
+  EXPECT_FALSE(find(ships, pier)->serf);
+  addProcess(901, {"urbit", "work", "--snap-dir", pier, "--loom", "31"}, 900, 1001);
+  ships = discovery.scan();
+  ASSERT_TRUE(find(ships, pier)->serf);
+  EXPECT_EQ(*find(ships, pier)->serf, (ShipProcess{901, 1001}));
+  EXPECT_EQ(find(ships, pier)->loom_bits, 31);
+  discovery.scan();  // the serf's new command line, read once more
+  EXPECT_EQ(discovery.lastScanProcesses(), 1u);
+  ships = discovery.scan();
+  EXPECT_EQ(discovery.lastScanProcesses(), 0u);
   EXPECT_TRUE(find(ships, pier)->serf);
 }
 
