@@ -3,12 +3,20 @@
 // fixture tree in tests). The liburing batch reader implements the same interface.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace tidemark::agent {
+
+// One directory entry with its inode number (d_ino), which tells a folder made anew
+// under the same name (in /proc: a new process on a reused PID) from the old one.
+struct DirectoryEntry {
+  std::string name;
+  uint64_t inode = 0;
+};
 
 class FileReader {
  public:
@@ -22,6 +30,11 @@ class FileReader {
   // Lists the entry names of the directory at `path` (under the root), without
   // "." and "..", sorted. Returns 0 or an errno value.
   virtual int listDirectory(std::string_view path, std::vector<std::string>& names) = 0;
+
+  // Lists the entries of the directory at `path` (under the root) with their inode
+  // numbers, without "." and "..", in the directory's own order (not sorted: /proc is
+  // listed every process scan). Reuses the elements of `entries`. Returns 0 or an errno.
+  virtual int listDirectoryEntries(std::string_view path, std::vector<DirectoryEntry>& entries) = 0;
 
   // The root every path is resolved under, without a trailing slash ("" for "/").
   virtual const std::string& root() const = 0;

@@ -44,4 +44,27 @@ int PlainFileReader::listDirectory(std::string_view path, std::vector<std::strin
   return 0;
 }
 
+int PlainFileReader::listDirectoryEntries(std::string_view path,
+                                          std::vector<DirectoryEntry>& entries) {
+  path_buffer_ = resolveUnderRoot(root_, path);
+  DIR* dir = ::opendir(path_buffer_.c_str());
+  if (dir == nullptr) {
+    entries.clear();
+    return errno;
+  }
+  // Assigned over the previous listing's elements: names as short as PIDs fit in
+  // their strings' capacity, so a steady /proc listing allocates nothing.
+  size_t count = 0;
+  while (struct dirent* entry = ::readdir(dir)) {
+    if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0) continue;
+    if (count == entries.size()) entries.emplace_back();
+    entries[count].name.assign(entry->d_name);
+    entries[count].inode = entry->d_ino;
+    ++count;
+  }
+  ::closedir(dir);
+  entries.resize(count);
+  return 0;
+}
+
 }  // namespace tidemark::agent

@@ -13,6 +13,7 @@ class PlainFileReader final : public FileReader {
   // FileReader
   int read(std::string_view path, std::string& out) override;
   int listDirectory(std::string_view path, std::vector<std::string>& names) override;
+  int listDirectoryEntries(std::string_view path, std::vector<DirectoryEntry>& entries) override;
   const std::string& root() const override { return root_; }
 
  private:

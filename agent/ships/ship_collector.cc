@@ -229,7 +229,7 @@ ShipCollector::ShipCollector(FileReader& reader, ReadBatch& side_batch, Throttle
       clock_(clock),
       statter_(statter),
       options_(std::move(options)),
-      discovery_(reader, side_batch, log, options_.pier_roots),
+      discovery_(reader, side_batch, log, options_.pier_roots, options_.full_process_scan_every),
       walker_(reader, side_batch, log),
       ticks_per_second_(::sysconf(_SC_CLK_TCK)),
       page_bytes_(::sysconf(_SC_PAGESIZE)) {

@@ -41,9 +41,12 @@ struct ShipCollectorOptions {
   // A snapshot shrinking by at least this share between two passes is recorded as a
   // probable pack. Default: 0.2.
   double snapshot_shrink_ratio = 0.2;
-  // Full process scans (every cmdline). Also at once when a known PID disappears or
-  // a pier root changes. Default: 30 s.
+  // Process scans (see ship_discovery.h: incremental, reading only new processes).
+  // Also at once when a known PID disappears or a pier root changes. Default: 30 s.
   int64_t process_scan_interval_ms = 30'000;
+  // Every Nth process scan reads every process's cmdline again (a process that
+  // exec'd into urbit is found then). Default: 10, about every 5 min at 30 s.
+  uint32_t full_process_scan_every = kDefaultFullScanEvery;
   // Full pier walks; in between only the growing files are statted. Default: 5 min.
   int64_t pier_walk_interval_ms = 300'000;
   // Serf map counts (/proc/PID/maps can be megabytes). Default: 5 min.
@@ -78,6 +81,8 @@ class ShipCollector final : public Collector {
 
   // How many full process scans and pier walks ran (for tests and cost reports).
   uint64_t processScans() const { return process_scans_; }
+  // The process discovery, for its per-scan counts.
+  const ShipDiscovery& discovery() const { return discovery_; }
   uint64_t pierWalks() const { return pier_walks_; }
   // Stats of tracked files queued so far (for tests and the agent's own cost).
   uint64_t trackedStats() const { return tracked_stats_; }

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "agent/collectors/parse_util.h"
 #include "agent/ships/pier_files.h"
@@ -56,13 +57,21 @@ std::string resolvePierPath(const std::string& root, std::string_view base, std:
 }
 
 ShipDiscovery::ShipDiscovery(FileReader& reader, ReadBatch& scan_batch, ThrottledLog& log,
-                             std::vector<std::string> pier_roots)
-    : reader_(reader), scan_batch_(scan_batch), log_(log), pier_roots_(std::move(pier_roots)) {}
+                             std::vector<std::string> pier_roots, uint32_t full_scan_every)
+    : reader_(reader),
+      scan_batch_(scan_batch),
+      log_(log),
+      pier_roots_(reader, scan_batch, log, std::move(pier_roots)),
+      full_scan_every_(full_scan_every == 0 ? 1 : full_scan_every) {}
 
 std::vector<DiscoveredShip> ShipDiscovery::scan() {
+  const bool full = scan_number_ % full_scan_every_ == 0;
+  ++scan_number_;
+  last_scan_full_ = full;
+  lock_reads_ = 0;
   std::unordered_map<std::string, DiscoveredShip> ships;
-  scanProcesses(ships);
-  scanPierRoots(ships);
+  scanProcesses(ships, full);
+  pier_roots_.scan(full, [&](const std::string& pier) { ships[pier].pier = pier; });
   for (auto& [pier, ship] : ships)
     if (!ship.king) adoptLockHolder(ship);
   std::vector<DiscoveredShip> out;
@@ -70,13 +79,10 @@ std::vector<DiscoveredShip> ShipDiscovery::scan() {
   for (auto& [pier, ship] : ships) out.push_back(std::move(ship));
   std::sort(out.begin(), out.end(),
             [](const DiscoveredShip& a, const DiscoveredShip& b) { return a.pier < b.pier; });
-  // A scan reads every process's cmdline and runs every 30 s or so: its buffers (about
-  // 1 KB per process on the host) are given back rather than kept resident in between.
+  // Sized by the processes read, which a full scan makes every process on the host
+  // (about 1 KB each): given back rather than kept resident for the next 30 s.
   std::vector<ReadSlot>().swap(cmdline_slots_);
   std::vector<ReadSlot>().swap(stat_slots_);
-  std::vector<StatSlot>().swap(urb_slots_);
-  std::vector<std::string>().swap(names_);
-  std::vector<std::string>().swap(root_entries_);
   std::unordered_map<std::string, std::string>().swap(pier_paths_);
   return out;
 }
@@ -97,8 +103,79 @@ std::string ShipDiscovery::processCwd(int64_t pid) {
   return std::string(target, static_cast<size_t>(length));
 }
 
-void ShipDiscovery::scanProcesses(std::unordered_map<std::string, DiscoveredShip>& ships) {
-  const int error = reader_.listDirectory("/proc", names_);
+void ShipDiscovery::learnProcesses() {
+  // Round 1: the command lines, in one submission.
+  if (cmdline_slots_.size() < unread_.size()) cmdline_slots_.resize(unread_.size());
+  cmdline_reads_ = unread_.size();
+  for (size_t i = 0; i < unread_.size(); ++i)
+    scan_batch_.queueRead(procPath(unread_[i].pid, "cmdline"), cmdline_slots_[i]);
+  if (!unread_.empty()) scan_batch_.submit();
+
+  stat_of_.clear();
+  for (size_t i = 0; i < unread_.size(); ++i) {
+    const Unread& process = unread_[i];
+    const ReadSlot& slot = cmdline_slots_[i];
+    if (slot.error != 0) {
+      // Exited meanwhile (or unreadable for now): nothing learnt, read again if listed.
+      known_.erase(process.pid);
+      continue;
+    }
+    KnownProcess& known = known_[process.pid];
+    const uint64_t cmdline_hash = std::hash<std::string_view>{}(slot.data);
+    known.settled = process.known && known.cmdline_hash == cmdline_hash;
+    known.cmdline_hash = cmdline_hash;
+    UrbitCommand command = parseUrbitCommandLine(slot.data);
+    // The pier resolved when the process was first seen stays while it names the same
+    // one: its cwd may have moved since.
+    const bool keep_pier = process.known && known.urbit && command.role != UrbitRole::kNone &&
+                           known.candidate.command.pier == command.pier;
+    if (!keep_pier) known.candidate.pier.clear();
+    known.inode = process.inode;
+    known.seen_in_scan = scan_number_;
+    known.urbit = command.role != UrbitRole::kNone;
+    known.candidate.pid = process.pid;
+    known.candidate.command = std::move(command);
+    if (known.urbit) stat_of_.push_back(i);
+  }
+
+  // Round 2: the urbit processes' stat (start time, parent) and working folders.
+  if (stat_slots_.size() < stat_of_.size()) stat_slots_.resize(stat_of_.size());
+  for (size_t i = 0; i < stat_of_.size(); ++i)
+    scan_batch_.queueRead(procPath(unread_[stat_of_[i]].pid, "stat"), stat_slots_[i]);
+  if (!stat_of_.empty()) scan_batch_.submit();
+  for (size_t i = 0; i < stat_of_.size(); ++i) {
+    const int64_t pid = unread_[stat_of_[i]].pid;
+    Candidate& candidate = known_[pid].candidate;
+    ProcessStat stat;
+    if (stat_slots_[i].error != 0 || !parseProcessStat(stat_slots_[i].data, stat)) {
+      known_.erase(pid);
+      continue;
+    }
+    candidate.process = {pid, stat.start_ticks};
+    candidate.ppid = stat.ppid;
+    if (!candidate.pier.empty()) continue;
+    std::string cwd;
+    if (!candidate.command.pier.starts_with('/')) {
+      cwd = processCwd(pid);
+      if (cwd.empty()) {
+        log_.warn(fmt::format("ships:cwd:{}", pid),
+                  fmt::format("ships: PID {} runs urbit on the relative pier {:?} but its "
+                              "/proc/{}/cwd is unreadable (the agent may lack the privilege); "
+                              "skipped",
+                              pid, candidate.command.pier, pid));
+        known_.erase(pid);  // tried again next scan
+        continue;
+      }
+    }
+    candidate.pier = pierPath(cwd, candidate.command.pier);
+  }
+}
+
+void ShipDiscovery::scanProcesses(std::unordered_map<std::string, DiscoveredShip>& ships,
+                                  bool full) {
+  cmdline_reads_ = 0;
+  alive_.clear();
+  const int error = reader_.listDirectoryEntries("/proc", proc_entries_);
   if (error != 0) {
     log_.warn("ships:proc:list",
               fmt::format("ships: cannot list /proc: {} (errno {}); ships are found only under "
@@ -106,102 +183,89 @@ void ShipDiscovery::scanProcesses(std::unordered_map<std::string, DiscoveredShip
                           std::strerror(error), error));
     return;
   }
-  // Round 1: every process's command line, in one submission.
-  std::vector<int64_t> pids;
-  pids.reserve(names_.size());
-  for (const auto& name : names_) {
+  unread_.clear();
+  for (const DirectoryEntry& entry : proc_entries_) {
     int64_t pid = 0;
-    if (isPid(name, pid)) pids.push_back(pid);
+    if (!isPid(entry.name, pid)) continue;
+    auto it = known_.find(pid);
+    const bool same = it != known_.end() && it->second.inode == entry.inode;
+    if (same) it->second.seen_in_scan = scan_number_;
+    if (full || !same || !it->second.settled) unread_.push_back({pid, entry.inode, same});
   }
-  if (cmdline_slots_.size() < pids.size()) cmdline_slots_.resize(pids.size());
-  cmdline_slots_used_ = pids.size();
-  for (size_t i = 0; i < pids.size(); ++i)
-    scan_batch_.queueRead(procPath(pids[i], "cmdline"), cmdline_slots_[i]);
-  scan_batch_.submit();
-
-  std::vector<Candidate> candidates;
-  std::unordered_map<int64_t, size_t> live_pids;  // pid -> index in pids
-  live_pids_.clear();
-  for (size_t i = 0; i < pids.size(); ++i) {
-    live_pids.emplace(pids[i], i);
-    live_pids_.insert(pids[i]);
-    const ReadSlot& slot = cmdline_slots_[i];
-    if (slot.error != 0) continue;  // exited meanwhile, or a kernel thread
-    UrbitCommand command = parseUrbitCommandLine(slot.data);
-    if (command.role == UrbitRole::kNone) continue;
-    candidates.push_back({pids[i], std::move(command), {}, {pids[i], 0}, 0});
-  }
-
-  // Round 2: the candidates' stat (start time, parent) and their working folders.
-  if (stat_slots_.size() < candidates.size()) stat_slots_.resize(candidates.size());
-  for (size_t i = 0; i < candidates.size(); ++i)
-    scan_batch_.queueRead(procPath(candidates[i].pid, "stat"), stat_slots_[i]);
-  scan_batch_.submit();
-  std::vector<Candidate> alive;
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    Candidate& candidate = candidates[i];
-    ProcessStat stat;
-    if (stat_slots_[i].error != 0 || !parseProcessStat(stat_slots_[i].data, stat)) continue;
-    candidate.process.start_ticks = stat.start_ticks;
-    candidate.ppid = stat.ppid;
-    std::string cwd;
-    if (!candidate.command.pier.starts_with('/')) {
-      cwd = processCwd(candidate.pid);
-      if (cwd.empty()) {
-        log_.warn(fmt::format("ships:cwd:{}", candidate.pid),
-                  fmt::format("ships: PID {} runs urbit on the relative pier {:?} but its "
-                              "/proc/{}/cwd is unreadable (the agent may lack the privilege); "
-                              "skipped",
-                              candidate.pid, candidate.command.pier, candidate.pid));
-        continue;
-      }
+  learnProcesses();
+  // Forget the processes gone; what is left is this scan's process table.
+  for (auto it = known_.begin(); it != known_.end();) {
+    if (it->second.seen_in_scan != scan_number_) {
+      it = known_.erase(it);
+      continue;
     }
-    candidate.pier = pierPath(cwd, candidate.command.pier);
-    alive.push_back(std::move(candidate));
+    if (it->second.urbit) alive_.push_back(&it->second.candidate);
+    ++it;
   }
+  // In PID order, as the listing was: which of two equal kings is met first must not
+  // depend on the hash table's order.
+  std::sort(alive_.begin(), alive_.end(),
+            [](const Candidate* a, const Candidate* b) { return a->pid < b->pid; });
 
   std::unordered_map<std::string, std::vector<size_t>> kings;
   std::unordered_map<int64_t, size_t> king_by_pid;
-  for (size_t i = 0; i < alive.size(); ++i) {
-    if (alive[i].command.role != UrbitRole::kKing) continue;
-    kings[alive[i].pier].push_back(i);
-    king_by_pid.emplace(alive[i].pid, i);
+  for (size_t i = 0; i < alive_.size(); ++i) {
+    if (alive_[i]->command.role != UrbitRole::kKing) continue;
+    kings[alive_[i]->pier].push_back(i);
+    king_by_pid.emplace(alive_[i]->pid, i);
   }
   for (auto& [pier, indices] : kings) {
     DiscoveredShip& ship = ships[pier];
     ship.pier = pier;
-    const std::optional<size_t> king = chooseKing(pier, indices, alive, live_pids);
+    const std::optional<size_t> king =
+        lockUnchanged(pier, indices, full) ? indices.front() : chooseKing(pier, indices);
     if (!king) continue;
-    ship.king = alive[*king].process;
-    ship.loom_bits = alive[*king].command.loom_bits;
+    ship.king = alive_[*king]->process;
+    ship.loom_bits = alive_[*king]->command.loom_bits;
+    if (indices.size() == 1) locks_checked_[pier] = {ship.king.value(), scan_number_};
+  }
+  for (auto it = locks_checked_.begin(); it != locks_checked_.end();) {
+    if (it->second.checked_in_scan != scan_number_) {
+      it = locks_checked_.erase(it);
+    } else {
+      ++it;
+    }
   }
   // Serfs: the child of the ship's king; else one naming the same pier (a king we
   // could not attribute); a serf with neither is an orphan and says nothing.
-  for (const Candidate& serf : alive) {
-    if (serf.command.role != UrbitRole::kSerf) continue;
+  for (const Candidate* serf : alive_) {
+    if (serf->command.role != UrbitRole::kSerf) continue;
     DiscoveredShip* owner = nullptr;
-    if (auto parent = king_by_pid.find(serf.ppid); parent != king_by_pid.end()) {
-      auto it = ships.find(alive[parent->second].pier);
-      if (it != ships.end() && it->second.king && it->second.king->pid == serf.ppid)
+    if (auto parent = king_by_pid.find(serf->ppid); parent != king_by_pid.end()) {
+      auto it = ships.find(alive_[parent->second]->pier);
+      if (it != ships.end() && it->second.king && it->second.king->pid == serf->ppid)
         owner = &it->second;
     }
     if (owner == nullptr) {
-      auto it = ships.find(serf.pier);
+      auto it = ships.find(serf->pier);
       if (it != ships.end() && it->second.king && !it->second.serf) owner = &it->second;
     }
     if (owner == nullptr) continue;
-    owner->serf = serf.process;
+    owner->serf = serf->process;
     // The serf always carries the loom it was given; the king only when set by hand.
-    if (serf.command.loom_bits) owner->loom_bits = serf.command.loom_bits;
+    if (serf->command.loom_bits) owner->loom_bits = serf->command.loom_bits;
   }
 }
 
-std::optional<size_t> ShipDiscovery::chooseKing(
-    const std::string& pier, const std::vector<size_t>& kings,
-    const std::vector<Candidate>& candidates,
-    const std::unordered_map<int64_t, size_t>& live_pids) {
+bool ShipDiscovery::lockUnchanged(const std::string& pier, const std::vector<size_t>& kings,
+                                  bool full) {
+  // With one king the lock only decides what is logged, and that was logged when
+  // this king was first checked (and is again at each full scan).
+  if (full || kings.size() != 1) return false;
+  auto it = locks_checked_.find(pier);
+  return it != locks_checked_.end() && it->second.king == alive_[kings.front()]->process;
+}
+
+std::optional<size_t> ShipDiscovery::chooseKing(const std::string& pier,
+                                                const std::vector<size_t>& kings) {
   std::optional<int64_t> lock_pid;
   const std::string lock_path = pier + "/.vere.lock";
+  ++lock_reads_;
   const int error = reader_.read(lock_path, buffer_);
   if (error == 0) {
     lock_pid = parseVereLock(buffer_);
@@ -212,20 +276,19 @@ std::optional<size_t> ShipDiscovery::chooseKing(
     }
   }
   for (size_t index : kings)
-    if (lock_pid && candidates[index].pid == *lock_pid) return index;
+    if (lock_pid && alive_[index]->pid == *lock_pid) return index;
   // Oldest first: a second `urbit <pier>` refused by the lock is the newcomer.
   size_t chosen = kings.front();
   for (size_t index : kings)
-    if (candidates[index].process.start_ticks < candidates[chosen].process.start_ticks)
-      chosen = index;
+    if (alive_[index]->process.start_ticks < alive_[chosen]->process.start_ticks) chosen = index;
   if (lock_pid) {
-    const bool lock_pid_alive = live_pids.contains(*lock_pid);
+    const bool lock_pid_alive = known_.contains(*lock_pid);
     log_.warn("ships:lock_mismatch:" + pier,
               fmt::format("ships: {} names PID {} ({}) but PID {} runs urbit on this pier; "
                           "using PID {} (a ship in a container sees its own PIDs; else the lock "
                           "is stale)",
                           lock_path, *lock_pid, lock_pid_alive ? "alive" : "not running",
-                          candidates[chosen].pid, candidates[chosen].pid));
+                          alive_[chosen]->pid, alive_[chosen]->pid));
   }
   return chosen;
 }
@@ -236,7 +299,7 @@ void ShipDiscovery::adoptLockHolder(DiscoveredShip& ship) {
   const std::optional<int64_t> lock_pid = parseVereLock(buffer_);
   // A stale lock names a dead PID, or one since reused: only a live holder of the
   // fcntl lock counts (the kernel reports it in our PID namespace).
-  if (!lock_pid || !live_pids_.contains(*lock_pid)) return;
+  if (!lock_pid || !known_.contains(*lock_pid)) return;
   const std::string resolved = resolveUnderRoot(reader_.root(), lock_path);
   const int fd = ::open(resolved.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
@@ -254,32 +317,6 @@ void ShipDiscovery::adoptLockHolder(DiscoveredShip& ship) {
             fmt::format("ships: PID {} holds {} but its command line is not a recognised urbit "
                         "king; counted as the ship's runtime (no serf, default loom)",
                         *lock_pid, lock_path));
-}
-
-void ShipDiscovery::scanPierRoots(std::unordered_map<std::string, DiscoveredShip>& ships) {
-  for (const std::string& configured : pier_roots_) {
-    const std::string root_dir = resolvePierPath(reader_.root(), "/", configured);
-    const int error = reader_.listDirectory(root_dir, root_entries_);
-    if (error != 0) {
-      log_.warn("ships:pier_root:" + root_dir,
-                fmt::format("ships: cannot list pier root {}: {} (errno {}); its piers are "
-                            "skipped this scan",
-                            root_dir, std::strerror(error), error));
-      continue;
-    }
-    if (urb_slots_.size() < root_entries_.size()) urb_slots_.resize(root_entries_.size());
-    const std::string prefix = root_dir == "/" ? "" : root_dir;
-    for (size_t i = 0; i < root_entries_.size(); ++i)
-      scan_batch_.queueStat(prefix + "/" + root_entries_[i] + "/.urb", urb_slots_[i]);
-    scan_batch_.submit();
-    for (size_t i = 0; i < root_entries_.size(); ++i) {
-      const StatSlot& slot = urb_slots_[i];
-      if (slot.error != 0 || !S_ISDIR(slot.stat.stx_mode)) continue;
-      const std::string& pier = pierPath("/", prefix + "/" + root_entries_[i]);
-      DiscoveredShip& ship = ships[pier];
-      ship.pier = pier;
-    }
-  }
 }
 
 }  // namespace tidemark::agent

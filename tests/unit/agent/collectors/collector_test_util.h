@@ -60,6 +60,11 @@ class CountingFileReader final : public agent::FileReader {
     ++listings;
     return inner_.listDirectory(path, names);
   }
+  int listDirectoryEntries(std::string_view path,
+                           std::vector<agent::DirectoryEntry>& entries) override {
+    ++listings;
+    return inner_.listDirectoryEntries(path, entries);
+  }
   const std::string& root() const override { return inner_.root(); }
 
   int reads = 0;

@@ -115,6 +115,10 @@ class RefusingReader final : public FileReader {
     if (refused.contains(std::string(path))) return EACCES;
     return inner_.listDirectory(path, names);
   }
+  int listDirectoryEntries(std::string_view path, std::vector<DirectoryEntry>& entries) override {
+    if (refused.contains(std::string(path))) return EACCES;
+    return inner_.listDirectoryEntries(path, entries);
+  }
   const std::string& root() const override { return inner_.root(); }
   std::set<std::string> refused;
 
