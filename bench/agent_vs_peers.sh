@@ -15,11 +15,15 @@
 #   --collector.processes, scraped N times with curl, once a second.
 # * collectd: collectd -f with cpu, memory, disk, interface, df, load, processes at
 #   Interval 1 (logfile only, no write plugin) for N intervals.
+# Each of the three first runs for WARMUP seconds (the agent collecting, node_exporter
+# scraped once a second, collectd at its interval), then is measured: start-up costs
+# (the agent's first process scans and walks, its first memory trim; node_exporter's
+# and collectd's first reads) stay out of the steady-state figure for all of them.
 # CPU per collection = CPU ticks over the measurement / collections; RSS = VmRSS at
 # its end. Installs prometheus-node-exporter and collectd-core with apt-get when
 # missing. Every process it started is stopped on exit, ships included.
 #
-# Environment: SHIPS (100), N (30), BUILD (build), RSS_MB (4: memory each stand-in
+# Environment: SHIPS (100), N (30), WARMUP (40 s), BUILD (build), RSS_MB (4: memory each stand-in
 # serf touches), SKIP_TIDEMARK (0; 1 measures the peers only, "na" for tidemark,
 # e.g. on a branch whose agent has no --pier-root yet), KEEP (0; 1 keeps the work dir).
 # Last line:
@@ -28,6 +32,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SHIPS=${SHIPS:-100}
 N=${N:-30}
+WARMUP=${WARMUP:-40}
 BUILD=${BUILD:-build}
 RSS_MB=${RSS_MB:-4}
 SKIP_TIDEMARK=${SKIP_TIDEMARK:-0}
@@ -36,6 +41,7 @@ BIN=$(realpath -m "$BUILD/bin")
 die() { echo "agent_vs_peers.sh: $*" >&2; exit 2; }
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "N=$N: expected a positive number of collections"
 [[ $SHIPS =~ ^[0-9]+$ ]] || die "SHIPS=$SHIPS: expected a number of ships"
+[[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP=$WARMUP: expected a number of seconds"
 
 # Checked before anything starts, so a missing piece costs nothing.
 if [[ $SHIPS -gt 0 && ! -x $BIN/urbit-standin ]]; then
@@ -149,15 +155,17 @@ if [[ $SKIP_TIDEMARK != 1 ]]; then
       python3 -c 'import json, sys; s = json.load(sys.stdin)["series"]; print(len(s[0]["samples"]) if s else 0)'
   }
   for _ in $(seq 300); do [[ $(collections) -ge 2 ]] && break; alive "$current_pid" tidemark-agent "$WORK/agent.log"; sleep 0.2; done
+  sleep "$WARMUP"
+  alive "$current_pid" tidemark-agent "$WORK/agent.log"
   # The count lags the agent by the batches in flight; it lags as much at both ends.
+  # The window is N seconds (N collections at --interval 1s), left alone: polling the
+  # controller during it (a CLI and a python3 ten times a second) would load the
+  # machine the agent is measured on, which the peers' windows are spared.
   count0=$(collections)
   ticks0=$(ticks "$current_pid")
-  for _ in $(seq $((N * 10 + 300))); do
-    [[ $(collections) -ge $((count0 + N)) ]] && break
-    alive "$current_pid" tidemark-agent "$WORK/agent.log"
-    sleep 0.1
-  done
+  sleep "$N"
   ticks1=$(ticks "$current_pid")
+  alive "$current_pid" tidemark-agent "$WORK/agent.log"
   count1=$(collections)
   [[ $count1 -gt $count0 ]] || die "the agent stored no collection in $((N + 30)) s; its log: $WORK/agent.log"
   tidemark_cpu=$(ms_per $((ticks1 - ticks0)) $((count1 - count0)))
@@ -178,6 +186,10 @@ current_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/metrics" > /dev/null && break; sleep 0.1; done
 alive "$current_pid" prometheus-node-exporter "$WORK/node_exporter.log"
 curl -sf "http://127.0.0.1:$port/metrics" > /dev/null
+for _ in $(seq "$WARMUP"); do
+  curl -sf "http://127.0.0.1:$port/metrics" > /dev/null || die "scrape of node_exporter failed; its log: $WORK/node_exporter.log"
+  sleep 1
+done
 ticks0=$(ticks "$current_pid")
 for _ in $(seq "$N"); do
   curl -sf "http://127.0.0.1:$port/metrics" > /dev/null || die "scrape of node_exporter failed; its log: $WORK/node_exporter.log"
@@ -214,7 +226,7 @@ EOF
 mkdir -p "$WORK/collectd"
 "$COLLECTD" -f -C "$WORK/collectd.conf" > "$WORK/collectd.out" 2>&1 &
 current_pid=$!
-sleep 2  # start-up and the first reads (cpu and disk need two to compute rates)
+sleep $((WARMUP > 2 ? WARMUP : 2))  # start-up and the first reads (cpu and disk need two for rates)
 alive "$current_pid" collectd "$WORK/collectd.out"
 start_ns=$(date +%s%N)
 ticks0=$(ticks "$current_pid")
