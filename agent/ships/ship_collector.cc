@@ -268,23 +268,26 @@ bool ShipCollector::foldersSteady(const Ship& ship) const {
   return true;
 }
 
+int ShipCollector::addWatch(const std::string& path, FolderWatch::Target target) {
+  int error = 0;
+  const int id = watch_->add(path, error, target);
+  if (id == FolderWatch::kNoWatch && error == ENOSPC) {
+    const bool folder = target == FolderWatch::Target::kFolder;
+    log_.warn(folder ? "ships:inotify_limit" : "ships:inotify_limit_files",
+              fmt::format("ships: inotify watch limit reached at {} ({} watched); such {} are "
+                          "statted every pass instead (raise fs.inotify.max_user_watches)",
+                          path, watch_->watches(), folder ? "folders" : "files"));
+  }
+  return id;
+}
+
 void ShipCollector::rewatch(Ship& ship) {
   if (!watch_) return;
   const std::string* paths[] = {&ship.resolved_pier, &ship.resolved_log_dir,
                                 &ship.resolved_chk_dir};
   for (size_t i = 0; i < kFolderCount; ++i) {
-    int error = 0;
-    int id = FolderWatch::kNoWatch;
-    if (ship.folder_fds[i] >= 0) {
-      id = watch_->add(*paths[i], error);
-      if (id == FolderWatch::kNoWatch && error == ENOSPC) {
-        log_.warn("ships:inotify_limit",
-                  fmt::format("ships: inotify watch limit reached at {} ({} watched); such "
-                              "folders are statted every pass instead (raise "
-                              "fs.inotify.max_user_watches)",
-                              *paths[i], watch_->watches()));
-      }
-    }
+    const int id = ship.folder_fds[i] >= 0 ? addWatch(*paths[i], FolderWatch::Target::kFolder)
+                                           : FolderWatch::kNoWatch;
     // A folder watched anew (first seen, made anew, or back from statting): what
     // happened before its watch is unknown, so it counts as changed once.
     if (id != ship.watch_ids[i]) ship.seen_generations[i] = FolderWatch::kGone;
@@ -307,16 +310,8 @@ void ShipCollector::rewatchTracked(Ship& ship) {
   std::vector<int> ids(ship.size.tracked.size(), FolderWatch::kNoWatch);
   for (size_t i = 0; i < ids.size(); ++i) {
     if (i >= ship.tracked_fds.size() || ship.tracked_fds[i] < 0) continue;
-    int error = 0;
-    ids[i] = watch_->add(resolveUnderRoot(reader_.root(), ship.size.tracked[i].path), error,
-                         FolderWatch::Target::kFileContent);
-    if (ids[i] == FolderWatch::kNoWatch && error == ENOSPC) {
-      log_.warn("ships:inotify_limit_files",
-                fmt::format("ships: inotify watch limit reached at {} ({} watched); such "
-                            "files are statted every pass instead (raise "
-                            "fs.inotify.max_user_watches)",
-                            ship.size.tracked[i].path, watch_->watches()));
-    }
+    ids[i] = addWatch(resolveUnderRoot(reader_.root(), ship.size.tracked[i].path),
+                      FolderWatch::Target::kFileContent);
   }
   for (int id : ship.tracked_watch_ids) watch_->release(id);  // after add(), as in rewatch()
   ship.tracked_watch_ids = std::move(ids);

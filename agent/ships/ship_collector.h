@@ -95,6 +95,9 @@ class ShipCollector final : public Collector {
  private:
   struct Ship;
   void rescan();
+  // Adds an inotify watch of `path` (kNoWatch when refused); the kernel's watch limit
+  // is logged, throttled, for folders and files apart.
+  int addWatch(const std::string& path, FolderWatch::Target target);
   void rewatch(Ship& ship);
   // Watches the files a walk tracks, after the walk opened them.
   void rewatchTracked(Ship& ship);
