@@ -187,6 +187,7 @@ void UringReadBatch::prepareSqe(size_t index, struct io_uring_sqe* sqe) {
 
 void UringReadBatch::submit() {
   last_submissions_ = 0;
+  last_waits_ = 0;
   if (ops_.empty()) return;
   ++pass_;
   ready_.clear();
@@ -196,15 +197,30 @@ void UringReadBatch::submit() {
   }
   size_t cursor = 0;
   unsigned inflight = 0;
+  // Completions stay within the completion queue, so none waits in the kernel's overflow list.
+  const unsigned max_inflight = ring_.cq.ring_entries;
   while (ring_ready_ && (cursor < ready_.size() || inflight > 0)) {
-    while (cursor < ready_.size()) {
+    // Everything ready goes to the kernel before the one wait. Each wait on ops that io-wq
+    // workers complete (procfs reads, statx) is woken again and again as they finish, and
+    // on a VM every wake-up is a costly context switch: one wait per round, not one per
+    // ring-full.
+    int submitted = 0;
+    while (cursor < ready_.size() && inflight < max_inflight) {
       struct io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-      if (sqe == nullptr) break;  // ring full: the rest go in the next submission
+      if (sqe == nullptr) {
+        submitted = io_uring_submit(&ring_);  // the ring is full: hand it over, no wait
+        ++last_submissions_;
+        if (submitted < 0) break;
+        continue;
+      }
       prepareSqe(ready_[cursor++], sqe);
       ++inflight;
     }
-    const int submitted = io_uring_submit_and_wait(&ring_, inflight);
-    ++last_submissions_;
+    if (submitted >= 0) {
+      submitted = io_uring_submit_and_wait(&ring_, inflight);
+      ++last_submissions_;
+      ++last_waits_;
+    }
     if (submitted < 0 && submitted != -EINTR && submitted != -EAGAIN && submitted != -EBUSY) {
       // Not a transient refusal: stop trusting the ring for this and later passes.
       spdlog::error("io_uring_submit_and_wait: {} (errno {}); reads fall back to plain syscalls",
