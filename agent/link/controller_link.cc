@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <thread>
 
@@ -71,8 +72,11 @@ void ControllerLink::open() {
   monitor.set(zmq::sockopt::linger, 0);
   monitor.connect(endpoint);
   socket.connect(options_.controller);
+  socket_fd_ = socket.get(zmq::sockopt::fd);
+  monitor_fd_ = monitor.get(zmq::sockopt::fd);
   socket_ = std::move(socket);
   monitor_ = std::move(monitor);
+  monitor_read_ = false;
   ++sockets_;
 }
 
@@ -176,21 +180,27 @@ void ControllerLink::service() {
     std::memcpy(&value, static_cast<const char*>(header.data()) + 2, 4);
     handleEvent(event, value);  // may close the socket and monitor
   }
+  if (monitor_) monitor_read_ = true;
   if (!socket_ && Steady::now() >= reconnect_at_) open();
 }
 
 bool ControllerLink::send(const wire::AgentMessageData& message) {
-  service();
+  // The monitor is read when a send fails (no live connection: it may say why, and a
+  // closed socket is reopened once its backoff is over), and by receive() when its fd
+  // says so; not at every send.
+  if (!socket_) service();
   if (!socket_) return false;
   zmq::message_t frame = wire::encodeAgentMessage(message);
-  return socket_->send(frame, zmq::send_flags::dontwait).has_value();
+  if (socket_->send(frame, zmq::send_flags::dontwait).has_value()) return true;
+  service();
+  return false;
 }
 
 std::optional<wire::ControllerMessageData> ControllerLink::receive(int timeout_ms, int wake_fd) {
   const auto deadline = Steady::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
   // The monitor is read when the poll says it has an event, not on every call: each
   // look into a ZeroMQ socket costs a syscall or two.
-  bool monitor_ready = !socket_;
+  bool monitor_ready = !socket_ || !monitor_read_;
   for (;;) {
     if (monitor_ready) {
       service();
@@ -218,12 +228,17 @@ std::optional<wire::ControllerMessageData> ControllerLink::receive(int timeout_m
       monitor_ready = true;  // time to reconnect, maybe
       continue;
     }
-    zmq::pollitem_t items[] = {{socket_->handle(), 0, ZMQ_POLLIN, 0},
-                               {monitor_->handle(), 0, ZMQ_POLLIN, 0},
-                               {nullptr, wake_fd, ZMQ_POLLIN, 0}};
-    zmq::poll(items, wake_fd >= 0 ? 3 : 2, std::chrono::ceil<std::chrono::milliseconds>(wait));
-    monitor_ready = (items[1].revents & ZMQ_POLLIN) != 0;
-    if (wake_fd >= 0 && (items[2].revents & ZMQ_POLLIN)) {
+    // The sockets' ZMQ_FDs are polled directly, not through zmq_poll, which would look
+    // into each socket twice more (a poll and a getpid each). A ZMQ_FD only signals
+    // commands that arrived after the socket's last look at its mailbox (and a pipe
+    // never read from sends none): the recv above was the socket's last look, and the
+    // monitor is read to the end once at the start and whenever its fd is readable.
+    struct pollfd fds[] = {{socket_fd_, POLLIN, 0}, {monitor_fd_, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    const int ready = ::poll(fds, wake_fd >= 0 ? 3 : 2,
+                             static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
+    if (ready < 0 && errno != EINTR) throw zmq::error_t();
+    monitor_ready = (fds[1].revents & POLLIN) != 0;
+    if (wake_fd >= 0 && (fds[2].revents & POLLIN)) {
       if (monitor_ready) service();
       return std::nullopt;
     }
