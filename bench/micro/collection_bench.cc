@@ -11,6 +11,12 @@
 #include "agent/io/uring_read_batch.h"
 #include "common/time/clock.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <vector>
+
 namespace tidemark::agent {
 namespace {
 
@@ -63,6 +69,51 @@ BENCHMARK(BM_CollectRealHost)->MeasureProcessCPUTime();
 
 void BM_CollectRealHostUring(benchmark::State& state) { collectHost(state, "/", true); }
 BENCHMARK(BM_CollectRealHostUring)->MeasureProcessCPUTime();
+
+// The per-ship part of a pass: /proc/PID/stat of 200 processes (100 ships' kings and
+// serfs), through the plain batch (one pread each on the calling thread) and the
+// io_uring batch (io-wq workers read them; the caller waits).
+class ProcStatReads {
+ public:
+  explicit ProcStatReads(int processes) {
+    for (int i = 0; i < processes; ++i) {
+      const pid_t child = ::fork();
+      if (child == 0) {
+        ::pause();
+        ::_exit(0);
+      }
+      if (child > 0) children_.push_back(child);
+    }
+  }
+  ~ProcStatReads() {
+    for (pid_t child : children_) ::kill(child, SIGKILL);
+    for (pid_t child : children_) ::waitpid(child, nullptr, 0);
+  }
+  const std::vector<pid_t>& children() const { return children_; }
+
+ private:
+  std::vector<pid_t> children_;
+};
+
+void readProcStats(benchmark::State& state, bool uring) {
+  ProcStatReads processes(static_cast<int>(state.range(0)));
+  ReadBatchPtr batch = makeBatch(state, "/", uring);
+  if (!batch) return;
+  std::vector<std::string> paths;
+  for (pid_t child : processes.children()) paths.push_back("/proc/" + std::to_string(child) + "/stat");
+  std::vector<ReadSlot> slots(paths.size());
+  for (auto _ : state) {
+    for (size_t i = 0; i < paths.size(); ++i) batch->queueRead(paths[i], slots[i]);
+    batch->submit();
+    benchmark::DoNotOptimize(slots.front().data.data());
+  }
+}
+
+void BM_ProcStatReadsPlain(benchmark::State& state) { readProcStats(state, false); }
+BENCHMARK(BM_ProcStatReadsPlain)->Arg(200)->MeasureProcessCPUTime()->Unit(benchmark::kMicrosecond);
+
+void BM_ProcStatReadsUring(benchmark::State& state) { readProcStats(state, true); }
+BENCHMARK(BM_ProcStatReadsUring)->Arg(200)->MeasureProcessCPUTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace tidemark::agent
