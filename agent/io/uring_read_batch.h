@@ -1,7 +1,8 @@
 // ReadBatch on io_uring: a whole collection's reads and stats go to the kernel with one
-// wait per round (opens, then reads, then the reads that confirm a file's end). Files the kernel regenerates on every
-// read (procfs, sysfs, cgroupfs) keep their fd open between passes, so a steady-state
-// pass is one IORING_OP_READ at offset 0 per file, with no open or close.
+// wait per round (opens, then reads, then the reads that confirm a file's end). Files
+// the kernel regenerates on every read (procfs, sysfs, cgroupfs) keep their fd open
+// between passes, so a steady-state pass is one IORING_OP_READ at offset 0 per file,
+// with no open or close.
 #pragma once
 
 #include <fcntl.h>

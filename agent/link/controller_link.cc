@@ -234,8 +234,9 @@ std::optional<wire::ControllerMessageData> ControllerLink::receive(int timeout_m
     // never read from sends none): the recv above was the socket's last look, and the
     // monitor is read to the end once at the start and whenever its fd is readable.
     struct pollfd fds[] = {{socket_fd_, POLLIN, 0}, {monitor_fd_, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    const int ready = ::poll(fds, wake_fd >= 0 ? 3 : 2,
-                             static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
+    const int ready =
+        ::poll(fds, wake_fd >= 0 ? 3 : 2,
+               static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(wait).count()));
     if (ready < 0 && errno != EINTR) throw zmq::error_t();
     monitor_ready = (fds[1].revents & POLLIN) != 0;
     if (wake_fd >= 0 && (fds[2].revents & POLLIN)) {

@@ -82,8 +82,8 @@ class ControllerLink {
   Backoff backoff_;
   std::optional<zmq::socket_t> socket_;
   std::optional<zmq::socket_t> monitor_;
-  int socket_fd_ = -1;   // ZMQ_FD of socket_: readable when commands wait in its mailbox
-  int monitor_fd_ = -1;  // ZMQ_FD of monitor_
+  int socket_fd_ = -1;         // ZMQ_FD of socket_: readable when commands wait in its mailbox
+  int monitor_fd_ = -1;        // ZMQ_FD of monitor_
   bool monitor_read_ = false;  // monitor_ read to the end at least once
   Steady::time_point reconnect_at_{};
   bool connected_ = false;

@@ -100,7 +100,9 @@ void readProcStats(benchmark::State& state, bool uring) {
   ReadBatchPtr batch = makeBatch(state, "/", uring);
   if (!batch) return;
   std::vector<std::string> paths;
-  for (pid_t child : processes.children()) paths.push_back("/proc/" + std::to_string(child) + "/stat");
+  for (pid_t child : processes.children()) {
+    paths.push_back("/proc/" + std::to_string(child) + "/stat");
+  }
   std::vector<ReadSlot> slots(paths.size());
   for (auto _ : state) {
     for (size_t i = 0; i < paths.size(); ++i) batch->queueRead(paths[i], slots[i]);

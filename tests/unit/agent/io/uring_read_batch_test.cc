@@ -127,7 +127,9 @@ TEST_F(UringReadBatchTest, RegularFilesAreNotKeptOpen) {
 TEST_F(UringReadBatchTest, MoreOpsThanTheRingHoldsStillWaitOncePerRound) {
   testing::TempDir root;
   constexpr int kFiles = 12;
-  for (int i = 0; i < kFiles; ++i) root.write("data/" + std::to_string(i), "file " + std::to_string(i));
+  for (int i = 0; i < kFiles; ++i) {
+    root.write("data/" + std::to_string(i), "file " + std::to_string(i));
+  }
   // 8 submission entries, 16 completion entries: the 12 opens are handed over in two
   // submissions and waited for once; the same for the 12 reads.
   MAKE_OR_SKIP(batch, root.str(), {.ring_entries = 8});

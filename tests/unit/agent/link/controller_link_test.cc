@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "common/errors/error.h"
 #include "tests/unit/agent/collectors/collector_test_util.h"
@@ -91,6 +92,30 @@ TEST(ControllerLinkTest, AReadableWakeFdEndsTheWait) {
     EXPECT_LT(Steady::now() - started, std::chrono::seconds(30)) << endpoint;
   }
   ::close(wake);
+}
+
+// The link sleeps in poll(2) on the sockets' ZMQ_FDs, which signal only what arrives
+// after the socket's last look: a reply sent while it sleeps must end the wait at
+// once, not at the deadline (loose bound, as above).
+TEST(ControllerLinkTest, AReplyArrivingDuringTheWaitEndsItAtOnce) {
+  zmq::context_t context;
+  FakeController controller(context);
+  ControllerLink link(context, fastOptions(controller.endpoint()));
+  ASSERT_TRUE(deliver(link, controller, makeHello()));
+  for (uint64_t sequence = 1; sequence <= 3; ++sequence) {
+    std::thread replier([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      controller.reply(wire::AckData{sequence, wire::AckStatus::kStored, 0, ""});
+    });
+    const auto started = Steady::now();
+    auto message = link.receive(60'000);
+    replier.join();
+    EXPECT_LT(Steady::now() - started, std::chrono::seconds(30));
+    ASSERT_TRUE(message.has_value());
+    const auto* ack = std::get_if<wire::AckData>(&*message);
+    ASSERT_NE(ack, nullptr);
+    EXPECT_EQ(ack->sequence, sequence);
+  }
 }
 
 TEST(ControllerLinkTest, SendsHelloAndBatchesTheControllerCanDecode) {
@@ -256,7 +281,8 @@ TEST(ControllerLinkTest, CurveLinkReconnectsWithItsKeysAndPinning) {
   zmq::context_t context;
   const CurveKeys server = makeCurveKeys();
   const CurveKeys client = makeCurveKeys();
-  auto controller = std::make_unique<FakeController>(context, "tcp://127.0.0.1:*", server.secret_key);
+  auto controller =
+      std::make_unique<FakeController>(context, "tcp://127.0.0.1:*", server.secret_key);
   const std::string endpoint = controller->endpoint();
   LinkOptions options = fastOptions(endpoint);
   options.controller_public_key = server.public_key;
