@@ -144,27 +144,6 @@ TEST_F(UringReadBatchTest, MoreOpsThanTheRingHoldsStillWaitOncePerRound) {
   EXPECT_EQ(batch->lastSubmissions(), 4u);
 }
 
-TEST_F(UringReadBatchTest, OpsPastTheCompletionQueueGoInLaterRounds) {
-  testing::TempDir root;
-  constexpr int kFiles = 40;  // more than the 16 completions a ring of 8 holds
-  for (int i = 0; i < kFiles; ++i) root.write("data/" + std::to_string(i), std::to_string(i));
-  MAKE_OR_SKIP(batch, root.str(), {.ring_entries = 8});
-  ReadSlot slots[kFiles];
-  StatSlot stats[kFiles];
-  for (int i = 0; i < kFiles; ++i) {
-    batch->queueRead("/data/" + std::to_string(i), slots[i]);
-    batch->queueStat("/data/" + std::to_string(i), stats[i]);
-  }
-  batch->submit();
-  for (int i = 0; i < kFiles; ++i) {
-    EXPECT_EQ(slots[i].error, 0) << i;
-    EXPECT_EQ(slots[i].data, std::to_string(i));
-    EXPECT_EQ(stats[i].error, 0) << i;
-    EXPECT_EQ(stats[i].stat.stx_size, std::to_string(i).size()) << i;
-  }
-  EXPECT_GT(batch->lastWaits(), 2u);
-}
-
 TEST(UringReadBatchCreateTest, ARefusedRingSaysWhy) {
   std::string why;
   auto refuse = [](unsigned, struct io_uring*, unsigned) { return -EPERM; };
