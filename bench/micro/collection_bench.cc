@@ -1,6 +1,7 @@
 // Cost of one collection of the whole host: every host collector's prepare, one
 // batch submit, every collect into a batch; on a fixture tree (stable) and on this
-// machine's real /proc and /sys, through the plain batch and the io_uring batch.
+// machine's real /proc and /sys, through the plain batch and the io_uring batch. Also
+// the per-ship reads alone (/proc/PID/stat of many processes) through each batch.
 #include <benchmark/benchmark.h>
 #include <spdlog/spdlog.h>
 
