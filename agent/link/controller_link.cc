@@ -185,15 +185,10 @@ void ControllerLink::service() {
 }
 
 bool ControllerLink::send(const wire::AgentMessageData& message) {
-  // The monitor is read when a send fails (no live connection: it may say why, and a
-  // closed socket is reopened once its backoff is over), and by receive() when its fd
-  // says so; not at every send.
-  if (!socket_) service();
+  service();
   if (!socket_) return false;
   zmq::message_t frame = wire::encodeAgentMessage(message);
-  if (socket_->send(frame, zmq::send_flags::dontwait).has_value()) return true;
-  service();
-  return false;
+  return socket_->send(frame, zmq::send_flags::dontwait).has_value();
 }
 
 std::optional<wire::ControllerMessageData> ControllerLink::receive(int timeout_ms, int wake_fd) {
