@@ -169,7 +169,14 @@ bool shouldReportMount(const MountInfo& mount, const FilesystemCollectorOptions&
   return true;
 }
 
-void FilesystemCollector::prepare(ReadBatch& batch) { batch.queueRead(mountinfo_path_, slot_); }
+void FilesystemCollector::prepare(ReadBatch& batch) {
+  if (watched_path_ != mountinfo_path_) {
+    watch_.watch(resolveUnderRoot(reader_.root(), mountinfo_path_));
+    watched_path_ = mountinfo_path_;
+  }
+  reread_ = watch_.changed() || !parsed_;
+  if (reread_) batch.queueRead(mountinfo_path_, slot_);
+}
 
 std::string_view FilesystemCollector::mountinfo(std::string_view& path) {
   path = mountinfo_path_;
@@ -203,23 +210,26 @@ void FilesystemCollector::markDuplicates() {
 }
 
 void FilesystemCollector::collect(SampleWriter& out) {
-  std::string_view path;
-  const std::string_view text = mountinfo(path);
-  if (path.empty()) return;
-  ParseProblems problems(name(), path);
-  parseMountinfo(text, mounts_, problems);
-  problems.logTo(log_);
+  if (reread_) {
+    parsed_ = false;
+    std::string_view path;
+    const std::string_view text = mountinfo(path);
+    if (path.empty()) return;
+    ParseProblems problems(name(), path);
+    parseMountinfo(text, mounts_, problems);
+    problems.logTo(log_);
 
-  candidates_.clear();
-  for (size_t i = 0; i < mounts_.size(); ++i) {
-    if (shouldReportMount(mounts_[i], options_)) candidates_.push_back(i);
+    candidates_.clear();
+    for (size_t i = 0; i < mounts_.size(); ++i) {
+      if (shouldReportMount(mounts_[i], options_)) candidates_.push_back(i);
+    }
+    markDuplicates();
+    // Back in file order: candidates_ was sorted by key.
+    std::sort(candidates_.begin(), candidates_.end());
+    parsed_ = true;
   }
-  const size_t reportable = candidates_.size();
-  markDuplicates();
-  // Back in file order: candidates_ was sorted by key.
-  std::sort(candidates_.begin(), candidates_.end());
-  for (size_t i = 0; i < reportable; ++i) {
-    if (duplicate_[candidates_[i]] == 0) collectMount(mounts_[candidates_[i]], out);
+  for (const size_t candidate : candidates_) {
+    if (duplicate_[candidate] == 0) collectMount(mounts_[candidate], out);
   }
 }
 

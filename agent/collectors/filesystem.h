@@ -10,6 +10,7 @@
 
 #include "agent/collectors/collector.h"
 #include "agent/collectors/filesystem_statter.h"
+#include "agent/collectors/mount_table_watch.h"
 #include "agent/collectors/parse_util.h"
 #include "agent/io/file_reader.h"
 #include "common/logging/throttled_log.h"
@@ -80,6 +81,12 @@ class FilesystemCollector final : public Collector {
   FilesystemCollectorOptions options_;
   ReadSlot slot_;
   std::string_view mountinfo_path_ = kHostMountinfo;  // what prepare() queues
+  // The mount table is read and parsed again only when it changed (or could not be
+  // read last time); between changes a pass only statfs'es the mounts it found.
+  MountTableWatch watch_;
+  std::string_view watched_path_;
+  bool reread_ = true;
+  bool parsed_ = false;
   std::string fallback_buffer_;
   std::vector<MountInfo> mounts_;
   // Indexes into mounts_ of the mounts to report, reused so a pass allocates nothing.

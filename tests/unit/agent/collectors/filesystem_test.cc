@@ -10,6 +10,7 @@
 #include "agent/io/plain_file_reader.h"
 #include "agent/io/plain_read_batch.h"
 #include "common/time/clock.h"
+#include "tests/support/private_mount_namespace.h"
 #include "tests/support/recording_sample_writer.h"
 #include "tests/support/test_support.h"
 #include "tests/unit/agent/collectors/collector_test_util.h"
@@ -212,6 +213,69 @@ TEST_F(FilesystemCollectorTest, LogsWhenNoMountinfoIsReadable) {
   EXPECT_TRUE(out_.samples.empty());
   EXPECT_TRUE(statter_.calls.empty());
   EXPECT_EQ(logs.count("filesystem: cannot read /proc/self/mountinfo"), 1u);
+}
+
+TEST_F(FilesystemCollectorTest, AFixtureMountTableIsReadEveryPass) {
+  // A fixture is a plain file, which cannot say it changed: it is read each pass.
+  tidemark::testing::TempDir root;
+  root.write("proc/1/mountinfo", "28 1 259:2 / / rw,relatime - ext4 /dev/vda1 rw\n");
+  PlainFileReader reader(root.str());
+  PlainReadBatch inner(root.str());
+  tidemark::testing::FailingReadBatch batch(inner);
+  FilesystemCollector collector(reader, log_, statter_, FilesystemCollectorOptions{});
+  tidemark::testing::collectPass(collector, batch, out_);
+  root.write("proc/1/mountinfo",
+             "28 1 259:2 / / rw,relatime - ext4 /dev/vda1 rw\n"
+             "29 28 259:3 / /data rw,relatime - xfs /dev/vdb1 rw\n");
+  out_.samples.clear();
+  tidemark::testing::collectPass(collector, batch, out_);
+  EXPECT_EQ(batch.reads, 2);
+  EXPECT_EQ(out_.value("node_filesystem_size_bytes", mountLabels("/dev/vdb1", "xfs", "/data")),
+            1000.0);
+}
+
+TEST_F(FilesystemCollectorTest, TheKernelsMountTableIsReadAgainOnlyAfterAMountOrUnmount) {
+  tidemark::testing::TempDir target;
+  const std::string mountpoint = target.str();
+  // In a mount namespace of its own, with PID 1's table refused so the collector falls
+  // back to its own (the one this child can change). Step numbers say what failed.
+  const int result = tidemark::testing::runInPrivateMountNamespace([&] {
+    PlainFileReader reader("/");
+    PlainReadBatch inner("/");
+    tidemark::testing::FailingReadBatch batch(inner);
+    batch.failures[std::string(FilesystemCollector::kHostMountinfo)] = EACCES;
+    FilesystemCollector collector(reader, log_, statter_, FilesystemCollectorOptions{});
+    auto reported = [&] {
+      return out_.value("node_filesystem_size_bytes", mountLabels("tidemark-test", "tmpfs",
+                                                                  mountpoint)) == 1000.0;
+    };
+    auto pass = [&] {
+      out_.samples.clear();
+      statter_.calls.clear();
+      tidemark::testing::collectPass(collector, batch, out_);
+    };
+    pass();  // PID 1's refused, its own read directly
+    if (batch.reads != 1 || statter_.calls.empty()) return 1;
+    pass();  // its own is watched from now on: read once more
+    if (batch.reads != 2) return 2;
+    const size_t mounts = statter_.calls.size();
+    pass();
+    if (batch.reads != 2) return 3;                 // unchanged: not read
+    if (statter_.calls.size() != mounts) return 4;  // but every mount statted again
+    if (::mount("tidemark-test", mountpoint.c_str(), "tmpfs", 0, "size=64k") != 0) return 5;
+    pass();
+    if (batch.reads != 3 || !reported()) return 6;
+    pass();
+    if (batch.reads != 3 || !reported()) return 7;
+    if (::umount(mountpoint.c_str()) != 0) return 8;
+    pass();
+    if (batch.reads != 4 || reported()) return 9;
+    return 0;
+  });
+  if (result == tidemark::testing::kNoMountNamespace) {
+    GTEST_SKIP() << "no CAP_SYS_ADMIN for a mount namespace";
+  }
+  EXPECT_EQ(result, 0) << "failed at step " << result;
 }
 
 TEST(ParseMountinfoTest, ReusesElementsAndShrinks) {
