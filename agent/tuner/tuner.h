@@ -39,6 +39,7 @@ class Tuner final : public TuningBackend {
   // the states whose drift flag changed since the last call. The first drift of a change
   // is logged once with the applied and the observed value; nothing is written back.
   std::vector<wire::KnobStateData> checkDrift() override;
+  bool hasApplied() override { return !journal_.applied().empty(); }
 
   const Policy& policy() const { return policy_; }
   const Journal& journal() const { return journal_; }

@@ -57,7 +57,10 @@ void TuningWorker::submit(wire::TuningCommandData command) {
 
 void TuningWorker::requestSurvey() { enqueue({Job::Kind::kSurvey, {}}); }
 
-void TuningWorker::requestDriftCheck() { enqueue({Job::Kind::kDriftCheck, {}}); }
+void TuningWorker::requestDriftCheck() {
+  if (!drift_watched_.load(std::memory_order_relaxed)) return;
+  enqueue({Job::Kind::kDriftCheck, {}});
+}
 
 size_t TuningWorker::pending() const {
   std::lock_guard lock(mutex_);
@@ -65,6 +68,7 @@ size_t TuningWorker::pending() const {
 }
 
 std::vector<TuningOutput> TuningWorker::take() {
+  if (!outputs_posted_.exchange(false, std::memory_order_acquire)) return {};
   uint64_t count = 0;
   (void)::read(wake_fd_, &count, sizeof count);  // resets the eventfd
   std::lock_guard lock(mutex_);
@@ -80,9 +84,11 @@ void TuningWorker::post(TuningOutput output) {
   }
   const uint64_t one = 1;
   (void)::write(wake_fd_, &one, sizeof one);
+  outputs_posted_.store(true, std::memory_order_release);
 }
 
 void TuningWorker::run() {
+  noteApplied();
   for (;;) {
     Job job;
     {
@@ -97,6 +103,7 @@ void TuningWorker::run() {
         case Job::Kind::kCommand: {
           TuningOutput output;
           output.result = backend_.execute(job.command);
+          noteApplied();
           post(std::move(output));
           // The controller sees the knob's new value (and any side effects) at once.
           post({std::nullopt, backend_.survey()});

@@ -4,6 +4,7 @@
 // Commands run one at a time, in the order they came.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -26,6 +27,8 @@ class TuningBackend {
   virtual std::vector<wire::KnobStateData> survey() = 0;
   // The applied knobs whose drift flag changed since the last call.
   virtual std::vector<wire::KnobStateData> checkDrift() = 0;
+  // False while no change is applied, when checkDrift() has nothing to look at.
+  virtual bool hasApplied() { return true; }
 };
 
 // One thing for the controller: a command's result, or a full knob survey.
@@ -48,10 +51,13 @@ class TuningWorker {
   // A full survey goes out after the work queued before it.
   void requestSurvey();
   // Re-reads the applied knobs; when a drift flag changed, a full survey follows.
+  // Nothing is queued (the thread is not woken) while no change is applied.
   void requestDriftCheck();
 
   // Readable (an eventfd) while outputs wait in take().
   int wakeFd() const { return wake_fd_; }
+  // The outputs posted so far; no system call when there are none (it is asked at
+  // every exchange with the controller).
   std::vector<TuningOutput> take();
   // Commands queued or running.
   size_t pending() const;
@@ -63,6 +69,7 @@ class TuningWorker {
   };
   void run();
   void post(TuningOutput output);
+  void noteApplied() { drift_watched_.store(backend_.hasApplied(), std::memory_order_relaxed); }
   void enqueue(Job job);
 
   TuningBackend& backend_;
@@ -72,6 +79,12 @@ class TuningWorker {
   std::deque<Job> jobs_;
   std::vector<TuningOutput> outputs_;
   size_t commands_pending_ = 0;
+  // Written by the worker after each command, read by requestDriftCheck(): a drift
+  // check every collection would wake this thread for nothing on most hosts.
+  std::atomic<bool> drift_watched_{true};
+  // Set after post() made the eventfd readable, cleared by take() before reading it:
+  // while it is false the eventfd is not readable, or is about to be followed by it.
+  std::atomic<bool> outputs_posted_{false};
   bool stopping_ = false;
   std::thread thread_;
 };
