@@ -3,6 +3,7 @@
 // /proc collectors are exactly this and differ only in name, path and parser.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,13 +13,25 @@
 
 namespace tidemark::agent {
 
+// How the kernel makes a collector's file (see ReadSlot), which tells whether a short
+// read was its end: in one record, or in records of at most max_record_bytes. Unknown
+// (the default): a zero-byte read proves it.
+struct FileShape {
+  bool one_record = false;
+  uint32_t max_record_bytes = 0;
+};
+
 class FileCollector : public Collector {
  public:
   using Parser = void (*)(std::string_view text, SampleWriter& out, ParseProblems& problems);
 
   // `name` and `path` must outlive the collector (string literals in practice).
-  FileCollector(std::string_view name, std::string_view path, Parser parse, ThrottledLog& log)
-      : name_(name), path_(path), parse_(parse), log_(log) {}
+  FileCollector(std::string_view name, std::string_view path, Parser parse, ThrottledLog& log,
+                FileShape shape = {})
+      : name_(name), path_(path), parse_(parse), log_(log) {
+    slot_.one_record = shape.one_record;
+    slot_.max_record_bytes = shape.max_record_bytes;
+  }
 
   // Collector
   std::string_view name() const final { return name_; }

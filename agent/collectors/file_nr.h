@@ -18,7 +18,7 @@ void parseFileNr(std::string_view text, SampleWriter& out, ParseProblems& proble
 class FileNrCollector final : public FileCollector {
  public:
   explicit FileNrCollector(ThrottledLog& log)
-      : FileCollector("file_nr", "/proc/sys/fs/file-nr", parseFileNr, log) {}
+      : FileCollector("file_nr", "/proc/sys/fs/file-nr", parseFileNr, log, {.one_record = true}) {}
 };
 
 }  // namespace tidemark::agent

@@ -20,6 +20,7 @@ void parseDiskstats(std::string_view text, SampleWriter& out, ParseProblems& pro
 
 class DiskstatsCollector final : public FileCollector {
  public:
+  // No record bound: the kernel writes a disk and all its partitions as one record.
   explicit DiskstatsCollector(ThrottledLog& log)
       : FileCollector("proc_diskstats", "/proc/diskstats", parseDiskstats, log) {}
 };

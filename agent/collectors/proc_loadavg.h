@@ -16,7 +16,7 @@ void parseLoadavg(std::string_view text, SampleWriter& out, ParseProblems& probl
 class LoadavgCollector final : public FileCollector {
  public:
   explicit LoadavgCollector(ThrottledLog& log)
-      : FileCollector("proc_loadavg", "/proc/loadavg", parseLoadavg, log) {}
+      : FileCollector("proc_loadavg", "/proc/loadavg", parseLoadavg, log, {.one_record = true}) {}
 };
 
 }  // namespace tidemark::agent

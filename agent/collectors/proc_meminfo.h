@@ -19,7 +19,7 @@ void parseMeminfo(std::string_view text, SampleWriter& out, ParseProblems& probl
 class MeminfoCollector final : public FileCollector {
  public:
   explicit MeminfoCollector(ThrottledLog& log)
-      : FileCollector("proc_meminfo", "/proc/meminfo", parseMeminfo, log) {}
+      : FileCollector("proc_meminfo", "/proc/meminfo", parseMeminfo, log, {.one_record = true}) {}
 };
 
 }  // namespace tidemark::agent

@@ -17,7 +17,10 @@ void parseNetDev(std::string_view text, SampleWriter& out, ParseProblems& proble
 class NetDevCollector final : public FileCollector {
  public:
   explicit NetDevCollector(ThrottledLog& log)
-      : FileCollector("proc_net_dev", "/proc/net/dev", parseNetDev, log) {}
+      : FileCollector("proc_net_dev", "/proc/net/dev", parseNetDev, log,
+                      // One record per interface (and the header): a name of at most
+                      // 15 bytes and 16 counters of at most 20 digits.
+                      {.max_record_bytes = 512}) {}
 };
 
 }  // namespace tidemark::agent

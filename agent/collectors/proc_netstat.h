@@ -18,7 +18,9 @@ void parseNetstat(std::string_view text, SampleWriter& out, ParseProblems& probl
 
 class NetstatCollector final : public Collector {
  public:
-  explicit NetstatCollector(ThrottledLog& log) : log_(log) {}
+  explicit NetstatCollector(ThrottledLog& log) : log_(log) {
+    for (ReadSlot& slot : slots_) slot.one_record = true;  // each written whole at once
+  }
 
   std::string_view name() const override { return "proc_netstat"; }
   void prepare(ReadBatch& batch) override;

@@ -21,7 +21,9 @@ void parsePressure(PressureResource resource, std::string_view text, SampleWrite
 
 class PressureCollector final : public Collector {
  public:
-  explicit PressureCollector(ThrottledLog& log) : log_(log) {}
+  explicit PressureCollector(ThrottledLog& log) : log_(log) {
+    for (ReadSlot& slot : slots_) slot.one_record = true;  // each written whole at once
+  }
 
   std::string_view name() const override { return "proc_pressure"; }
   void prepare(ReadBatch& batch) override;

@@ -21,7 +21,7 @@ void parseProcStat(std::string_view text, SampleWriter& out, ParseProblems& prob
 class ProcStatCollector final : public FileCollector {
  public:
   explicit ProcStatCollector(ThrottledLog& log)
-      : FileCollector("proc_stat", "/proc/stat", parseProcStat, log) {}
+      : FileCollector("proc_stat", "/proc/stat", parseProcStat, log, {.one_record = true}) {}
 };
 
 }  // namespace tidemark::agent

@@ -18,7 +18,9 @@ void parseVmstat(std::string_view text, SampleWriter& out, ParseProblems& proble
 class VmstatCollector final : public FileCollector {
  public:
   explicit VmstatCollector(ThrottledLog& log)
-      : FileCollector("proc_vmstat", "/proc/vmstat", parseVmstat, log) {}
+      : FileCollector("proc_vmstat", "/proc/vmstat", parseVmstat, log,
+                      // One line per counter: a name (the longest has 32 bytes) and a number.
+                      {.max_record_bytes = 64}) {}
 };
 
 }  // namespace tidemark::agent

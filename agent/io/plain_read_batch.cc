@@ -20,8 +20,8 @@ constexpr size_t kReadChunkBytes = 1024;
 
 // Reads `fd` from offset 0 to its end into `out`, reusing its capacity (grown only
 // when a read fills it): 0 or an errno value. `until_zero`: a short read is not the
-// end (procfs), only a read of 0 bytes is.
-int preadAll(int fd, std::string& out, bool until_zero) {
+// end (procfs), only a read of 0 bytes is, or one that `shape` says is.
+int preadAll(int fd, std::string& out, bool until_zero, const ReadSlot* shape = nullptr) {
   out.resize(std::max(out.capacity(), kReadChunkBytes));
   size_t used = 0;
   for (;;) {
@@ -35,7 +35,10 @@ int preadAll(int fd, std::string& out, bool until_zero) {
       return error;
     }
     used += static_cast<size_t>(n);
-    if (n == 0 || (!until_zero && static_cast<size_t>(n) < asked)) break;
+    if (n == 0) break;
+    if (static_cast<size_t>(n) < asked &&
+        (!until_zero || (shape != nullptr && shortReadIsEnd(*shape, static_cast<size_t>(n)))))
+      break;
   }
   out.resize(used);
   return 0;
@@ -67,7 +70,7 @@ int PlainReadBatch::read(const std::string& path, ReadSlot& slot) {
   std::string& out = slot.data;
   if (auto it = fds_.find(std::string_view(path)); it != fds_.end()) {
     it->second.last_pass = pass_;
-    const int error = preadAll(it->second.fd, out, it->second.confirm_eof && !slot.one_record);
+    const int error = preadAll(it->second.fd, out, it->second.confirm_eof, &slot);
     if (error != 0) {
       // A dead process's /proc/PID file answers ESRCH for good; a vanished sysfs
       // device, ENODEV. The next pass opens the path afresh, if it exists.
@@ -88,7 +91,7 @@ int PlainReadBatch::read(const std::string& path, ReadSlot& slot) {
   const RegeneratedFile kind = classifyOpenFile(fd);
   // Regular files are read until a read returns 0, as readWholeFile does.
   const int error =
-      preadAll(fd, out, !kind.regenerated || (kind.confirm_eof && !slot.one_record));
+      preadAll(fd, out, !kind.regenerated || kind.confirm_eof, kind.regenerated ? &slot : nullptr);
   // The same path queued twice in one pass opens twice; the second fd is not kept.
   const bool kept =
       error == 0 && kind.regenerated && fds_.emplace(path, CachedFd{fd, kind.confirm_eof, pass_}).second;

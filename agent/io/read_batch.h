@@ -17,10 +17,15 @@ namespace tidemark::agent {
 struct ReadSlot {
   std::string data;  // the file's bytes after submit(); capacity kept between passes
   int error = 0;     // 0 or an errno value (ENOENT: the file or its process is gone)
-  // Set by the caller for a procfs file the kernel produces whole in one record
-  // (/proc/PID/stat, /proc/loadavg): a short read is then its end, which saves the
-  // zero-byte read that other procfs files need to prove it.
+  // Set by the caller for a procfs file, to spare the zero-byte read that otherwise
+  // proves a short read was the end (a seq file's read stops where the next record
+  // would overflow the kernel's buffer, at least a page, however much was asked):
+  // * one_record: the kernel makes the file whole in one record (/proc/PID/stat,
+  //   /proc/meminfo, sysctls), so a short read is its end;
+  // * max_record_bytes: no record (line) of this seq file is longer, so a short read
+  //   that left a page room for one more was its end.
   bool one_record = false;
+  uint32_t max_record_bytes = 0;
 };
 
 // Where a queued statx lands: size, blocks (512-byte units), mtime and the link

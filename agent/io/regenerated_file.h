@@ -3,6 +3,10 @@
 // where a regular file must be opened anew (a rename may have replaced it).
 #pragma once
 
+#include <cstddef>
+
+#include "agent/io/read_batch.h"
+
 namespace tidemark::agent {
 
 struct RegeneratedFile {
@@ -15,5 +19,9 @@ struct RegeneratedFile {
 // Classifies the open file `fd` by its filesystem (fstatfs); not regenerated when
 // fstatfs fails.
 RegeneratedFile classifyOpenFile(int fd);
+
+// True when one read that returned `got` bytes, fewer than asked, from a procfs file
+// read into `slot` is known to be the file's end (see ReadSlot).
+bool shortReadIsEnd(const ReadSlot& slot, size_t got);
 
 }  // namespace tidemark::agent

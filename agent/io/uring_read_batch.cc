@@ -88,6 +88,14 @@ std::unique_ptr<UringReadBatch> UringReadBatch::create(std::string_view root, st
     }
   }
   io_uring_free_probe(probe);
+  // Optional: without a file table (before 5.19, or a low RLIMIT_NOFILE) cached
+  // fds are read as they are.
+  const unsigned slots = static_cast<unsigned>(options.max_cached_fds);
+  if (slots > 0 && io_uring_register_files_sparse(&batch->ring_, slots) == 0) {
+    batch->fixed_slots_ = slots;
+    batch->free_slots_.reserve(slots);
+    for (unsigned slot = slots; slot-- > 0;) batch->free_slots_.push_back(static_cast<int>(slot));
+  }
   return batch;
 }
 
@@ -96,7 +104,27 @@ UringReadBatch::UringReadBatch(std::string_view root, UringReadBatchOptions opti
 
 UringReadBatch::~UringReadBatch() {
   for (const auto& [path, cached] : fds_) ::close(cached.fd);
+  // Exiting the ring drops the file table's references too.
   if (ring_ready_) io_uring_queue_exit(&ring_);
+}
+
+int UringReadBatch::registerFixed(int fd) {
+  if (free_slots_.empty()) return -1;
+  const int slot = free_slots_.back();
+  if (io_uring_register_files_update(&ring_, static_cast<unsigned>(slot), &fd, 1) != 1) return -1;
+  free_slots_.pop_back();
+  return slot;
+}
+
+void UringReadBatch::release(const CachedFd& cached) {
+  if (cached.fixed >= 0) {
+    int none = -1;
+    if (io_uring_register_files_update(&ring_, static_cast<unsigned>(cached.fixed), &none, 1) ==
+        1) {
+      free_slots_.push_back(cached.fixed);
+    }
+  }
+  ::close(cached.fd);
 }
 
 std::string& UringReadBatch::nextPath(std::string_view path) {
@@ -148,8 +176,9 @@ void UringReadBatch::start(size_t index) {
   if (auto it = fds_.find(std::string_view(paths_[index])); it != fds_.end()) {
     it->second.last_pass = pass_;
     op.fd = it->second.fd;
+    op.fixed = it->second.fixed;
     op.cached = true;
-    op.confirm_eof = it->second.confirm_eof && !op.read->one_record;
+    op.confirm_eof = it->second.confirm_eof;
     op.blocking = it->second.blocking;
     op.step = Step::kRead;
     std::string& data = op.read->data;
@@ -167,8 +196,9 @@ void UringReadBatch::prepareSqe(size_t index, struct io_uring_sqe* sqe) {
       break;
     case Step::kRead: {
       std::string& data = op.read->data;
-      io_uring_prep_read(sqe, op.fd, data.data() + op.used,
+      io_uring_prep_read(sqe, op.fixed >= 0 ? op.fixed : op.fd, data.data() + op.used,
                          static_cast<unsigned>(data.size() - op.used), op.used);
+      if (op.fixed >= 0) sqe->flags |= IOSQE_FIXED_FILE;
       // procfs and sysfs cannot read without blocking, so io_uring would try inline,
       // get EAGAIN and hand the read to a worker anyway: go to the worker directly.
       if (op.blocking) sqe->flags |= IOSQE_ASYNC;
@@ -270,12 +300,15 @@ void UringReadBatch::completeOpen(size_t index, int result) {
   op.fd = result;
   const RegeneratedFile kind = classifyOpenFile(op.fd);
   const bool regenerated = kind.regenerated;
-  op.confirm_eof = kind.confirm_eof && !op.read->one_record;
+  op.confirm_eof = kind.confirm_eof;
   op.blocking = regenerated;
   // The same path queued twice in one pass opens twice; the second fd is not cached.
   if (regenerated && fds_.size() < options_.max_cached_fds) {
-    op.cached =
-        fds_.emplace(paths_[index], CachedFd{op.fd, kind.confirm_eof, op.blocking, pass_}).second;
+    auto [it, added] = fds_.emplace(paths_[index],
+                                    CachedFd{op.fd, -1, kind.confirm_eof, op.blocking, pass_});
+    op.cached = added;
+    // This pass reads it by fd; later passes by its slot in the ring's file table.
+    if (added) it->second.fixed = registerFixed(op.fd);
   }
   op.step = Step::kRead;
   std::string& data = op.read->data;
@@ -289,17 +322,23 @@ void UringReadBatch::completeRead(size_t index, int result) {
     if (op.cached) {
       // A dead process's /proc/PID file answers ESRCH for good; a vanished sysfs
       // device, ENODEV. The next pass opens the path afresh, if it exists.
-      if (auto it = fds_.find(std::string_view(paths_[index])); it != fds_.end()) fds_.erase(it);
-      ::close(op.fd);
+      if (auto it = fds_.find(std::string_view(paths_[index])); it != fds_.end()) {
+        release(it->second);
+        fds_.erase(it);
+      } else {
+        ::close(op.fd);
+      }
       op.cached = false;
       op.fd = -1;
+      op.fixed = -1;
     }
     finishRead(op, -result);
     return;
   }
   const size_t asked = op.read->data.size() - op.used;
   op.used += static_cast<size_t>(result);
-  if (result == 0 || (static_cast<size_t>(result) < asked && !op.confirm_eof)) {
+  if (result == 0 || (static_cast<size_t>(result) < asked &&
+                      (!op.confirm_eof || shortReadIsEnd(*op.read, static_cast<size_t>(result))))) {
     finishRead(op, 0);
     return;
   }
@@ -354,7 +393,7 @@ void UringReadBatch::evictUnused() {
       ++it;
       continue;
     }
-    ::close(it->second.fd);
+    release(it->second);
     it = fds_.erase(it);
   }
 }

@@ -2,7 +2,8 @@
 // wait per round (opens, then reads, then the reads that confirm a file's end). Files
 // the kernel regenerates on every read (procfs, sysfs, cgroupfs) keep their fd open
 // between passes, so a steady-state pass is one IORING_OP_READ at offset 0 per file,
-// with no open or close.
+// with no open or close. Those fds are also registered with the ring (fixed files),
+// so a read takes no file reference and looks up no flags.
 #pragma once
 
 #include <fcntl.h>
@@ -55,6 +56,9 @@ class UringReadBatch final : public ReadBatch {
 
   // Open fds kept for the next pass (for tests and the agent's own metrics).
   size_t cachedFds() const { return fds_.size(); }
+  // How many of them are registered with the ring (0 where the kernel, before 5.19,
+  // has no sparse file table: they are then read by fd).
+  size_t fixedFiles() const { return fixed_slots_ - free_slots_.size(); }
   // io_uring_enter calls made by the last submit(), and how many of them waited.
   size_t lastSubmissions() const { return last_submissions_; }
   size_t lastWaits() const { return last_waits_; }
@@ -66,6 +70,7 @@ class UringReadBatch final : public ReadBatch {
     StatSlot* stat = nullptr;
     Step step = Step::kDone;
     int fd = -1;
+    int fixed = -1;            // the fd's slot in the ring's file table, when registered
     int dirfd = AT_FDCWD;      // stats: what the path is relative to
     bool cached = false;       // fd belongs to fds_; otherwise closed when the op is done
     bool confirm_eof = false;  // procfs: a short read is not proof of the end
@@ -74,6 +79,7 @@ class UringReadBatch final : public ReadBatch {
   };
   struct CachedFd {
     int fd = -1;
+    int fixed = -1;
     bool confirm_eof = false;
     bool blocking = false;
     uint64_t last_pass = 0;
@@ -97,6 +103,11 @@ class UringReadBatch final : public ReadBatch {
   // When the ring itself fails mid-pass: the ops not yet done are run with plain syscalls.
   void finishPlainly();
   void evictUnused();
+  // Registers a newly cached fd in a free slot of the ring's file table; -1 when
+  // there is no table or no free slot (the fd is then read as it is).
+  int registerFixed(int fd);
+  // Closes a cached fd and frees its slot.
+  void release(const CachedFd& cached);
 
   std::string root_;
   UringReadBatchOptions options_;
@@ -109,6 +120,8 @@ class UringReadBatch final : public ReadBatch {
   std::vector<std::string> paths_;  // resolved, parallel to ops_; reused between passes
   std::vector<uint32_t> ready_;     // ops waiting for an SQE, follow-ups appended in order
   std::unordered_map<std::string, CachedFd, PathHash, std::equal_to<>> fds_;
+  size_t fixed_slots_ = 0;           // the ring's file table size (0: none)
+  std::vector<int> free_slots_;      // its unused slots
 };
 
 }  // namespace tidemark::agent

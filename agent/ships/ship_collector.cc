@@ -249,6 +249,7 @@ ShipCollector::ShipCollector(FileReader& reader, ReadBatch& side_batch, Throttle
   }
   root_slots_.resize(options_.pier_roots.size());
   root_mtimes_ns_.assign(options_.pier_roots.size(), 0);
+  max_map_count_slot_.one_record = true;  // a sysctl: its value comes whole in one read
 }
 
 ShipCollector::~ShipCollector() = default;
