@@ -105,6 +105,8 @@ void readProcStats(benchmark::State& state, bool uring) {
     paths.push_back("/proc/" + std::to_string(child) + "/stat");
   }
   std::vector<ReadSlot> slots(paths.size());
+  // As the ship collector's: /proc/PID/stat is one record, so a short read ends it.
+  for (ReadSlot& slot : slots) slot.one_record = true;
   for (auto _ : state) {
     for (size_t i = 0; i < paths.size(); ++i) batch->queueRead(paths[i], slots[i]);
     batch->submit();
