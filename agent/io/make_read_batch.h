@@ -11,8 +11,9 @@
 namespace tidemark::agent {
 
 enum class IoBackendChoice {
-  kAuto,     // io_uring, else plain with one log line saying why
-  kIoUring,  // io_uring or fail
+  kAuto,     // io_uring, with procfs/sysfs reads and stats inline where that measures
+             // cheaper on this host; else plain with one log line saying why
+  kIoUring,  // io_uring for every op, or fail
   kPlain,    // plain syscalls
 };
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "agent/io/file_reader.h"
 #include "agent/io/plain_read_batch.h"
@@ -100,7 +101,7 @@ std::unique_ptr<UringReadBatch> UringReadBatch::create(std::string_view root, st
 }
 
 UringReadBatch::UringReadBatch(std::string_view root, UringReadBatchOptions options)
-    : root_(normaliseRoot(root)), options_(options) {}
+    : root_(normaliseRoot(root)), options_(options), chooser_(options_.chooser) {}
 
 UringReadBatch::~UringReadBatch() {
   for (const auto& [path, cached] : fds_) ::close(cached.fd);
@@ -225,6 +226,10 @@ void UringReadBatch::submit() {
     start(i);
     if (ops_[i].step != Step::kDone) ready_.push_back(static_cast<uint32_t>(i));
   }
+  const HandOff hand_off = handOffForPass();
+  last_hand_off_ = hand_off;
+  const bool measured = ring_ready_ && options_.hand_off == UringReadBatchOptions::HandOffPolicy::kMeasured;
+  const int64_t cpu_before = measured ? processCpuNs() : 0;
   size_t cursor = 0;
   unsigned inflight = 0;
   // Completions stay within the completion queue, so none waits in the kernel's overflow list.
@@ -236,6 +241,10 @@ void UringReadBatch::submit() {
     // ring-full.
     int submitted = 0;
     while (cursor < ready_.size() && inflight < max_inflight) {
+      if (hand_off == HandOff::kInline && runsOnWorker(ops_[ready_[cursor]])) {
+        runInline(ready_[cursor++]);  // a follow-up read is appended to ready_
+        continue;
+      }
       struct io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
       if (sqe == nullptr) {
         submitted = io_uring_submit(&ring_);  // the ring is full: hand it over, no wait
@@ -246,6 +255,7 @@ void UringReadBatch::submit() {
       prepareSqe(ready_[cursor++], sqe);
       ++inflight;
     }
+    if (inflight == 0) continue;  // everything ran inline: nothing to wait for
     if (submitted >= 0) {
       submitted = io_uring_submit_and_wait(&ring_, inflight);
       ++last_submissions_;
@@ -271,6 +281,64 @@ void UringReadBatch::submit() {
   finishPlainly();
   evictUnused();
   ops_.clear();
+  if (measured && ring_ready_) recordPassCost(processCpuNs() - cpu_before);
+}
+
+HandOff UringReadBatch::handOffForPass() const {
+  switch (options_.hand_off) {
+    case UringReadBatchOptions::HandOffPolicy::kRing:
+      return HandOff::kRing;
+    case UringReadBatchOptions::HandOffPolicy::kInline:
+      return HandOff::kInline;
+    case UringReadBatchOptions::HandOffPolicy::kMeasured:
+      break;
+  }
+  return chooser_.next();
+}
+
+int64_t UringReadBatch::processCpuNs() const {
+  if (options_.process_cpu_ns) return options_.process_cpu_ns();
+  // The whole process: io-wq workers are its threads, so a pass through the ring is
+  // charged for their work as an inline pass is for its syscalls.
+  struct timespec now {};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+void UringReadBatch::recordPassCost(int64_t cpu_ns) {
+  const size_t probes = chooser_.probes();
+  const HandOff before = chooser_.kept();
+  chooser_.record(cpu_ns);
+  if (chooser_.probes() == probes) return;
+  // Logged when the first probe decides and whenever a later one changes its mind.
+  if (probes > 0 && chooser_.kept() == before) return;
+  spdlog::info(
+      "io_uring: procfs/sysfs reads and stats run {} (measured {:.0f} us a pass inline, {:.0f} "
+      "us through io-wq workers)",
+      chooser_.kept() == HandOff::kInline ? "inline on the collecting thread"
+                                          : "on io-wq workers through the ring",
+      chooser_.inlineMedianNs() / 1e3, chooser_.ringMedianNs() / 1e3);
+}
+
+bool UringReadBatch::runsOnWorker(const Op& op) const {
+  return op.step == Step::kStat || (op.step == Step::kRead && op.blocking);
+}
+
+void UringReadBatch::runInline(size_t index) {
+  Op& op = ops_[index];
+  if (op.step == Step::kStat) {
+    const int result = ::statx(op.dirfd, paths_[index].c_str(), statFlags(paths_[index]),
+                               kStatSlotMask, &op.stat->stat);
+    complete(index, result == 0 ? 0 : -errno);
+    return;
+  }
+  std::string& data = op.read->data;
+  ssize_t result;
+  do {
+    result = ::pread(op.fd, data.data() + op.used, data.size() - op.used,
+                     static_cast<off_t>(op.used));
+  } while (result < 0 && errno == EINTR);
+  complete(index, result < 0 ? -errno : static_cast<int>(result));
 }
 
 void UringReadBatch::complete(size_t index, int result) {

@@ -10,12 +10,14 @@
 #include <liburing.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "agent/io/hand_off_chooser.h"
 #include "agent/io/read_batch.h"
 
 namespace tidemark::agent {
@@ -28,6 +30,14 @@ struct UringReadBatchOptions {
   // Open fds kept between passes; past this, new files are opened and closed per pass.
   // Default: 512.
   size_t max_cached_fds = 512;
+  // Where ops that only an io-wq worker can run (procfs and sysfs reads, statx by path)
+  // go: measured on this host (see HandOffChooser), always the ring, or always inline.
+  enum class HandOffPolicy : uint8_t { kMeasured, kRing, kInline };
+  HandOffPolicy hand_off = HandOffPolicy::kMeasured;
+  HandOffChooserOptions chooser;
+  // The process's CPU time in ns, workers included; empty: CLOCK_PROCESS_CPUTIME_ID.
+  // Tests inject costs.
+  std::function<int64_t()> process_cpu_ns;
 };
 
 // Used by the thread that created it only (the ring is IORING_SETUP_SINGLE_ISSUER
@@ -62,6 +72,9 @@ class UringReadBatch final : public ReadBatch {
   // io_uring_enter calls made by the last submit(), and how many of them waited.
   size_t lastSubmissions() const { return last_submissions_; }
   size_t lastWaits() const { return last_waits_; }
+  // Where the last submit() ran its worker-bound ops, and the measurements behind it.
+  HandOff lastHandOff() const { return last_hand_off_; }
+  const HandOffChooser& handOffChooser() const { return chooser_; }
 
  private:
   enum class Step : uint8_t { kOpen, kRead, kStat, kDone };
@@ -99,6 +112,13 @@ class UringReadBatch final : public ReadBatch {
   void completeOpen(size_t index, int result);
   void completeRead(size_t index, int result);
   void readMore(size_t index);
+  // procfs and sysfs reads and statx by path: io_uring hands them to an io-wq worker.
+  bool runsOnWorker(const Op& op) const;
+  // Does one step of such an op with a plain syscall, as its completion would.
+  void runInline(size_t index);
+  HandOff handOffForPass() const;
+  int64_t processCpuNs() const;
+  void recordPassCost(int64_t cpu_ns);
   void finishRead(Op& op, int error);
   // When the ring itself fails mid-pass: the ops not yet done are run with plain syscalls.
   void finishPlainly();
@@ -116,6 +136,8 @@ class UringReadBatch final : public ReadBatch {
   uint64_t pass_ = 0;
   size_t last_submissions_ = 0;
   size_t last_waits_ = 0;
+  HandOffChooser chooser_;
+  HandOff last_hand_off_ = HandOff::kRing;
   std::vector<Op> ops_;
   std::vector<std::string> paths_;  // resolved, parallel to ops_; reused between passes
   std::vector<uint32_t> ready_;     // ops waiting for an SQE, follow-ups appended in order

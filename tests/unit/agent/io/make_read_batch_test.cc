@@ -71,6 +71,39 @@ TEST(MakeReadBatchTest, AutoUsesIoUringWhereTheKernelAllowsIt) {
   EXPECT_EQ(capture.text(), "");
 }
 
+// auto measures where procfs reads are cheaper and says so once; io_uring keeps every
+// op in the ring.
+TEST(MakeReadBatchTest, AutoMeasuresTheHandOffAndIoUringKeepsEveryOpInTheRing) {
+  std::string why;
+  if (!UringReadBatch::create("/", why)) GTEST_SKIP() << "io_uring is refused here: " << why;
+  constexpr int kPasses = 20;  // past the warm-up and the first 16-pass probe
+  for (const auto choice : {IoBackendChoice::kAuto, IoBackendChoice::kIoUring}) {
+    tidemark::testing::LogCapture capture;
+    ReadBatchPtr batch = makeReadBatch("/", choice);
+    auto* ring = dynamic_cast<UringReadBatch*>(batch.get());
+    ASSERT_NE(ring, nullptr);
+    size_t inline_passes = 0;
+    ReadSlot stat;
+    for (int pass = 0; pass < kPasses; ++pass) {
+      batch->queueRead("/proc/self/stat", stat);
+      batch->submit();
+      ASSERT_EQ(stat.error, 0);
+      if (ring->lastHandOff() == HandOff::kInline) ++inline_passes;
+    }
+    if (choice == IoBackendChoice::kAuto) {
+      EXPECT_TRUE(ring->handOffChooser().decided());
+      EXPECT_GE(inline_passes, 8u);  // the probe's half
+      EXPECT_NE(capture.text().find("io_uring: procfs/sysfs reads and stats run "),
+                std::string::npos)
+          << capture.text();
+    } else {
+      EXPECT_FALSE(ring->handOffChooser().decided());
+      EXPECT_EQ(inline_passes, 0u);
+      EXPECT_EQ(capture.text(), "");
+    }
+  }
+}
+
 TEST(MakeReadBatchTest, ParsesTheChoice) {
   EXPECT_EQ(parseIoBackendChoice("auto"), IoBackendChoice::kAuto);
   EXPECT_EQ(parseIoBackendChoice("io_uring"), IoBackendChoice::kIoUring);

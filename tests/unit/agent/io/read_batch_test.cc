@@ -30,6 +30,13 @@ struct Backend {
   BatchFactory make;
 };
 
+UringReadBatchOptions ringOf8(UringReadBatchOptions::HandOffPolicy hand_off) {
+  UringReadBatchOptions options;
+  options.ring_entries = 8;
+  options.hand_off = hand_off;
+  return options;
+}
+
 std::vector<Backend> backends() {
   return {
       {"plain", [](const std::string& root,
@@ -37,7 +44,15 @@ std::vector<Backend> backends() {
       // A ring of 8 entries, so the tests also cover passes split over several submissions.
       {"io_uring",
        [](const std::string& root, std::string& why) -> ReadBatchPtr {
-         return UringReadBatch::create(root, why, {.ring_entries = 8});
+         return UringReadBatch::create(root, why,
+                                       ringOf8(UringReadBatchOptions::HandOffPolicy::kRing));
+       }},
+      // The same ring with procfs/sysfs reads and stats done inline, as the agent does
+      // where that measures cheaper.
+      {"io_uring_inline",
+       [](const std::string& root, std::string& why) -> ReadBatchPtr {
+         return UringReadBatch::create(root, why,
+                                       ringOf8(UringReadBatchOptions::HandOffPolicy::kInline));
        }},
   };
 }

@@ -4,12 +4,14 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <string>
+#include <vector>
 
 #include "agent/io/plain_read_batch.h"
 #include "tests/support/test_support.h"
@@ -19,8 +21,18 @@ namespace {
 
 class UringReadBatchTest : public ::testing::Test {
  protected:
+  // Every op through the ring unless a test says otherwise: these tests count its waits.
+  static UringReadBatchOptions with(UringReadBatchOptions::HandOffPolicy hand_off,
+                                    unsigned ring_entries = 256, size_t max_cached_fds = 512) {
+    UringReadBatchOptions options;
+    options.ring_entries = ring_entries;
+    options.max_cached_fds = max_cached_fds;
+    options.hand_off = hand_off;
+    return options;
+  }
+  static UringReadBatchOptions ring() { return with(UringReadBatchOptions::HandOffPolicy::kRing); }
   std::unique_ptr<UringReadBatch> make(const std::string& root,
-                                       UringReadBatchOptions options = {}) {
+                                       UringReadBatchOptions options = ring()) {
     std::string why;
     auto batch = UringReadBatch::create(root, why, options);
     if (!batch) refused_ = why;
@@ -102,7 +114,7 @@ TEST_F(UringReadBatchTest, FdsNotReadInTheLastPassAreClosed) {
 }
 
 TEST_F(UringReadBatchTest, TheCacheIsBoundedAndReadsPastItStillWork) {
-  MAKE_OR_SKIP(batch, "/", {.ring_entries = 64, .max_cached_fds = 1});
+  MAKE_OR_SKIP(batch, "/", with(UringReadBatchOptions::HandOffPolicy::kRing, 64, 1));
   ReadSlot slots[3];
   const char* paths[] = {"/proc/loadavg", "/proc/uptime", "/proc/self/stat"};
   for (int pass = 0; pass < 2; ++pass) {
@@ -117,7 +129,7 @@ TEST_F(UringReadBatchTest, TheCacheIsBoundedAndReadsPastItStillWork) {
 }
 
 TEST_F(UringReadBatchTest, CachedFdsAreReadThroughTheRingsFileTable) {
-  MAKE_OR_SKIP(batch, "/", {.ring_entries = 64, .max_cached_fds = 4});
+  MAKE_OR_SKIP(batch, "/", with(UringReadBatchOptions::HandOffPolicy::kRing, 64, 4));
   ReadSlot loadavg;
   ReadSlot uptime;
   ReadSlot stat;
@@ -217,7 +229,7 @@ TEST_F(UringReadBatchTest, MoreOpsThanTheRingHoldsStillWaitOncePerRound) {
   }
   // 8 submission entries, 16 completion entries: the 12 opens are handed over in two
   // submissions and waited for once; the same for the 12 reads.
-  MAKE_OR_SKIP(batch, root.str(), {.ring_entries = 8});
+  MAKE_OR_SKIP(batch, root.str(), with(UringReadBatchOptions::HandOffPolicy::kRing, 8));
   ReadSlot slots[kFiles];
   for (int i = 0; i < kFiles; ++i) batch->queueRead("/data/" + std::to_string(i), slots[i]);
   batch->submit();
@@ -227,6 +239,94 @@ TEST_F(UringReadBatchTest, MoreOpsThanTheRingHoldsStillWaitOncePerRound) {
   }
   EXPECT_EQ(batch->lastWaits(), 2u);
   EXPECT_EQ(batch->lastSubmissions(), 4u);
+}
+
+TEST_F(UringReadBatchTest, InlineHandOffReadsProcfsAndStatsWithoutTheRing) {
+  MAKE_OR_SKIP(batch, "/", with(UringReadBatchOptions::HandOffPolicy::kInline));
+  ReadSlot loadavg;
+  ReadSlot stat;
+  StatSlot proc;
+  for (int pass = 0; pass < 2; ++pass) {
+    batch->queueRead("/proc/loadavg", loadavg);
+    batch->queueRead("/proc/self/stat", stat);
+    batch->queueStat("/proc/sys", proc);
+    batch->submit();
+  }
+  EXPECT_EQ(batch->lastHandOff(), HandOff::kInline);
+  ASSERT_EQ(loadavg.error, 0);
+  ASSERT_EQ(stat.error, 0);
+  ASSERT_EQ(proc.error, 0);
+  EXPECT_NE(loadavg.data.find('/'), std::string::npos);
+  EXPECT_EQ(stat.data.substr(0, std::to_string(getpid()).size()), std::to_string(getpid()));
+  EXPECT_TRUE(S_ISDIR(proc.stat.stx_mode));
+  // The fds opened through the ring in the first pass stay cached; the second pass
+  // reads and stats with plain syscalls and never enters the ring.
+  EXPECT_EQ(batch->cachedFds(), 2u);
+  EXPECT_EQ(batch->lastSubmissions(), 0u);
+  EXPECT_EQ(batch->lastWaits(), 0u);
+}
+
+TEST_F(UringReadBatchTest, InlineHandOffLeavesRegularFilesToTheRing) {
+  testing::TempDir root;
+  root.write("data/a", "file a");
+  MAKE_OR_SKIP(batch, root.str(), with(UringReadBatchOptions::HandOffPolicy::kInline));
+  ReadSlot slot;
+  batch->queueRead("/data/a", slot);
+  batch->submit();
+  EXPECT_EQ(slot.data, "file a");
+  EXPECT_GE(batch->lastWaits(), 1u);  // page-cache reads complete in the ring, no worker
+}
+
+// Charges each pass what the test says its mode costs: the batch reads the clock at
+// the start and the end of submit().
+struct FakeCpuClock {
+  const UringReadBatch* batch = nullptr;
+  int64_t ring_cost_ns = 0;
+  int64_t inline_cost_ns = 0;
+  int64_t now = 0;
+  bool at_start = true;
+  int64_t read() {
+    if (!at_start) now += batch->lastHandOff() == HandOff::kInline ? inline_cost_ns : ring_cost_ns;
+    at_start = !at_start;
+    return now;
+  }
+};
+
+TEST_F(UringReadBatchTest, MeasuredHandOffKeepsTheCheaperModeAndProbesAgain) {
+  FakeCpuClock clock;
+  clock.ring_cost_ns = 900'000;
+  clock.inline_cost_ns = 400'000;
+  UringReadBatchOptions options = with(UringReadBatchOptions::HandOffPolicy::kMeasured);
+  options.chooser = {.warmup_passes = 1, .probe_passes = 4, .hold_passes = 3};
+  options.process_cpu_ns = [&clock] { return clock.read(); };
+  MAKE_OR_SKIP(batch, "/", options);
+  clock.batch = batch.get();
+  ReadSlot stat;
+  std::vector<HandOff> modes;
+  auto pass = [&] {
+    batch->queueRead("/proc/self/stat", stat);
+    batch->submit();
+    EXPECT_EQ(stat.error, 0);
+    EXPECT_EQ(stat.data.substr(0, std::to_string(getpid()).size()), std::to_string(getpid()));
+    modes.push_back(batch->lastHandOff());
+  };
+  for (int i = 0; i < 8; ++i) pass();
+  using enum HandOff;
+  // Warm-up, a probe alternating the two, then the cheaper one held.
+  EXPECT_EQ(modes, (std::vector<HandOff>{kRing, kRing, kInline, kRing, kInline, kInline, kInline,
+                                         kInline}));
+  EXPECT_TRUE(batch->handOffChooser().decided());
+  EXPECT_EQ(batch->handOffChooser().inlineMedianNs(), 400'000);
+  EXPECT_EQ(batch->handOffChooser().ringMedianNs(), 900'000);
+  EXPECT_EQ(batch->lastWaits(), 0u);
+
+  // The host changes (a cheaper hand-off): the next probe moves the reads back.
+  clock.ring_cost_ns = 100'000;
+  modes.clear();
+  for (int i = 0; i < 5; ++i) pass();
+  EXPECT_EQ(modes, (std::vector<HandOff>{kRing, kInline, kRing, kInline, kRing}));
+  EXPECT_EQ(batch->handOffChooser().kept(), kRing);
+  EXPECT_EQ(batch->handOffChooser().probes(), 2u);
 }
 
 TEST(UringReadBatchCreateTest, ARefusedRingSaysWhy) {

@@ -72,7 +72,7 @@ TEST(PageOutMappingsOfTest, DropsTheResidentPagesOfAMappedFile) {
   ::close(fd);
   ASSERT_NE(mapped, MAP_FAILED);
   volatile char sum = 0;
-  for (size_t at = 0; at < kBytes; at += 4096) sum += static_cast<const char*>(mapped)[at];
+  for (size_t at = 0; at < kBytes; at += 4096) sum = sum + static_cast<const char*>(mapped)[at];
   EXPECT_EQ(residentKb(mapped), static_cast<long>(kBytes / 1024));
 
   const PageOutResult result = pageOutMappingsOf(path);
@@ -83,7 +83,9 @@ TEST(PageOutMappingsOfTest, DropsTheResidentPagesOfAMappedFile) {
   struct statfs filesystem {};
   ASSERT_EQ(::statfs(path.c_str(), &filesystem), 0);
   // tmpfs pages go only to swap; a disk file's clean pages are simply dropped.
-  if (filesystem.f_type != TMPFS_MAGIC) EXPECT_LT(residentKb(mapped), static_cast<long>(kBytes / 1024));
+  if (filesystem.f_type != TMPFS_MAGIC) {
+    EXPECT_LT(residentKb(mapped), static_cast<long>(kBytes / 1024));
+  }
   // Still readable: faulted back from the file.
   EXPECT_EQ(static_cast<const char*>(mapped)[kBytes - 1], 'p');
   ::munmap(mapped, kBytes);
