@@ -210,6 +210,7 @@ struct ShipCollector::Ship {
   uint64_t ports_pier_mtime_ns = 0;
   ReadSlot serf_maps;
   std::vector<HttpPort> port_list;
+  std::vector<SeriesHandle> port_handles;  // parallel to port_list, reset when it is reread
   std::optional<uint64_t> map_count;
 
   std::unique_ptr<LogTail> log;
@@ -561,17 +562,20 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
       } else {
         ship.port_list.clear();
       }
+      ship.port_handles.assign(ship.port_list.size(), SeriesHandle{});
     }
-    for (const HttpPort& port : ship.port_list) {
+    for (size_t i = 0; i < ship.port_list.size() && i < ship.port_handles.size(); ++i) {
+      const HttpPort& port = ship.port_list[i];
       const LabelView port_labels[] = {{"ship", ship.name},
                                        {"pier", ship.pier},
                                        {"secure", port.secure ? "true" : "false"},
                                        {"scope", port.loopback ? "loopback" : "public"}};
-      out.add("urbit_ship_http_port", port.port, port_labels);
+      out.add(ship.port_handles[i], "urbit_ship_http_port", port.port, port_labels);
     }
   } else {
     ship.map_count.reset();
     ship.port_list.clear();
+    ship.port_handles.clear();
     ship.ports_needed = true;
   }
   if (ship.stat_queued[kPierFolder] && ship.pier_slot.error == 0) {
