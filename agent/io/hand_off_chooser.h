@@ -15,9 +15,9 @@ namespace tidemark::agent {
 enum class HandOff : uint8_t { kRing, kInline };
 
 struct HandOffChooserOptions {
-  size_t warmup_passes = 3;   // first passes open every file: not measured
-  size_t probe_passes = 16;   // alternating, half in each mode
-  size_t hold_passes = 600;   // the cheaper mode's run before the next probe
+  size_t warmup_passes = 3;  // first passes open every file: not measured
+  size_t probe_passes = 16;  // alternating, half in each mode
+  size_t hold_passes = 600;  // the cheaper mode's run before the next probe
 };
 
 class HandOffChooser {

@@ -163,10 +163,10 @@ void UringReadBatch::start(size_t index) {
     if (paths_[index].empty()) {
       // An open fd's own stat resolves no path: handing it to an io-wq worker (statx
       // always goes there) would cost more than the call.
-      op.stat->error = ::statx(op.dirfd, "", statFlags(paths_[index]), kStatSlotMask,
-                               &op.stat->stat) == 0
-                           ? 0
-                           : errno;
+      op.stat->error =
+          ::statx(op.dirfd, "", statFlags(paths_[index]), kStatSlotMask, &op.stat->stat) == 0
+              ? 0
+              : errno;
       op.step = Step::kDone;
       return;
     }
@@ -228,7 +228,8 @@ void UringReadBatch::submit() {
   }
   const HandOff hand_off = handOffForPass();
   last_hand_off_ = hand_off;
-  const bool measured = ring_ready_ && options_.hand_off == UringReadBatchOptions::HandOffPolicy::kMeasured;
+  const bool measured =
+      ring_ready_ && options_.hand_off == UringReadBatchOptions::HandOffPolicy::kMeasured;
   const int64_t cpu_before = measured ? processCpuNs() : 0;
   size_t cursor = 0;
   unsigned inflight = 0;
@@ -335,8 +336,8 @@ void UringReadBatch::runInline(size_t index) {
   std::string& data = op.read->data;
   ssize_t result;
   do {
-    result = ::pread(op.fd, data.data() + op.used, data.size() - op.used,
-                     static_cast<off_t>(op.used));
+    result =
+        ::pread(op.fd, data.data() + op.used, data.size() - op.used, static_cast<off_t>(op.used));
   } while (result < 0 && errno == EINTR);
   complete(index, result < 0 ? -errno : static_cast<int>(result));
 }
@@ -372,8 +373,8 @@ void UringReadBatch::completeOpen(size_t index, int result) {
   op.blocking = regenerated;
   // The same path queued twice in one pass opens twice; the second fd is not cached.
   if (regenerated && fds_.size() < options_.max_cached_fds) {
-    auto [it, added] = fds_.emplace(paths_[index],
-                                    CachedFd{op.fd, -1, kind.confirm_eof, op.blocking, pass_});
+    auto [it, added] =
+        fds_.emplace(paths_[index], CachedFd{op.fd, -1, kind.confirm_eof, op.blocking, pass_});
     op.cached = added;
     // This pass reads it by fd; later passes by its slot in the ring's file table.
     if (added) it->second.fixed = registerFixed(op.fd);
@@ -443,11 +444,10 @@ void UringReadBatch::finishPlainly() {
       op.cached = false;
       op.read->error = readWholeFile(paths_[i], op.read->data);
     } else if (op.stat != nullptr) {
-      op.stat->error =
-          ::statx(op.dirfd, paths_[i].c_str(), statFlags(paths_[i]), kStatSlotMask, &op.stat->stat) ==
-                  0
-              ? 0
-              : errno;
+      op.stat->error = ::statx(op.dirfd, paths_[i].c_str(), statFlags(paths_[i]), kStatSlotMask,
+                               &op.stat->stat) == 0
+                           ? 0
+                           : errno;
     }
     op.step = Step::kDone;
   }

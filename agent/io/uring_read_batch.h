@@ -3,7 +3,9 @@
 // the kernel regenerates on every read (procfs, sysfs, cgroupfs) keep their fd open
 // between passes, so a steady-state pass is one IORING_OP_READ at offset 0 per file,
 // with no open or close. Those fds are also registered with the ring (fixed files),
-// so a read takes no file reference and looks up no flags.
+// so a read takes no file reference and looks up no flags. io_uring can only hand such
+// reads (and statx) to io-wq workers; where a plain syscall on the calling thread
+// measures cheaper (HandOffChooser), they run inline and the rest stays in the ring.
 #pragma once
 
 #include <fcntl.h>
@@ -142,8 +144,8 @@ class UringReadBatch final : public ReadBatch {
   std::vector<std::string> paths_;  // resolved, parallel to ops_; reused between passes
   std::vector<uint32_t> ready_;     // ops waiting for an SQE, follow-ups appended in order
   std::unordered_map<std::string, CachedFd, PathHash, std::equal_to<>> fds_;
-  size_t fixed_slots_ = 0;           // the ring's file table size (0: none)
-  std::vector<int> free_slots_;      // its unused slots
+  size_t fixed_slots_ = 0;       // the ring's file table size (0: none)
+  std::vector<int> free_slots_;  // its unused slots
 };
 
 }  // namespace tidemark::agent
