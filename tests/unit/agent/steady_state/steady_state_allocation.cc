@@ -129,8 +129,14 @@ size_t steadyStateAllocations(const std::string& root, ReadBatch& batch,
   return counted;
 }
 
-std::unique_ptr<UringReadBatch> uringOrNull(const std::string& root, std::string& why) {
-  return UringReadBatch::create(root, why);
+// Every op through the ring, or procfs/sysfs reads and stats inline (what --io auto
+// runs where that measures cheaper): both must allocate nothing in steady state.
+std::unique_ptr<UringReadBatch> uringOrNull(
+    const std::string& root, std::string& why,
+    UringReadBatchOptions::HandOffPolicy hand_off = UringReadBatchOptions::HandOffPolicy::kRing) {
+  UringReadBatchOptions options;
+  options.hand_off = hand_off;
+  return UringReadBatch::create(root, why, options);
 }
 
 // Logging stays on: a warning that got past its throttle every pass would count.
@@ -159,6 +165,21 @@ TEST_F(SteadyStateAllocationTest, RealHostThroughPlainReads) {
 TEST_F(SteadyStateAllocationTest, RealHostThroughIoUring) {
   std::string why;
   auto batch = uringOrNull("/", why);
+  if (!batch) GTEST_SKIP() << "io_uring is refused on this machine: " << why;
+  EXPECT_EQ(steadyStateAllocations("/", *batch), 0u);
+}
+
+TEST_F(SteadyStateAllocationTest, RealHostThroughIoUringInline) {
+  std::string why;
+  auto batch = uringOrNull("/", why, UringReadBatchOptions::HandOffPolicy::kInline);
+  if (!batch) GTEST_SKIP() << "io_uring is refused on this machine: " << why;
+  EXPECT_EQ(steadyStateAllocations("/", *batch), 0u);
+}
+
+// The measured choice: its warm-up, then probe passes alternating the two.
+TEST_F(SteadyStateAllocationTest, RealHostThroughIoUringMeasured) {
+  std::string why;
+  auto batch = uringOrNull("/", why, UringReadBatchOptions::HandOffPolicy::kMeasured);
   if (!batch) GTEST_SKIP() << "io_uring is refused on this machine: " << why;
   EXPECT_EQ(steadyStateAllocations("/", *batch), 0u);
 }
@@ -193,6 +214,13 @@ TEST_F(ShipsSteadyStateAllocationTest, RunningShipsThroughPlainReads) {
 TEST_F(ShipsSteadyStateAllocationTest, RunningShipsThroughIoUring) {
   std::string why;
   auto batch = uringOrNull("/", why);
+  if (!batch) GTEST_SKIP() << "io_uring is refused on this machine: " << why;
+  EXPECT_EQ(steadyStateAllocations("/", *batch, options_), 0u);
+}
+
+TEST_F(ShipsSteadyStateAllocationTest, RunningShipsThroughIoUringInline) {
+  std::string why;
+  auto batch = uringOrNull("/", why, UringReadBatchOptions::HandOffPolicy::kInline);
   if (!batch) GTEST_SKIP() << "io_uring is refused on this machine: " << why;
   EXPECT_EQ(steadyStateAllocations("/", *batch, options_), 0u);
 }
