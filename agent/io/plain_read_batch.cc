@@ -144,11 +144,7 @@ void PlainReadBatch::submit() {
     if (ReadSlot* slot = pending_[i].read) {
       slot->error = read(path, *slot);
     } else if (StatSlot* stat = pending_[i].stat) {
-      const int flags = AT_SYMLINK_NOFOLLOW | (path.empty() ? AT_EMPTY_PATH : 0);
-      stat->error = ::statx(pending_[i].dirfd, path.c_str(), flags,
-                            kStatSlotMask, &stat->stat) == 0
-                        ? 0
-                        : errno;
+      stat->error = statIntoSlot(pending_[i].dirfd, path, *stat);
     }
   }
   pending_.clear();

@@ -4,8 +4,11 @@
 // callers' slots and keep their capacity, so a steady-state pass allocates nothing.
 #pragma once
 
+#include <fcntl.h>
 #include <linux/stat.h>
+#include <sys/stat.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -35,6 +38,18 @@ struct StatSlot {
   struct statx stat {};
   int error = 0;
 };
+
+// The statx flags a queued stat uses: links are not followed, and an empty path stats
+// the dirfd itself.
+inline int statSlotFlags(std::string_view path) {
+  return AT_SYMLINK_NOFOLLOW | (path.empty() ? AT_EMPTY_PATH : 0);
+}
+
+// A queued stat done with a plain syscall: fills `slot.stat`, returns 0 or errno.
+inline int statIntoSlot(int dirfd, const std::string& path, StatSlot& slot) {
+  return ::statx(dirfd, path.c_str(), statSlotFlags(path), kStatSlotMask, &slot.stat) == 0 ? 0
+                                                                                           : errno;
+}
 
 // A stat's modification time in nanoseconds: what change detection compares.
 inline uint64_t mtimeNs(const struct statx& stat) {

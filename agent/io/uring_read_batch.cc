@@ -38,11 +38,6 @@ constexpr RequiredOp kRequiredOps[] = {
     {IORING_OP_STATX, "IORING_OP_STATX"},
 };
 
-// An empty path stats the dirfd itself.
-int statFlags(const std::string& path) {
-  return AT_SYMLINK_NOFOLLOW | (path.empty() ? AT_EMPTY_PATH : 0);
-}
-
 // Says why io_uring_setup failed in words an operator can act on.
 std::string explainInitError(int error) {
   const char* hint = "";
@@ -163,10 +158,7 @@ void UringReadBatch::start(size_t index) {
     if (paths_[index].empty()) {
       // An open fd's own stat resolves no path: handing it to an io-wq worker (statx
       // always goes there) would cost more than the call.
-      op.stat->error =
-          ::statx(op.dirfd, "", statFlags(paths_[index]), kStatSlotMask, &op.stat->stat) == 0
-              ? 0
-              : errno;
+      op.stat->error = statIntoSlot(op.dirfd, paths_[index], *op.stat);
       op.step = Step::kDone;
       return;
     }
@@ -206,7 +198,7 @@ void UringReadBatch::prepareSqe(size_t index, struct io_uring_sqe* sqe) {
       break;
     }
     case Step::kStat:
-      io_uring_prep_statx(sqe, op.dirfd, paths_[index].c_str(), statFlags(paths_[index]),
+      io_uring_prep_statx(sqe, op.dirfd, paths_[index].c_str(), statSlotFlags(paths_[index]),
                           kStatSlotMask, &op.stat->stat);
       break;
     case Step::kDone:
@@ -328,9 +320,7 @@ bool UringReadBatch::runsOnWorker(const Op& op) const {
 void UringReadBatch::runInline(size_t index) {
   Op& op = ops_[index];
   if (op.step == Step::kStat) {
-    const int result = ::statx(op.dirfd, paths_[index].c_str(), statFlags(paths_[index]),
-                               kStatSlotMask, &op.stat->stat);
-    complete(index, result == 0 ? 0 : -errno);
+    complete(index, -statIntoSlot(op.dirfd, paths_[index], *op.stat));
     return;
   }
   std::string& data = op.read->data;
@@ -444,10 +434,7 @@ void UringReadBatch::finishPlainly() {
       op.cached = false;
       op.read->error = readWholeFile(paths_[i], op.read->data);
     } else if (op.stat != nullptr) {
-      op.stat->error = ::statx(op.dirfd, paths_[i].c_str(), statFlags(paths_[i]), kStatSlotMask,
-                               &op.stat->stat) == 0
-                           ? 0
-                           : errno;
+      op.stat->error = statIntoSlot(op.dirfd, paths_[i], *op.stat);
     }
     op.step = Step::kDone;
   }
