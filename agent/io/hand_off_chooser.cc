@@ -42,7 +42,6 @@ void HandOffChooser::record(int64_t cpu_ns) {
       inline_median_ns_ = median(inline_costs_);
       // A tie keeps the ring: it is the design's path, and it spreads a pass over CPUs.
       kept_ = inline_median_ns_ < ring_median_ns_ ? HandOff::kInline : HandOff::kRing;
-      decided_ = true;
       ++probes_;
       ring_costs_.clear();
       inline_costs_.clear();

@@ -26,12 +26,16 @@ class HandOffChooser {
 
   // The mode for the coming pass.
   HandOff next() const;
-  // What the pass that ran in next()'s mode cost (process CPU, ns); moves on a pass.
+  // Whether the coming pass is a probe pass, the only kind whose cost is compared:
+  // the others need not be measured.
+  bool probing() const { return phase_ == Phase::kProbe; }
+  // What the pass that ran in next()'s mode cost (process CPU, ns; ignored outside a
+  // probe); moves on a pass.
   void record(int64_t cpu_ns);
 
   // After a probe: the mode kept and both medians (ns a pass). decided() is false
   // until the first probe ends.
-  bool decided() const { return decided_; }
+  bool decided() const { return probes_ > 0; }
   HandOff kept() const { return kept_; }
   int64_t ringMedianNs() const { return ring_median_ns_; }
   int64_t inlineMedianNs() const { return inline_median_ns_; }
@@ -47,7 +51,6 @@ class HandOffChooser {
   size_t passes_in_phase_ = 0;
   std::vector<int64_t> ring_costs_;
   std::vector<int64_t> inline_costs_;
-  bool decided_ = false;
   HandOff kept_ = HandOff::kRing;
   int64_t ring_median_ns_ = 0;
   int64_t inline_median_ns_ = 0;

@@ -222,7 +222,10 @@ void UringReadBatch::submit() {
   last_hand_off_ = hand_off;
   const bool measured =
       ring_ready_ && options_.hand_off == UringReadBatchOptions::HandOffPolicy::kMeasured;
-  const int64_t cpu_before = measured ? processCpuNs() : 0;
+  // Only a probe pass's cost is compared: the clock (a syscall summing every thread) is
+  // read for those alone.
+  const bool timed = measured && chooser_.probing();
+  const int64_t cpu_before = timed ? processCpuNs() : 0;
   size_t cursor = 0;
   unsigned inflight = 0;
   // Completions stay within the completion queue, so none waits in the kernel's overflow list.
@@ -274,7 +277,7 @@ void UringReadBatch::submit() {
   finishPlainly();
   evictUnused();
   ops_.clear();
-  if (measured && ring_ready_) recordPassCost(processCpuNs() - cpu_before);
+  if (measured && ring_ready_) recordPassCost(timed ? processCpuNs() - cpu_before : 0);
 }
 
 HandOff UringReadBatch::handOffForPass() const {

@@ -23,9 +23,14 @@ std::vector<HandOff> run(HandOffChooser& chooser, int passes, Cost cost) {
 TEST(HandOffChooserTest, RingUntilAProbeDecides) {
   HandOffChooser chooser({.warmup_passes = 3, .probe_passes = 4, .hold_passes = 10});
   EXPECT_FALSE(chooser.decided());
+  EXPECT_FALSE(chooser.probing());
   const auto modes = run(chooser, 3, [](HandOff) { return 100; });
   EXPECT_EQ(modes, (std::vector<HandOff>{kRing, kRing, kRing}));
   EXPECT_FALSE(chooser.decided());
+  EXPECT_TRUE(chooser.probing());  // the warm-up is over
+  run(chooser, 4, [](HandOff) { return 100; });
+  EXPECT_TRUE(chooser.decided());
+  EXPECT_FALSE(chooser.probing());  // holding
 }
 
 TEST(HandOffChooserTest, AProbeAlternatesAndKeepsTheCheaperMedian) {
