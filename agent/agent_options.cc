@@ -33,7 +33,8 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   set.addFlag("insecure", &options.insecure, "send over plain TCP without CurveZMQ (lab use only)");
   set.addString("log_level", &options.log_level, "trace, debug, info, warn, error");
   set.addString("io", &options.io,
-                "how /proc and /sys are read: auto (io_uring, procfs reads inline where cheaper; else plain), io_uring, plain");
+                "how /proc and /sys are read: auto (io_uring, procfs reads inline where "
+                "cheaper; else plain), io_uring, plain");
   set.addDurationMs("slow_interval", &options.slow_interval_ms,
                     "re-read slow sysfs files (cpufreq) this often (default 5m)");
   set.addFlag("filesystems.include_network", &options.filesystems_include_network,
