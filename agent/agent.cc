@@ -205,7 +205,7 @@ void Agent::sendPending() {
       batch.announcements.push_back({id, definition.name, definition.labels});
     }
     batch.oldest_pending = oldest;
-    const bool sent = link_.send(batch);
+    const bool sent = link_.send(batch, encode_options_);
     batch.announcements.clear();
     batch.announcements.shrink_to_fit();
     if (!sent) break;  // not connected: the rest wait in the outbox
@@ -275,6 +275,7 @@ void Agent::handle(const wire::ControllerMessageData& message) {
     return;
   }
   const auto& welcome = std::get<wire::WelcomeData>(message);
+  encode_options_.uniform_timestamps = welcome.reads_uniform_timestamps;
   spdlog::info("connected to tidemark-controller {} (it holds batches through sequence {})",
                welcome.controller_version, welcome.last_sequence);
 }
@@ -290,6 +291,8 @@ void Agent::exchange(int timeout_ms, int wake_fd) {
       hello_pending_ = true;
     }
     link_connections_ = link_.connections();
+    // Maybe another controller, maybe an older one: what it reads, its Welcome says.
+    encode_options_ = {};
   }
   if (!outbox_.empty()) {
     const auto& oldest = outbox_.pending().front();

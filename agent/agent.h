@@ -97,6 +97,8 @@ class Agent {
   bool hello_pending_ = true;
   uint64_t logged_unjournalled_ = 0;  // unjournalled samples already logged
   uint64_t link_connections_ = 0;     // the link's handshakes already acted on
+  // How batches are encoded for the controller on this connection (its Welcome says).
+  wire::EncodeOptions encode_options_;
   std::string last_refusal_;          // the controller's last "unauthorized" reason, logged once
   tuner::TuningWorker* tuning_ = nullptr;
   int64_t survey_interval_ms_ = 0;

@@ -70,7 +70,7 @@ struct AgentOptions {
   std::map<std::string, std::string> ship_logs;
   // Unacknowledged batches kept in the outbox (STATE_DIR/outbox). Default: 8640 (a day at 10 s).
   int64_t outbox_max_batches = 8640;
-  // Bytes of unacknowledged batches kept (about 20 a sample). Default: 64 MiB.
+  // Bytes of unacknowledged batches kept (about 12 a sample). Default: 64 MiB.
   int64_t outbox_max_bytes = 64ll << 20;
   // Longest wait between reconnect attempts (the backoff's cap). Default: 60 s.
   int64_t reconnect_max_ms = 60'000;

@@ -26,6 +26,7 @@ struct Welcome {
   # The controller's answer to Hello.
   controllerVersion @0 :Text;
   lastSequence @1 :UInt64;   # The newest sequence stored for this host and epoch (0: none).
+  readsUniformTimestamps @2 :Bool;  # Batches may carry one timestampMs for all samples.
 }
 
 struct ControllerMessage {

@@ -6,6 +6,9 @@
 # Ids are the agent's own, unique within its epoch, so a batch replayed from the
 # agent's outbox after any restart still decodes. Sample i is
 # (seriesIds[i], timestampsMs[i], values[i]); the three lists have equal lengths.
+# A batch whose samples share one time (one collection) may instead leave
+# timestampsMs empty and set timestampMs, 8 of every 20 bytes a sample less; an agent
+# sends that form only to a controller whose Welcome says it reads it.
 
 using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("tidemark::schema");
@@ -28,4 +31,5 @@ struct MetricBatch {
   seriesIds @5 :List(UInt32);
   timestampsMs @6 :List(Int64);
   values @7 :List(Float64);
+  timestampMs @8 :Int64;      # Every sample's time when timestampsMs is empty.
 }

@@ -2,6 +2,16 @@
 
 namespace tidemark::agent {
 
+void BatchBuilder::begin(int64_t timestamp_ms) {
+  if (batch_.series_ids.empty()) {
+    batch_.timestamp_ms = timestamp_ms;
+  } else if (batch_.timestamps_ms.empty() && timestamp_ms != batch_.timestamp_ms) {
+    batch_.timestamps_ms.assign(batch_.series_ids.size(), batch_.timestamp_ms);
+  }
+  timestamp_ms_ = timestamp_ms;
+  ordinal_ = 0;
+}
+
 uint32_t BatchBuilder::lookup(std::string_view name, std::span<const LabelView> labels) {
   const size_t ordinal = ordinal_++;
   if (ordinal < recent_ids_.size()) {
@@ -44,7 +54,7 @@ void BatchBuilder::add(SeriesHandle& handle, std::string_view name, double value
 
 void BatchBuilder::append(uint32_t id, double value) {
   batch_.series_ids.push_back(id);
-  batch_.timestamps_ms.push_back(timestamp_ms_);
+  if (!batch_.timestamps_ms.empty()) batch_.timestamps_ms.push_back(timestamp_ms_);
   batch_.values.push_back(value);
 }
 
@@ -53,7 +63,6 @@ wire::MetricBatchData BatchBuilder::take() {
   batch_ = {};
   // Keep the next batch from growing its columns from zero again.
   batch_.series_ids.reserve(out.series_ids.size());
-  batch_.timestamps_ms.reserve(out.series_ids.size());
   batch_.values.reserve(out.series_ids.size());
   return out;
 }

@@ -15,11 +15,10 @@ class BatchBuilder final : public SampleWriter {
  public:
   explicit BatchBuilder(SeriesRegistry& registry) : registry_(registry) {}
 
-  // Starts a collection whose samples are stamped `timestamp_ms`.
-  void begin(int64_t timestamp_ms) {
-    timestamp_ms_ = timestamp_ms;
-    ordinal_ = 0;
-  }
+  // Starts a collection whose samples are stamped `timestamp_ms`. A batch of one
+  // collection keeps that time once (MetricBatchData::timestamp_ms); a second one
+  // with another time before take() gives every sample its own.
+  void begin(int64_t timestamp_ms);
 
   // SampleWriter
   using SampleWriter::add;

@@ -184,10 +184,11 @@ void ControllerLink::service() {
   if (!socket_ && Steady::now() >= reconnect_at_) open();
 }
 
-bool ControllerLink::send(const wire::AgentMessageData& message) {
+bool ControllerLink::send(const wire::AgentMessageData& message,
+                          const wire::EncodeOptions& options) {
   service();
   if (!socket_) return false;
-  zmq::message_t frame = wire::encodeAgentMessage(message);
+  zmq::message_t frame = wire::encodeAgentMessage(message, options);
   return socket_->send(frame, zmq::send_flags::dontwait).has_value();
 }
 

@@ -51,7 +51,7 @@ class ControllerLink {
   ControllerLink& operator=(const ControllerLink&) = delete;
 
   // False when the message could not be queued now (no connection, or full).
-  bool send(const wire::AgentMessageData& message);
+  bool send(const wire::AgentMessageData& message, const wire::EncodeOptions& options = {});
 
   // Waits up to `timeout_ms` for a message from the controller, or until `wake_fd`
   // (when >= 0) turns readable. Throws WireError for a malformed message.

@@ -58,7 +58,7 @@ namespace tidemark::agent {
 struct OutboxOptions {
   // Most batches kept. Default: 8640 (a day at a 10 s interval).
   size_t max_batches = 8640;
-  // Most record bytes kept (about 20 bytes a sample). Memory use is about the
+  // Most record bytes kept (about 12 bytes a sample). Memory use is about the
   // same; disk use stays under this plus one segment. Default: 64 MiB.
   size_t max_bytes = 64u << 20;
   // Size at which a segment is closed and a new one started. Default: 4 MiB.

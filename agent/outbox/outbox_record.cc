@@ -11,10 +11,13 @@ namespace tidemark::agent {
 namespace {
 
 constexpr uint32_t kMagic = 0x31524D54;  // "TMR1" as little-endian bytes
-constexpr uint8_t kVersion = 1;
+// Version 1 stores a time per sample; version 2 one time for all of them.
+constexpr uint8_t kPerSampleTimes = 1;
+constexpr uint8_t kUniformTime = 2;
 // version, epoch, sequence, host id length, sample count
 constexpr size_t kFixedPayload = 1 + 8 + 8 + 4 + 4;
 constexpr size_t kBytesPerSample = 4 + 8 + 8;
+constexpr size_t kBytesPerUniformSample = 4 + 8;
 
 template <typename T>
 T byteswap(T value) {
@@ -69,7 +72,8 @@ void getColumn(const uint8_t* p, size_t count, std::vector<T>& column) {
 }
 
 bool decodePayload(const uint8_t* p, size_t size, wire::MetricBatchData& batch) {
-  if (size < kFixedPayload || p[0] != kVersion) return false;
+  if (size < kFixedPayload || (p[0] != kPerSampleTimes && p[0] != kUniformTime)) return false;
+  const bool uniform = p[0] == kUniformTime;
   batch.epoch = getLe<uint64_t>(p + 1);
   batch.sequence = getLe<uint64_t>(p + 9);
   const uint32_t host_length = getLe<uint32_t>(p + 17);
@@ -78,11 +82,20 @@ bool decodePayload(const uint8_t* p, size_t size, wire::MetricBatchData& batch) 
   const uint8_t* q = p + 21 + host_length;
   const uint64_t samples = getLe<uint32_t>(q);
   q += 4;
-  if (size != kFixedPayload + host_length + samples * kBytesPerSample) return false;
+  if (uniform) {
+    if (size != kFixedPayload + 8 + host_length + samples * kBytesPerUniformSample) return false;
+    batch.timestamp_ms = getLe<int64_t>(q);
+    q += 8;
+    batch.timestamps_ms.clear();
+  } else if (size != kFixedPayload + host_length + samples * kBytesPerSample) {
+    return false;
+  }
   getColumn(q, samples, batch.series_ids);
   q += samples * 4;
-  getColumn(q, samples, batch.timestamps_ms);
-  q += samples * 8;
+  if (!uniform) {
+    getColumn(q, samples, batch.timestamps_ms);
+    q += samples * 8;
+  }
   getColumn(q, samples, batch.values);
   batch.announcements.clear();
   batch.oldest_pending = 0;
@@ -111,6 +124,10 @@ Check checkRecord(const uint8_t* p, size_t available, size_t& payload_size) {
 }  // namespace
 
 size_t recordBytes(const wire::MetricBatchData& batch) {
+  if (batch.timestamps_ms.empty()) {
+    return kRecordHeaderBytes + kFixedPayload + 8 + batch.host_id.size() +
+           batch.values.size() * kBytesPerUniformSample;
+  }
   return kRecordHeaderBytes + kFixedPayload + batch.host_id.size() +
          batch.values.size() * kBytesPerSample;
 }
@@ -122,14 +139,16 @@ void appendRecord(const wire::MetricBatchData& batch, std::string& out) {
   putLe<uint32_t>(out, kMagic);
   putLe<uint32_t>(out, static_cast<uint32_t>(payload));
   putLe<uint32_t>(out, 0);  // the CRC, below
-  out.push_back(static_cast<char>(kVersion));
+  const bool uniform = batch.timestamps_ms.empty();
+  out.push_back(static_cast<char>(uniform ? kUniformTime : kPerSampleTimes));
   putLe<uint64_t>(out, batch.epoch);
   putLe<uint64_t>(out, batch.sequence);
   putLe<uint32_t>(out, static_cast<uint32_t>(batch.host_id.size()));
   out.append(batch.host_id);
   putLe<uint32_t>(out, static_cast<uint32_t>(batch.values.size()));
+  if (uniform) putLe<int64_t>(out, batch.timestamp_ms);
   putColumn(out, batch.series_ids);
-  putColumn(out, batch.timestamps_ms);
+  if (!uniform) putColumn(out, batch.timestamps_ms);
   putColumn(out, batch.values);
   auto* p = reinterpret_cast<uint8_t*>(out.data() + start);
   uint32_t crc = recordCrc(p, p + kRecordHeaderBytes, payload);

@@ -9,6 +9,11 @@
 //                     u8 version (1), u64 epoch, u64 sequence, u32 host id length,
 //                     host id bytes, u32 sample count S,
 //                     S x u32 series id, S x i64 timestamp ms, S x f64 value
+//                   or, for a batch whose samples share one time (every batch the
+//                   agent collects; 12 bytes a sample instead of 20):
+//                     u8 version (2), u64 epoch, u64 sequence, u32 host id length,
+//                     host id bytes, u32 sample count S, i64 timestamp ms,
+//                     S x u32 series id, S x f64 value
 //
 // The magic lets a reader find the next record after a damaged one.
 #pragma once

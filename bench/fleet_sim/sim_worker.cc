@@ -133,7 +133,7 @@ void SimWorker::collect(Agent& a, int64_t now_us, int64_t wall_ms) {
   const size_t n = config_.catalog.size();
   batch.series_ids.resize(n);
   for (size_t i = 0; i < n; ++i) batch.series_ids[i] = static_cast<uint32_t>(i);
-  batch.timestamps_ms.assign(n, wall_ms);
+  batch.timestamp_ms = wall_ms;  // one collection: one time, as the agent keeps it
   batch.values = scratch_values_;
   Pending pending;
   pending.sequence = batch.sequence;
@@ -152,7 +152,9 @@ int SimWorker::trySend(Agent& a, const wire::AgentMessageData& message, bool& sa
   if (events & ZMQ_POLLIN) saw_input = true;
   // ZMQ_IMMEDIATE: no POLLOUT until the connection (and CURVE handshake) is up.
   if ((events & ZMQ_POLLOUT) == 0) return -1;
-  zmq::message_t frame = wire::encodeAgentMessage(message);
+  // The simulated agents only ever talk to this build's controller, which reads
+  // batches with one time for all samples (a real agent waits for its Welcome).
+  zmq::message_t frame = wire::encodeAgentMessage(message, {.uniform_timestamps = true});
   if (zmq_msg_send(frame.handle(), a.socket, ZMQ_DONTWAIT) < 0) {
     ++result_.send_refused;
     return -1;

@@ -22,9 +22,9 @@ wire::MetricBatchData makeBatch(size_t samples) {
   wire::MetricBatchData batch;
   batch.host_id = "web-01";
   batch.epoch = 0x1234;
+  batch.timestamp_ms = 1'700'000'000'000;  // one collection, as the agent's batches are
   for (size_t i = 0; i < samples; ++i) {
     batch.series_ids.push_back(static_cast<uint32_t>(i));
-    batch.timestamps_ms.push_back(1'700'000'000'000);
     batch.values.push_back(static_cast<double>(i) * 1.5);
   }
   return batch;

@@ -23,7 +23,8 @@ void fillHello(schema::Hello::Builder out, const HelloData& hello) {
   }
 }
 
-void fillBatch(schema::MetricBatch::Builder out, const MetricBatchData& batch) {
+void fillBatch(schema::MetricBatch::Builder out, const MetricBatchData& batch,
+               const EncodeOptions& options) {
   out.setHostId(batch.host_id);
   out.setEpoch(batch.epoch);
   out.setSequence(batch.sequence);
@@ -41,13 +42,15 @@ void fillBatch(schema::MetricBatch::Builder out, const MetricBatchData& batch) {
   }
   const auto count = static_cast<unsigned>(batch.series_ids.size());
   auto ids = out.initSeriesIds(count);
-  auto timestamps = out.initTimestampsMs(count);
   auto values = out.initValues(count);
   for (unsigned i = 0; i < count; ++i) {
     ids.set(i, batch.series_ids[i]);
-    timestamps.set(i, batch.timestamps_ms[i]);
     values.set(i, batch.values[i]);
   }
+  out.setTimestampMs(batch.timestamp_ms);
+  if (batch.timestamps_ms.empty() && options.uniform_timestamps) return;
+  auto timestamps = out.initTimestampsMs(count);
+  for (unsigned i = 0; i < count; ++i) timestamps.set(i, batch.timestampAt(i));
 }
 
 // Cap'n Proto lets a list of structs declare elements of zero words, which cost
@@ -104,7 +107,9 @@ MetricBatchData readBatch(schema::MetricBatch::Reader in, ElementBudget& budget)
   auto ids = in.getSeriesIds();
   auto timestamps = in.getTimestampsMs();
   auto values = in.getValues();
-  if (ids.size() != timestamps.size() || ids.size() != values.size()) {
+  // An empty timestamps column is the uniform form: timestampMs for every sample.
+  const bool uniform = timestamps.size() == 0;
+  if ((!uniform && ids.size() != timestamps.size()) || ids.size() != values.size()) {
     throw WireError("batch " + std::to_string(batch.sequence) + " from " + batch.host_id +
                     ": column lengths differ (series ids " + std::to_string(ids.size()) +
                     ", timestamps " + std::to_string(timestamps.size()) + ", values " +
@@ -112,12 +117,15 @@ MetricBatchData readBatch(schema::MetricBatch::Reader in, ElementBudget& budget)
   }
   const unsigned count = ids.size();
   batch.series_ids.resize(count);
-  batch.timestamps_ms.resize(count);
   batch.values.resize(count);
   for (unsigned i = 0; i < count; ++i) {
     batch.series_ids[i] = ids[i];
-    batch.timestamps_ms[i] = timestamps[i];
     batch.values[i] = values[i];
+  }
+  batch.timestamp_ms = in.getTimestampMs();
+  if (!uniform) {
+    batch.timestamps_ms.resize(count);
+    for (unsigned i = 0; i < count; ++i) batch.timestamps_ms[i] = timestamps[i];
   }
   return batch;
 }
@@ -289,13 +297,13 @@ const char* ackStatusName(AckStatus status) {
   return "unknown";
 }
 
-zmq::message_t encodeAgentMessage(const AgentMessageData& message) {
+zmq::message_t encodeAgentMessage(const AgentMessageData& message, const EncodeOptions& options) {
   capnp::MallocMessageBuilder builder;
   auto root = builder.initRoot<schema::AgentMessage>();
   if (const auto* hello = std::get_if<HelloData>(&message)) {
     fillHello(root.initHello(), *hello);
   } else if (const auto* batch = std::get_if<MetricBatchData>(&message)) {
-    fillBatch(root.initBatch(), *batch);
+    fillBatch(root.initBatch(), *batch, options);
   } else if (const auto* result = std::get_if<TuningResultData>(&message)) {
     fillResult(root.initTuningResult(), *result);
   } else {
@@ -317,6 +325,7 @@ zmq::message_t encodeControllerMessage(const ControllerMessageData& message) {
     auto out = root.initWelcome();
     out.setControllerVersion(welcome->controller_version);
     out.setLastSequence(welcome->last_sequence);
+    out.setReadsUniformTimestamps(welcome->reads_uniform_timestamps);
   } else {
     const auto& command = std::get<TuningCommandData>(message);
     auto out = root.initTuningCommand();
@@ -362,7 +371,8 @@ ControllerMessageData decodeControllerMessage(const void* data, size_t size) {
       }
       case schema::ControllerMessage::WELCOME: {
         auto in = root.getWelcome();
-        return WelcomeData{in.getControllerVersion(), in.getLastSequence()};
+        return WelcomeData{in.getControllerVersion(), in.getLastSequence(),
+                           in.getReadsUniformTimestamps()};
       }
       case schema::ControllerMessage::TUNING_COMMAND: {
         auto in = root.getTuningCommand();

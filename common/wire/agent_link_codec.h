@@ -37,8 +37,15 @@ struct MetricBatchData {
   uint64_t oldest_pending = 0;
   std::vector<SeriesAnnouncementData> announcements;
   std::vector<uint32_t> series_ids;
+  // Sample i's time is timestamps_ms[i]; when timestamps_ms is empty, every sample's
+  // is timestamp_ms (the agent's batches, one collection each, are kept that way).
   std::vector<int64_t> timestamps_ms;
+  int64_t timestamp_ms = 0;
   std::vector<double> values;
+
+  int64_t timestampAt(size_t i) const {
+    return timestamps_ms.empty() ? timestamp_ms : timestamps_ms[i];
+  }
 };
 
 enum class AckStatus { kStored, kDuplicate, kResync, kGap, kRejected, kUnauthorized };
@@ -53,6 +60,8 @@ struct AckData {
 struct WelcomeData {
   std::string controller_version;
   uint64_t last_sequence = 0;
+  // The controller decodes batches with one time for all samples (timestamp_ms).
+  bool reads_uniform_timestamps = false;
 };
 
 enum class TuningAction { kApply, kRollback };
@@ -107,7 +116,15 @@ inline const std::string& hostOf(const AgentMessageData& message) {
   return std::visit([](const auto& m) -> const std::string& { return m.host_id; }, message);
 }
 
-zmq::message_t encodeAgentMessage(const AgentMessageData& message);
+struct EncodeOptions {
+  // Whether the peer reads a batch's one time for all samples. When not, a batch
+  // held that way is sent with the time repeated for each sample (what controllers
+  // from before the uniform form read).
+  bool uniform_timestamps = false;
+};
+
+zmq::message_t encodeAgentMessage(const AgentMessageData& message,
+                                  const EncodeOptions& options = {});
 zmq::message_t encodeControllerMessage(const ControllerMessageData& message);
 
 // Throw WireError with the reason when the frame is malformed or over the limits.

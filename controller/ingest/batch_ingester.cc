@@ -92,7 +92,7 @@ AckData BatchIngester::ingest(WriteSet& writes, const wire::MetricBatchData& bat
     resolved[id] = series_id;
   }
   for (size_t i = 0; i < batch.series_ids.size(); ++i) {
-    store_.appendSample(writes, resolved[batch.series_ids[i]], batch.timestamps_ms[i],
+    store_.appendSample(writes, resolved[batch.series_ids[i]], batch.timestampAt(i),
                         batch.values[i]);
   }
   // resolveSeries may have grown the host's series count through the same state.
@@ -114,7 +114,8 @@ wire::WelcomeData BatchIngester::hello(WriteSet& writes, const wire::HelloData& 
   host.boot_id = hello.boot_id;
   host.interval_ms = hello.interval_ms;
   host.facts = hello.facts;
-  return wire::WelcomeData{TIDEMARK_VERSION, host.last_sequence};
+  return wire::WelcomeData{TIDEMARK_VERSION, host.last_sequence,
+                           /*reads_uniform_timestamps=*/true};
 }
 
 }  // namespace tidemark::controller

@@ -65,9 +65,12 @@ inline bool equal(const wire::HelloData& a, const wire::HelloData& b) {
 inline bool equal(const wire::MetricBatchData& a, const wire::MetricBatchData& b) {
   if (a.host_id != b.host_id || a.epoch != b.epoch || a.sequence != b.sequence ||
       a.oldest_pending != b.oldest_pending || a.series_ids != b.series_ids ||
-      a.timestamps_ms != b.timestamps_ms || a.values.size() != b.values.size() ||
-      a.announcements.size() != b.announcements.size()) {
+      a.values.size() != b.values.size() || a.announcements.size() != b.announcements.size()) {
     return false;
+  }
+  // One time for all samples and the same time repeated are the same samples.
+  for (size_t i = 0; i < a.series_ids.size(); ++i) {
+    if (a.timestampAt(i) != b.timestampAt(i)) return false;
   }
   for (size_t i = 0; i < a.values.size(); ++i) {
     if (!sameBits(a.values[i], b.values[i])) return false;

@@ -330,6 +330,28 @@ TEST_F(AgentTest, StoredAckEmptiesTheOutboxAndLaterBatchesAnnounceNothing) {
   EXPECT_EQ(agent_->stats().samples_acked, first.values.size() + second.values.size());
 }
 
+TEST_F(AgentTest, BatchesCarryOneTimeForAllSamplesOnceTheControllerSaysItReadsThat) {
+  start();
+  const int64_t first_at = clock_.wallMs();
+  collect();
+  ASSERT_TRUE(pumpUntilReceived(2));
+  // Before a Welcome says otherwise, a time per sample: what every controller reads.
+  const MetricBatchData& first = batchAt(1);
+  EXPECT_EQ(first.timestamps_ms, std::vector<int64_t>(first.series_ids.size(), first_at));
+
+  controller_.reply(wire::WelcomeData{"controller-test", 0, /*reads_uniform_timestamps=*/true});
+  ack(1, AckStatus::kStored);
+  ASSERT_TRUE(pumpUntil([&] { return agent_->outbox().empty(); }));
+  const int64_t second_at = clock_.wallMs();
+  collect();
+  ASSERT_TRUE(pumpUntilReceived(3));
+  const MetricBatchData& second = batchAt(2);
+  EXPECT_FALSE(second.series_ids.empty());
+  EXPECT_TRUE(second.timestamps_ms.empty());
+  EXPECT_EQ(second.timestamp_ms, second_at);
+  EXPECT_EQ(second.values.size(), second.series_ids.size());
+}
+
 TEST_F(AgentTest, UnacknowledgedSeriesAreAnnouncedInEveryBatchAndAcksAreCumulative) {
   start();
   collect(2);

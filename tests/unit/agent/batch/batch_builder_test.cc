@@ -24,7 +24,10 @@ TEST(BatchBuilderTest, RowsCarryTheBeginTimestampAndRegistryIds) {
                                    registry.idFor("node_disk_reads_total", sda),
                                    registry.idFor("node_disk_reads_total", sdb)}));
   EXPECT_EQ(registry.size(), 3u);
-  EXPECT_EQ(batch.timestamps_ms, (std::vector<int64_t>(3, 1'700'000'000'123)));
+  // One collection: its time is kept once, not once a sample.
+  EXPECT_TRUE(batch.timestamps_ms.empty());
+  EXPECT_EQ(batch.timestamp_ms, 1'700'000'000'123);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(batch.timestampAt(i), 1'700'000'000'123);
   EXPECT_EQ(batch.values, (std::vector<double>{0.52, 42, 7}));
   // The header is the agent's to fill in.
   EXPECT_TRUE(batch.host_id.empty());
@@ -102,11 +105,36 @@ TEST(BatchBuilderTest, TakeHandsOverAndEmpties) {
   builder.add("b", 3);
   wire::MetricBatchData second = builder.take();
   EXPECT_EQ(second.series_ids, (std::vector<uint32_t>{1}));
-  EXPECT_EQ(second.timestamps_ms, (std::vector<int64_t>{2000}));
+  EXPECT_EQ(second.timestamp_ms, 2000);
+  EXPECT_TRUE(second.timestamps_ms.empty());
   EXPECT_EQ(second.values, (std::vector<double>{3}));
   EXPECT_EQ(first.series_ids, (std::vector<uint32_t>{0, 1}));
-  EXPECT_EQ(first.timestamps_ms, (std::vector<int64_t>{1000, 1000}));
+  EXPECT_EQ(first.timestamp_ms, 1000);
+  EXPECT_TRUE(first.timestamps_ms.empty());
   EXPECT_EQ(first.values, (std::vector<double>{1, 2}));
+}
+
+TEST(BatchBuilderTest, TwoCollectionsInOneBatchGiveEachSampleItsTime) {
+  SeriesRegistry registry;
+  BatchBuilder builder(registry);
+  builder.begin(1000);
+  builder.add("a", 1);
+  builder.add("b", 2);
+  builder.begin(1000);  // the same time again: still one time for all
+  builder.add("c", 3);
+  builder.begin(2000);
+  builder.add("a", 4);
+  wire::MetricBatchData batch = builder.take();
+  EXPECT_EQ(batch.timestamps_ms, (std::vector<int64_t>{1000, 1000, 1000, 2000}));
+  EXPECT_EQ(batch.values, (std::vector<double>{1, 2, 3, 4}));
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(batch.timestampAt(i), batch.timestamps_ms[i]);
+
+  // The next batch is one collection again.
+  builder.begin(3000);
+  builder.add("a", 5);
+  wire::MetricBatchData next = builder.take();
+  EXPECT_TRUE(next.timestamps_ms.empty());
+  EXPECT_EQ(next.timestamp_ms, 3000);
 }
 
 TEST(BatchBuilderTest, UsesThePersistentRegistryIds) {

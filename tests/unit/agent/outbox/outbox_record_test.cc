@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -72,6 +73,67 @@ TEST(OutboxRecordTest, RoundTripsEveryFieldExceptWhatIsWorkedOutAtSendTime) {
   // Announcements and oldest_pending are not stored: they are worked out when sent.
   EXPECT_TRUE(got.announcements.empty());
   EXPECT_EQ(got.oldest_pending, 0u);
+}
+
+wire::MetricBatchData uniformBatch(uint64_t sequence, size_t samples, int64_t timestamp_ms) {
+  wire::MetricBatchData batch = makeBatch(sequence, samples);
+  batch.timestamps_ms.clear();
+  batch.timestamp_ms = timestamp_ms;
+  return batch;
+}
+
+TEST(OutboxRecordTest, OneTimeForAllSamplesIsStoredOnceAndTakesTwelveBytesASample) {
+  const wire::MetricBatchData batch = uniformBatch(43, 300, 1'700'000'000'123);
+  std::string data;
+  appendRecord(batch, data);
+  EXPECT_EQ(data.size(), recordBytes(batch));
+  EXPECT_EQ(data.size(), kRecordHeaderBytes + 25 + 8 + batch.host_id.size() + 300 * 12);
+
+  SegmentScan scan = scanSegment(data);
+  ASSERT_EQ(scan.records.size(), 1u);
+  EXPECT_TRUE(scan.skipped.empty());
+  const auto& got = scan.records[0].batch;
+  EXPECT_EQ(got.host_id, batch.host_id);
+  EXPECT_EQ(got.epoch, batch.epoch);
+  EXPECT_EQ(got.sequence, 43u);
+  EXPECT_EQ(got.series_ids, batch.series_ids);
+  EXPECT_TRUE(got.timestamps_ms.empty());
+  EXPECT_EQ(got.timestamp_ms, 1'700'000'000'123);
+  EXPECT_EQ(got.values, batch.values);
+}
+
+TEST(OutboxRecordTest, ASegmentWrittenBeforeTheUniformFormStillReadsAfterIt) {
+  // An agent upgraded with batches pending: per-sample records, then uniform ones.
+  std::string data;
+  appendRecord(makeBatch(1, 5), data);
+  appendRecord(uniformBatch(2, 5, 9000), data);
+  appendRecord(makeBatch(3, 0), data);
+  appendRecord(uniformBatch(4, 0, 9001), data);
+  SegmentScan scan = scanSegment(data);
+  ASSERT_EQ(scan.records.size(), 4u);
+  EXPECT_TRUE(scan.skipped.empty());
+  EXPECT_EQ(scan.records[0].batch.timestamps_ms, makeBatch(1, 5).timestamps_ms);
+  EXPECT_TRUE(scan.records[1].batch.timestamps_ms.empty());
+  EXPECT_EQ(scan.records[1].batch.timestamp_ms, 9000);
+  EXPECT_EQ(scan.records[1].batch.values, makeBatch(2, 5).values);
+  EXPECT_EQ(scan.records[3].batch.sequence, 4u);
+  EXPECT_EQ(scan.records[3].batch.timestamp_ms, 9001);
+}
+
+TEST(OutboxRecordTest, AUniformRecordWhoseLengthDisagreesWithItsCountIsUndecodable) {
+  std::string data;
+  appendRecord(uniformBatch(7, 3, 1), data);
+  // Claim 4 samples in a payload sized for 3, then fix the CRC so only the length
+  // check can refuse it.
+  const size_t count_at = kRecordHeaderBytes + 1 + 8 + 8 + 4 + std::string("web-01.example").size();
+  data[count_at] = 4;
+  const uint32_t payload = static_cast<uint32_t>(data.size() - kRecordHeaderBytes);
+  uint32_t crc = crc32c(crc32c(0, data.data(), 8), data.data() + kRecordHeaderBytes, payload);
+  std::memcpy(data.data() + 8, &crc, 4);
+  SegmentScan scan = scanSegment(data);
+  EXPECT_TRUE(scan.records.empty());
+  ASSERT_EQ(scan.skipped.size(), 1u);
+  EXPECT_EQ(scan.skipped[0].kind, SkippedRegion::Kind::kUndecodable);
 }
 
 TEST(OutboxRecordTest, EmptyBatchAndManyRecordsInOneSegment) {

@@ -110,6 +110,44 @@ TEST(AgentLinkCodecTest, MetricBatchRoundTrip) {
   expectSameBatch(std::get<MetricBatchData>(decoded), batch);
 }
 
+MetricBatchData uniformBatch() {
+  MetricBatchData batch = sampleBatch();
+  batch.timestamps_ms.clear();
+  batch.timestamp_ms = 1'700'000'000'123;
+  return batch;
+}
+
+MetricBatchData decodeBatch(const zmq::message_t& frame) {
+  return std::get<MetricBatchData>(decodeAgentMessage(frame.data(), frame.size(), {}));
+}
+
+TEST(AgentLinkCodecTest, OneTimeForAllSamplesGoesOnceToAPeerThatReadsIt) {
+  const MetricBatchData batch = uniformBatch();
+  const zmq::message_t uniform = encodeAgentMessage(batch, {.uniform_timestamps = true});
+  const MetricBatchData got = decodeBatch(uniform);
+  expectSameBatch(got, batch);
+  EXPECT_TRUE(got.timestamps_ms.empty());
+  EXPECT_EQ(got.timestamp_ms, 1'700'000'000'123);
+  for (size_t i = 0; i < got.series_ids.size(); ++i) EXPECT_EQ(got.timestampAt(i), 1'700'000'000'123);
+
+  // 8 bytes a sample less than the same batch with the time repeated.
+  const zmq::message_t repeated = encodeAgentMessage(batch);
+  EXPECT_EQ(repeated.size() - uniform.size(), 8 * batch.series_ids.size());
+}
+
+TEST(AgentLinkCodecTest, OneTimeForAllSamplesIsRepeatedForAPeerThatDoesNotReadIt) {
+  // A controller from before the uniform form checks that the columns match.
+  const MetricBatchData batch = uniformBatch();
+  const MetricBatchData got = decodeBatch(encodeAgentMessage(batch));
+  EXPECT_EQ(got.timestamps_ms, std::vector<int64_t>(batch.series_ids.size(), 1'700'000'000'123));
+  EXPECT_EQ(got.series_ids, batch.series_ids);
+}
+
+TEST(AgentLinkCodecTest, PerSampleTimesStayPerSampleWhateverThePeerReads) {
+  const MetricBatchData batch = sampleBatch();
+  expectSameBatch(decodeBatch(encodeAgentMessage(batch, {.uniform_timestamps = true})), batch);
+}
+
 TEST(AgentLinkCodecTest, NegativeZeroSurvives) {
   auto batch = sampleBatch();
   auto decoded = roundTripAgent(batch);
@@ -160,6 +198,9 @@ TEST(AgentLinkCodecTest, WelcomeRoundTrip) {
   const auto& got = std::get<WelcomeData>(decoded);
   EXPECT_EQ(got.controller_version, "0.1.0");
   EXPECT_EQ(got.last_sequence, 12345678901ull);
+  EXPECT_FALSE(got.reads_uniform_timestamps);  // what a controller without the field says
+  auto uniform = roundTripController(WelcomeData{"0.2.0", 1, /*reads_uniform_timestamps=*/true});
+  EXPECT_TRUE(std::get<WelcomeData>(uniform).reads_uniform_timestamps);
 }
 
 TEST(AgentLinkCodecTest, UnknownAckStatusIsWireError) {

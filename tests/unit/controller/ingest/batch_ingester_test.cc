@@ -132,6 +132,22 @@ TEST_F(BatchIngesterTest, FirstBatchIsStored) {
   EXPECT_THAT(load[0].values, ElementsAre(0.25));
 }
 
+TEST_F(BatchIngesterTest, ABatchWithOneTimeForAllSamplesStoresEachAtThatTime) {
+  wire::MetricBatchData batch =
+      makeBatch(1, {cpuIdle(), load1()}, {{1, 0, 10.5}, {2, 0, 0.25}});
+  batch.timestamps_ms.clear();
+  batch.timestamp_ms = 4'000;
+  ASSERT_EQ(ingest(batch).status, AckStatus::kStored);
+  auto cpu = query("node_cpu_seconds_total");
+  ASSERT_EQ(cpu.size(), 1u);
+  EXPECT_THAT(cpu[0].timestamps_ms, ElementsAre(4'000));
+  EXPECT_THAT(cpu[0].values, ElementsAre(10.5));
+  auto load = query("node_load1");
+  ASSERT_EQ(load.size(), 1u);
+  EXPECT_THAT(load[0].timestamps_ms, ElementsAre(4'000));
+  EXPECT_THAT(load[0].values, ElementsAre(0.25));
+}
+
 TEST_F(BatchIngesterTest, LaterBatchesUseAnnouncedIdsWithoutReannouncing) {
   ASSERT_EQ(ingest(makeBatch(1, {cpuIdle()}, {{1, 1000, 1}})).status, AckStatus::kStored);
   auto ack = ingest(makeBatch(2, {}, {{1, 2000, 2}}));
@@ -423,6 +439,7 @@ TEST_F(BatchIngesterTest, HelloUpdatesHostStateAndWelcomes) {
   auto welcome = hello(data, 1'234);
   EXPECT_EQ(welcome.controller_version, TIDEMARK_VERSION);
   EXPECT_EQ(welcome.last_sequence, 0u);
+  EXPECT_TRUE(welcome.reads_uniform_timestamps);
   auto host = store->host(kHost);
   ASSERT_TRUE(host.has_value());
   EXPECT_EQ(host->agent_version, "0.1.0-test");
