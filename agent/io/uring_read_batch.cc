@@ -114,11 +114,11 @@ int UringReadBatch::registerFixed(int fd) {
 
 void UringReadBatch::release(const CachedFd& cached) {
   if (cached.fixed >= 0) {
+    // Freed even when the update fails: the ring then still holds the old file, and
+    // the slot's next registration replaces it (a slot kept out would be lost for good).
     int none = -1;
-    if (io_uring_register_files_update(&ring_, static_cast<unsigned>(cached.fixed), &none, 1) ==
-        1) {
-      free_slots_.push_back(cached.fixed);
-    }
+    io_uring_register_files_update(&ring_, static_cast<unsigned>(cached.fixed), &none, 1);
+    free_slots_.push_back(cached.fixed);
   }
   ::close(cached.fd);
 }
