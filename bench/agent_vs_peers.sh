@@ -19,9 +19,11 @@
 # scraped once a second, collectd at its interval), then is measured: start-up costs
 # (the agent's first process scans and walks, its first memory trim; node_exporter's
 # and collectd's first reads) stay out of the steady-state figure for all of them.
-# CPU per collection = CPU ticks over the measurement / collections; RSS = VmRSS at
-# its end. Installs prometheus-node-exporter and collectd-core with apt-get when
-# missing. Every process it started is stopped on exit, ships included.
+# CPU per collection = CPU over the measurement / collections, from a cgroup of its
+# own per measured process where one can be made (root; nanoseconds), else from
+# /proc/PID/stat (clock ticks); RSS = VmRSS at its end. Installs
+# prometheus-node-exporter and collectd-core with apt-get when missing. Every process
+# it started is stopped on exit, ships included.
 #
 # Environment: SHIPS (100), N (30), WARMUP (40 s), BUILD (build), RSS_MB (4: memory each stand-in
 # serf touches), SKIP_TIDEMARK (0; 1 measures the peers only, "na" for tidemark,
@@ -75,6 +77,46 @@ TYPES_DB=/usr/share/collectd/types.db
 [[ -r $TYPES_DB ]] || die "$TYPES_DB is missing (collectd-core installs it)"
 
 WORK=$(mktemp -d /tmp/tidemark-agent-vs-peers.XXXXXX)
+rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+HZ=$(getconf CLK_TCK)
+# CPU of the measured process in ns. Where this user may make cgroups (root), each
+# measured process gets its own (cgroup v2 cpu.stat or v1 cpuacct.usage: every thread,
+# exited ones too, to the nanosecond); elsewhere utime+stime from /proc/PID/stat, in
+# clock ticks (10 ms: the agent's whole window is only 14-16 of them at N=60).
+CGROUP_ROOT=""
+if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+  CGROUP_ROOT=/sys/fs/cgroup
+elif [[ -f /sys/fs/cgroup/cpuacct/cpuacct.usage ]]; then
+  CGROUP_ROOT=/sys/fs/cgroup/cpuacct
+fi
+cpu_cgroup=""
+measure() {  # PID: from now on, cpu_ns reads this process's CPU
+  cpu_cgroup=""
+  [[ -n $CGROUP_ROOT && -w $CGROUP_ROOT ]] || return 0
+  local dir=$CGROUP_ROOT/tidemark-bench-$$-$1
+  if mkdir -p "$dir" 2> /dev/null && echo "$1" > "$dir/cgroup.procs" 2> /dev/null; then
+    cpu_cgroup=$dir
+  else
+    rmdir "$dir" 2> /dev/null || true
+  fi
+}
+unmeasure() {  # after the process is stopped
+  [[ -n $cpu_cgroup ]] && rmdir "$cpu_cgroup" 2> /dev/null || true
+  cpu_cgroup=""
+}
+cpu_ns() {  # PID
+  if [[ -n $cpu_cgroup && -f $cpu_cgroup/cpuacct.usage ]]; then
+    cat "$cpu_cgroup/cpuacct.usage"
+  elif [[ -n $cpu_cgroup ]]; then
+    awk '/^usage_usec/ {printf "%d", $2 * 1000}' "$cpu_cgroup/cpu.stat"
+  else
+    awk -v hz="$HZ" '{printf "%d", ($14 + $15) * 1e9 / hz}' "/proc/$1/stat"
+  fi
+}
+cpu_source() { [[ -n $cpu_cgroup ]] && echo "cgroup $cpu_cgroup" || echo "clock ticks of $((1000 / HZ)) ms"; }
+ms_per() {  # NS COUNT -> CPU milliseconds per one
+  awk -v ns="$1" -v n="$2" 'BEGIN {printf "%.2f", ns / 1e6 / n}'
+}
 ship_pids=()
 current_pid=""
 controller_pid=""
@@ -88,6 +130,7 @@ stop() {  # PID: SIGTERM, then SIGKILL after 10 s
 cleanup() {
   local pid
   [[ -n $current_pid ]] && stop "$current_pid"
+  unmeasure
   [[ -n $controller_pid ]] && stop "$controller_pid"
   # Kings first get SIGTERM all at once (each stops its serf), then are reaped.
   for pid in "${ship_pids[@]}"; do kill -TERM "$pid" 2> /dev/null || true; done
@@ -97,12 +140,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
-HZ=$(getconf CLK_TCK)
-ms_per() {  # TICKS COUNT -> CPU milliseconds per one
-  awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN {printf "%.2f", t / hz * 1000 / n}'
-}
 alive() { kill -0 "$1" 2> /dev/null || die "$2 exited early; its log: $3"; }
 
 # ---- ships
@@ -147,6 +184,7 @@ if [[ $SKIP_TIDEMARK != 1 ]]; then
     --interval 1s --pier-root "$PIERS" --curve-key "$WORK/agent.key" \
     --controller-pub "$WORK/controller.pub" 2> "$WORK/agent.log" &
   current_pid=$!
+  measure "$current_pid"
   for _ in $(seq 100); do cli agents pending 2> /dev/null | grep -q "^$host " && break; sleep 0.1; done
   cli agents accept "$host" > /dev/null
   # Collections stored so far: one tidemark_agent_series sample per collection.
@@ -162,18 +200,19 @@ if [[ $SKIP_TIDEMARK != 1 ]]; then
   # controller during it (a CLI and a python3 ten times a second) would load the
   # machine the agent is measured on, which the peers' windows are spared.
   count0=$(collections)
-  ticks0=$(ticks "$current_pid")
+  cpu0=$(cpu_ns "$current_pid")
   sleep "$N"
-  ticks1=$(ticks "$current_pid")
+  cpu1=$(cpu_ns "$current_pid")
   alive "$current_pid" tidemark-agent "$WORK/agent.log"
   count1=$(collections)
   [[ $count1 -gt $count0 ]] || die "the agent stored no collection in $((N + 30)) s; its log: $WORK/agent.log"
-  tidemark_cpu=$(ms_per $((ticks1 - ticks0)) $((count1 - count0)))
+  tidemark_cpu=$(ms_per $((cpu1 - cpu0)) $((count1 - count0)))
   tidemark_rss=$(rss_mb "$current_pid")
   ships_seen=$(cli query urbit_ship_up --host "$host" --last --json |
                  python3 -c 'import json, sys; print(len(json.load(sys.stdin)["series"]))')
-  echo "   $((count1 - count0)) collections, $ships_seen ships reported" >&2
+  echo "   $((count1 - count0)) collections, $ships_seen ships reported; CPU from $(cpu_source)" >&2
   stop "$current_pid"; current_pid=""
+  unmeasure
   stop "$controller_pid"; controller_pid=""
 fi
 
@@ -183,6 +222,7 @@ echo "== prometheus-node-exporter (defaults + processes), $N scrapes" >&2
 prometheus-node-exporter --collector.processes --web.listen-address="127.0.0.1:$port" \
   > "$WORK/node_exporter.log" 2>&1 &
 current_pid=$!
+measure "$current_pid"
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/metrics" > /dev/null && break; sleep 0.1; done
 alive "$current_pid" prometheus-node-exporter "$WORK/node_exporter.log"
 curl -sf "http://127.0.0.1:$port/metrics" > /dev/null
@@ -190,15 +230,17 @@ for _ in $(seq "$WARMUP"); do
   curl -sf "http://127.0.0.1:$port/metrics" > /dev/null || die "scrape of node_exporter failed; its log: $WORK/node_exporter.log"
   sleep 1
 done
-ticks0=$(ticks "$current_pid")
+cpu0=$(cpu_ns "$current_pid")
 for _ in $(seq "$N"); do
   curl -sf "http://127.0.0.1:$port/metrics" > /dev/null || die "scrape of node_exporter failed; its log: $WORK/node_exporter.log"
   sleep 1
 done
-ticks1=$(ticks "$current_pid")
-node_exporter_cpu=$(ms_per $((ticks1 - ticks0)) "$N")
+cpu1=$(cpu_ns "$current_pid")
+node_exporter_cpu=$(ms_per $((cpu1 - cpu0)) "$N")
 node_exporter_rss=$(rss_mb "$current_pid")
+echo "   CPU from $(cpu_source)" >&2
 stop "$current_pid"; current_pid=""
+unmeasure
 
 # ---- collectd
 echo "== collectd (cpu memory disk interface df load processes, Interval 1), $N intervals" >&2
@@ -226,19 +268,22 @@ EOF
 mkdir -p "$WORK/collectd"
 "$COLLECTD" -f -C "$WORK/collectd.conf" > "$WORK/collectd.out" 2>&1 &
 current_pid=$!
+measure "$current_pid"
 sleep $((WARMUP > 2 ? WARMUP : 2))  # start-up and the first reads (cpu and disk need two for rates)
 alive "$current_pid" collectd "$WORK/collectd.out"
 start_ns=$(date +%s%N)
-ticks0=$(ticks "$current_pid")
+cpu0=$(cpu_ns "$current_pid")
 sleep "$N"
-ticks1=$(ticks "$current_pid")
+cpu1=$(cpu_ns "$current_pid")
 end_ns=$(date +%s%N)
 alive "$current_pid" collectd "$WORK/collectd.out"
 # Intervals from the time that really passed (sleep overshoots on a busy machine).
 intervals=$(awk -v ns=$((end_ns - start_ns)) 'BEGIN {printf "%.2f", ns / 1e9}')
-collectd_cpu=$(ms_per $((ticks1 - ticks0)) "$intervals")
+collectd_cpu=$(ms_per $((cpu1 - cpu0)) "$intervals")
 collectd_rss=$(rss_mb "$current_pid")
+echo "   CPU from $(cpu_source)" >&2
 stop "$current_pid"; current_pid=""
+unmeasure
 
-echo "ships=$SHIPS collections=$N clk_tck=$HZ (CPU resolution $((1000 / HZ)) ms over the whole run)" >&2
+echo "ships=$SHIPS collections=$N" >&2
 echo "cpu_ms_per_collection tidemark=$tidemark_cpu node_exporter=$node_exporter_cpu collectd=$collectd_cpu rss_mb tidemark=$tidemark_rss node_exporter=$node_exporter_rss collectd=$collectd_rss"

@@ -121,7 +121,9 @@ TEST(MountAtimeKnob, ReadsTheHostsMountinfoBeforeItsOwn) {
   EXPECT_EQ(ids, (std::vector<std::string>{"mount.atime:/", "mount.atime:/srv/piers"}));
   for (const auto& knob : hostKnobs(options)) {
     // The host has /srv/piers noatime; the sandbox's copy says relatime.
-    if (knob->id() == "mount.atime:/srv/piers") EXPECT_EQ(knob->probe().value, "noatime");
+    if (knob->id() == "mount.atime:/srv/piers") {
+      EXPECT_EQ(knob->probe().value, "noatime");
+    }
   }
 }
 
