@@ -71,6 +71,12 @@ void getColumn(const uint8_t* p, size_t count, std::vector<T>& column) {
   }
 }
 
+// The one place that knows how long each version's payload is, for writing and checking.
+uint64_t payloadBytes(bool uniform, uint64_t host_length, uint64_t samples) {
+  return uniform ? kFixedPayload + 8 + host_length + samples * kBytesPerUniformSample
+                 : kFixedPayload + host_length + samples * kBytesPerSample;
+}
+
 bool decodePayload(const uint8_t* p, size_t size, wire::MetricBatchData& batch) {
   if (size < kFixedPayload || (p[0] != kPerSampleTimes && p[0] != kUniformTime)) return false;
   const bool uniform = p[0] == kUniformTime;
@@ -82,13 +88,11 @@ bool decodePayload(const uint8_t* p, size_t size, wire::MetricBatchData& batch) 
   const uint8_t* q = p + 21 + host_length;
   const uint64_t samples = getLe<uint32_t>(q);
   q += 4;
+  if (size != payloadBytes(uniform, host_length, samples)) return false;
   if (uniform) {
-    if (size != kFixedPayload + 8 + host_length + samples * kBytesPerUniformSample) return false;
     batch.timestamp_ms = getLe<int64_t>(q);
     q += 8;
     batch.timestamps_ms.clear();
-  } else if (size != kFixedPayload + host_length + samples * kBytesPerSample) {
-    return false;
   }
   getColumn(q, samples, batch.series_ids);
   q += samples * 4;
@@ -124,12 +128,8 @@ Check checkRecord(const uint8_t* p, size_t available, size_t& payload_size) {
 }  // namespace
 
 size_t recordBytes(const wire::MetricBatchData& batch) {
-  if (batch.timestamps_ms.empty()) {
-    return kRecordHeaderBytes + kFixedPayload + 8 + batch.host_id.size() +
-           batch.values.size() * kBytesPerUniformSample;
-  }
-  return kRecordHeaderBytes + kFixedPayload + batch.host_id.size() +
-         batch.values.size() * kBytesPerSample;
+  return kRecordHeaderBytes +
+         payloadBytes(batch.timestamps_ms.empty(), batch.host_id.size(), batch.values.size());
 }
 
 void appendRecord(const wire::MetricBatchData& batch, std::string& out) {
