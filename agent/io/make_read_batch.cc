@@ -19,7 +19,7 @@ std::optional<IoBackendChoice> parseIoBackendChoice(std::string_view text) {
 ReadBatchPtr makeReadBatch(std::string_view root, IoBackendChoice choice,
                            UringReadBatchOptions options, UringReadBatch::RingInit init) {
   if (choice == IoBackendChoice::kPlain) return std::make_unique<PlainReadBatch>(root);
-  // auto measures where procfs/sysfs reads are cheaper on this host (see HandOffChooser);
+  // auto measures where procfs/sysfs reads are cheaper on this host (see cost_chooser.h);
   // io_uring puts every op through the ring, as asked.
   options.hand_off = choice == IoBackendChoice::kIoUring
                          ? UringReadBatchOptions::HandOffPolicy::kRing

@@ -96,7 +96,7 @@ std::unique_ptr<UringReadBatch> UringReadBatch::create(std::string_view root, st
 }
 
 UringReadBatch::UringReadBatch(std::string_view root, UringReadBatchOptions options)
-    : root_(normaliseRoot(root)), options_(options), chooser_(options_.chooser) {}
+    : root_(normaliseRoot(root)), options_(options), chooser_(HandOff::kRing, HandOff::kInline, options_.chooser) {}
 
 UringReadBatch::~UringReadBatch() {
   for (const auto& [path, cached] : fds_) ::close(cached.fd);
@@ -313,7 +313,7 @@ void UringReadBatch::recordPassCost(int64_t cpu_ns) {
       "us through io-wq workers)",
       chooser_.kept() == HandOff::kInline ? "inline on the collecting thread"
                                           : "on io-wq workers through the ring",
-      chooser_.inlineMedianNs() / 1e3, chooser_.ringMedianNs() / 1e3);
+      chooser_.medianNs(HandOff::kInline) / 1e3, chooser_.medianNs(HandOff::kRing) / 1e3);
 }
 
 bool UringReadBatch::runsOnWorker(const Op& op) const {

@@ -19,10 +19,15 @@
 #include <unordered_map>
 #include <vector>
 
-#include "agent/io/hand_off_chooser.h"
+#include "agent/io/cost_chooser.h"
 #include "agent/io/read_batch.h"
 
 namespace tidemark::agent {
+
+// Where a pass's procfs/sysfs reads and stats run: handed to io-wq workers through the
+// ring, or done inline on the collecting thread.
+enum class HandOff : uint8_t { kRing, kInline };
+using HandOffChooser = CostChooser<HandOff>;
 
 struct UringReadBatchOptions {
   // Submission queue entries (the completion queue has twice as many). A pass with more
@@ -33,10 +38,10 @@ struct UringReadBatchOptions {
   // Default: 512.
   size_t max_cached_fds = 512;
   // Where ops that only an io-wq worker can run (procfs and sysfs reads, statx by path)
-  // go: measured on this host (see HandOffChooser), always the ring, or always inline.
+  // go: measured on this host (see cost_chooser.h), always the ring, or always inline.
   enum class HandOffPolicy : uint8_t { kMeasured, kRing, kInline };
   HandOffPolicy hand_off = HandOffPolicy::kMeasured;
-  HandOffChooserOptions chooser;
+  CostChooserOptions chooser;
   // The process's CPU time in ns, workers included; empty: CLOCK_PROCESS_CPUTIME_ID.
   // Tests inject costs.
   std::function<int64_t()> process_cpu_ns;

@@ -316,8 +316,8 @@ TEST_F(UringReadBatchTest, MeasuredHandOffKeepsTheCheaperModeAndProbesAgain) {
   EXPECT_EQ(modes, (std::vector<HandOff>{kRing, kRing, kInline, kRing, kInline, kInline, kInline,
                                          kInline}));
   EXPECT_TRUE(batch->handOffChooser().decided());
-  EXPECT_EQ(batch->handOffChooser().inlineMedianNs(), 400'000);
-  EXPECT_EQ(batch->handOffChooser().ringMedianNs(), 900'000);
+  EXPECT_EQ(batch->handOffChooser().medianNs(HandOff::kInline), 400'000);
+  EXPECT_EQ(batch->handOffChooser().medianNs(HandOff::kRing), 900'000);
   EXPECT_EQ(batch->lastWaits(), 0u);
 
   // The host changes (a cheaper hand-off): the next probe moves the reads back.
