@@ -18,7 +18,7 @@ JOBS ?= 2
 DEPS := cmake g++ make pkg-config \
         capnproto libcapnp-dev libssl-dev \
         libzmq3-dev cppzmq-dev \
-        librocksdb-dev liburing-dev \
+        librocksdb-dev liburing-dev libbpf-dev clang-14 \
         libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev \
         libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev \
         chromium dpkg-dev ansible-core ansible-lint python3-apt \

@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "agent/io/make_read_batch.h"
+#include "agent/ships/ship_collector.h"
 #include "common/config/check_config.h"
 #include "common/config/option_set.h"
 #include "common/errors/error.h"
@@ -50,6 +51,9 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
                     "walk every pier's files this often; cheap stats in between (default 5m)");
   set.addDurationMs("ship_scan_interval", &options.ship_scan_interval_ms,
                     "scan every process for Urbit ships this often (default 30s)");
+  set.addString("process_stats", &options.process_stats,
+                "where ship processes' CPU and memory come from: auto (the BPF task iterator "
+                "where the kernel allows it and it measures cheaper, else /proc), proc, bpf");
   set.addStringMap("ship_logs", &options.ship_logs,
                    "PIER=PATH: count memory failures in this ship's log (repeatable; PIER is "
                    "the pier path or the ship name)",
@@ -119,6 +123,10 @@ AgentOptions parseAgentOptions(int argc, char** argv) {
   }
   if (!parseIoBackendChoice(options.io)) {
     throw ConfigError("--io: \"" + options.io + "\" is not one of auto, io_uring, plain");
+  }
+  if (!parseProcessStatsSource(options.process_stats)) {
+    throw ConfigError("--process-stats: \"" + options.process_stats +
+                      "\" is not one of auto, proc, bpf");
   }
   if (options.interval_ms < 1000) {
     throw ConfigError("--interval: " + std::to_string(options.interval_ms) +

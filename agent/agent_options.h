@@ -66,6 +66,9 @@ struct AgentOptions {
   int64_t pier_walk_interval_ms = 300'000;
   // Full scans of every process's command line for ships. Default: 30 s.
   int64_t ship_scan_interval_ms = 30'000;
+  // Where ship processes' CPU and memory come from: "auto" (the BPF task iterator where
+  // the kernel allows it and it measures cheaper than /proc), "proc" or "bpf". Default: auto.
+  std::string process_stats = "auto";
   // Ship logs to count memory failures in, by pier path or ship name. Default: none.
   std::map<std::string, std::string> ship_logs;
   // Unacknowledged batches kept in the outbox (STATE_DIR/outbox). Default: 8640 (a day at 10 s).

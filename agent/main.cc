@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
     collector_options.ships.pier_walk_interval_ms = options.pier_walk_interval_ms;
     collector_options.ships.process_scan_interval_ms = options.ship_scan_interval_ms;
     collector_options.ships.map_count_interval_ms = options.slow_interval_ms;
+    collector_options.ships.process_stats = *parseProcessStatsSource(options.process_stats);
     // The ships' process scan and pier walks need their own rounds of reads, on the
     // same backend as the main batch (no second fallback line when io_uring is refused).
     ReadBatchPtr side_batch =

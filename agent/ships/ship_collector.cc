@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <set>
 #include <tuple>
 
@@ -29,6 +30,16 @@ std::string_view shipName(std::string_view pier) {
 
 bool due(const std::optional<int64_t>& last_ms, int64_t now_ms, int64_t interval_ms) {
   return !last_ms || now_ms - *last_ms >= interval_ms;
+}
+
+int64_t processCpuNs() {
+  timespec now{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+std::string_view sourceName(ProcessStatsSource source) {
+  return source == ProcessStatsSource::kTaskIterator ? "the BPF task iterator" : "/proc/PID/stat";
 }
 
 size_t countLines(std::string_view text) {
@@ -212,6 +223,11 @@ struct ShipCollector::Ship {
   std::vector<HttpPort> port_list;
   std::vector<SeriesHandle> port_handles;  // parallel to port_list, reset when it is reread
   std::optional<uint64_t> map_count;
+  // The CPU counter's last value and whose it was (the king's and serf's start times):
+  // /proc's ticks truncate, so a pass through /proc after one through the task iterator
+  // (ns) could report less; the counter never goes back unless a process restarted.
+  double cpu_seconds_reported = 0;
+  std::pair<uint64_t, uint64_t> cpu_owner{0, 0};
 
   std::unique_ptr<LogTail> log;
   // The log's size when first seen: pack lines before it are older than this agent's
@@ -233,7 +249,9 @@ ShipCollector::ShipCollector(FileReader& reader, ReadBatch& side_batch, Throttle
       discovery_(reader, side_batch, log, options_.pier_roots, options_.full_process_scan_every),
       walker_(reader, side_batch, log),
       ticks_per_second_(::sysconf(_SC_CLK_TCK)),
-      page_bytes_(::sysconf(_SC_PAGESIZE)) {
+      page_bytes_(::sysconf(_SC_PAGESIZE)),
+      source_chooser_(ProcessStatsSource::kProc, ProcessStatsSource::kTaskIterator,
+                      options_.process_stats_probe) {
   if (!options_.maintenance_log_path.empty())
     maintenance_.emplace(options_.maintenance_log_path, log_);
   if (!options_.pack_evidence_path.empty()) evidence_.emplace(options_.pack_evidence_path, log_);
@@ -251,6 +269,113 @@ ShipCollector::ShipCollector(FileReader& reader, ReadBatch& side_batch, Throttle
   root_slots_.resize(options_.pier_roots.size());
   root_mtimes_ns_.assign(options_.pier_roots.size(), 0);
   max_map_count_slot_.one_record = true;  // a sysctl: its value comes whole in one read
+  openTaskSampler();
+}
+
+std::optional<ProcessStatsSource> parseProcessStatsSource(std::string_view text) {
+  if (text == "auto") return ProcessStatsSource::kAuto;
+  if (text == "proc") return ProcessStatsSource::kProc;
+  if (text == "bpf") return ProcessStatsSource::kTaskIterator;
+  return std::nullopt;
+}
+
+void ShipCollector::openTaskSampler() {
+  if (options_.process_stats == ProcessStatsSource::kProc) return;
+  std::string why;
+  if (!reader_.root().empty()) {
+    why = fmt::format("the host is read under the root {}, and the task iterator sees only the "
+                      "live kernel",
+                      reader_.root());
+  } else {
+    task_sampler_ = options_.open_task_sampler ? options_.open_task_sampler(why)
+                                               : BpfTaskSampler::open(why);
+  }
+  if (task_sampler_) {
+    if (options_.process_stats == ProcessStatsSource::kTaskIterator)
+      spdlog::info("ships: process CPU and memory come from the BPF task iterator");
+    return;
+  }
+  const std::string message =
+      fmt::format("ships: process CPU and memory come from /proc/PID/stat: {}", why);
+  // Asked for by name, its refusal is worth a warning; under auto it is the usual case
+  // for an agent without CAP_BPF.
+  if (options_.process_stats == ProcessStatsSource::kTaskIterator) {
+    log_.warn("ships:task-iterator", message);
+  } else {
+    spdlog::info("{}", message);
+  }
+}
+
+ProcessStatsSource ShipCollector::sourceForPass() const {
+  if (!task_sampler_) return ProcessStatsSource::kProc;
+  if (options_.process_stats == ProcessStatsSource::kTaskIterator)
+    return ProcessStatsSource::kTaskIterator;
+  return source_chooser_.next();
+}
+
+void ShipCollector::trackProcesses() {
+  tracked_pids_.clear();
+  for (const auto& [pier, ship] : ships_) {
+    if (ship->king) tracked_pids_.push_back(static_cast<int32_t>(ship->king->pid));
+    if (ship->serf) tracked_pids_.push_back(static_cast<int32_t>(ship->serf->pid));
+  }
+  if (int error = task_sampler_->track(tracked_pids_); error != 0) {
+    log_.warn("ships:task-iterator",
+              fmt::format("ships: the BPF task iterator cannot track {} processes ({}); process "
+                          "CPU and memory come from /proc/PID/stat from now on",
+                          tracked_pids_.size(), std::strerror(error)));
+    task_sampler_.reset();
+    pass_source_ = ProcessStatsSource::kProc;
+  }
+}
+
+void ShipCollector::sampleTasks() {
+  process_stats_missing_ = false;
+  if (pass_source_ != ProcessStatsSource::kTaskIterator) return;
+  if (int error = task_sampler_->sample(); error != 0) {
+    // This pass queued no /proc reads: its process series sit it out, without calling
+    // any ship down.
+    log_.warn("ships:task-iterator",
+              fmt::format("ships: cannot read the BPF task iterator ({}); process CPU and "
+                          "memory come from /proc/PID/stat from the next pass on",
+                          std::strerror(error)));
+    task_sampler_.reset();
+    process_stats_missing_ = true;
+  }
+}
+
+void ShipCollector::recordPassCost() {
+  if (options_.process_stats != ProcessStatsSource::kAuto || !task_sampler_) return;
+  const size_t probes = source_chooser_.probes();
+  const ProcessStatsSource before = source_chooser_.kept();
+  // Outside a probe only the pass count matters.
+  source_chooser_.record(source_chooser_.probing() ? processCpuNs() - pass_started_cpu_ns_ : 0);
+  if (source_chooser_.probes() == probes) return;
+  // Logged when the first probe decides and whenever a later one changes its mind.
+  if (probes > 0 && source_chooser_.kept() == before) return;
+  spdlog::info("ships: process CPU and memory come from {} (measured {:.0f} us a pass with the "
+               "BPF task iterator, {:.0f} us with /proc/PID/stat)",
+               sourceName(source_chooser_.kept()),
+               source_chooser_.medianNs(ProcessStatsSource::kTaskIterator) / 1e3,
+               source_chooser_.medianNs(ProcessStatsSource::kProc) / 1e3);
+}
+
+bool ShipCollector::processUsage(const ShipProcess& process, const ReadSlot& stat_slot,
+                                 ProcessUsage& usage) const {
+  if (pass_source_ == ProcessStatsSource::kTaskIterator) {
+    const ProcessUsage* seen = task_sampler_ ? task_sampler_->find(static_cast<int32_t>(process.pid))
+                                             : nullptr;
+    if (seen == nullptr) return false;
+    usage = *seen;
+  } else {
+    ProcessStat stat;
+    if (stat_slot.error != 0 || !parseProcessStat(stat_slot.data, stat)) return false;
+    usage.start_ticks = stat.start_ticks;
+    usage.rss_pages = stat.rss_pages;
+    usage.cpu_ns = (stat.utime_ticks + stat.stime_ticks) *
+                   (1'000'000'000 / static_cast<uint64_t>(ticks_per_second_));
+  }
+  return usage.start_ticks == process.start_ticks;
 }
 
 ShipCollector::~ShipCollector() = default;
@@ -453,6 +578,10 @@ void ShipCollector::walk(int64_t now_ms) {
 }
 
 void ShipCollector::prepare(ReadBatch& batch) {
+  pass_source_ = sourceForPass();
+  if (options_.process_stats == ProcessStatsSource::kAuto && task_sampler_ &&
+      source_chooser_.probing())
+    pass_started_cpu_ns_ = processCpuNs();
   const int64_t now = clock_.monotonicMs();
   // Before a scan, which keeps a ship's folder fds only while its folders saw no event.
   pollFolderWatch();
@@ -462,6 +591,8 @@ void ShipCollector::prepare(ReadBatch& batch) {
   }
   applyFolderChanges();
   walk(now);
+  if (pass_source_ == ProcessStatsSource::kTaskIterator) trackProcesses();
+  const bool read_stats = pass_source_ == ProcessStatsSource::kProc;
   maps_this_pass_ = due(last_maps_ms_, now, options_.map_count_interval_ms);
   if (maps_this_pass_) last_maps_ms_ = now;
 
@@ -482,11 +613,11 @@ void ShipCollector::prepare(ReadBatch& batch) {
     }
     ship.ports_queued = false;
     if (!ship.king) continue;
-    batch.queueRead(ship.king_stat_path, ship.king_stat);
+    if (read_stats) batch.queueRead(ship.king_stat_path, ship.king_stat);
     ship.ports_queued = ship.ports_needed;
     if (ship.ports_queued) batch.queueRead(ship.ports_path, ship.ports);
     if (ship.serf) {
-      batch.queueRead(ship.serf_stat_path, ship.serf_stat);
+      if (read_stats) batch.queueRead(ship.serf_stat_path, ship.serf_stat);
       if (maps_this_pass_) batch.queueRead(ship.serf_maps_path, ship.serf_maps);
     }
   }
@@ -508,76 +639,17 @@ void ShipCollector::collect(SampleWriter& out) {
   }
   if (maintenance_) maintenance_->refresh();
   if (evidence_) evidence_->refresh();
+  sampleTasks();
   for (auto& [pier, ship] : ships_) collectShip(*ship, out);
   writeFilesystemAvail(out);
+  recordPassCost();
 }
 
 void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
   const LabelView labels[] = {{"ship", ship.name}, {"pier", ship.pier}};
-
-  // Processes: the king must still be the one discovered (same start time), else the
-  // ship stopped (or restarted under a new PID, which the next scan finds).
-  ProcessStat king_stat, serf_stat;
-  bool up = false;
-  if (ship.king) {
-    up = ship.king_stat.error == 0 && parseProcessStat(ship.king_stat.data, king_stat) &&
-         king_stat.start_ticks == ship.king->start_ticks;
-    if (!up) {
-      ship.king.reset();
-      ship.serf.reset();
-      rescan_requested_ = true;
-    }
-  }
-  out.add(ship.handles[kUp], "urbit_ship_up", up ? 1 : 0, labels);
-  if (up) {
-    bool serf_ok = ship.serf && ship.serf_stat.error == 0 &&
-                   parseProcessStat(ship.serf_stat.data, serf_stat) &&
-                   serf_stat.start_ticks == ship.serf->start_ticks;
-    if (ship.serf && !serf_ok) {
-      ship.serf.reset();  // the king restarts its serf; the next scan finds the new one
-      rescan_requested_ = true;
-    }
-    const uint64_t rss_pages = king_stat.rss_pages + (serf_ok ? serf_stat.rss_pages : 0);
-    const uint64_t ticks = king_stat.utime_ticks + king_stat.stime_ticks +
-                           (serf_ok ? serf_stat.utime_ticks + serf_stat.stime_ticks : 0);
-    out.add(ship.handles[kRss], "urbit_ship_rss_bytes",
-            static_cast<double>(rss_pages) * static_cast<double>(page_bytes_), labels);
-    out.add(ship.handles[kCpu], "urbit_ship_cpu_seconds_total",
-            static_cast<double>(ticks) / static_cast<double>(ticks_per_second_), labels);
-    if (serf_ok && maps_this_pass_ && ship.serf_maps.error == 0)
-      ship.map_count = countLines(ship.serf_maps.data);
-    // Read every 5 min and a few KB to MBs per serf: not kept resident in between.
-    if (maps_this_pass_) std::string().swap(ship.serf_maps.data);
-    if (!serf_ok) ship.map_count.reset();
-    if (ship.map_count)
-      out.add(ship.handles[kMapCount], "urbit_ship_serf_map_count",
-              static_cast<double>(*ship.map_count), labels);
-
-    if (ship.ports_queued) {
-      ship.ports_needed = false;
-      if (ship.ports.error == 0) {
-        ParseProblems problems("ships", ship.ports_path);
-        parseHttpPorts(ship.ports.data, ship.port_list, problems);
-        problems.logTo(log_);
-      } else {
-        ship.port_list.clear();
-      }
-      ship.port_handles.assign(ship.port_list.size(), SeriesHandle{});
-    }
-    for (size_t i = 0; i < ship.port_list.size() && i < ship.port_handles.size(); ++i) {
-      const HttpPort& port = ship.port_list[i];
-      const LabelView port_labels[] = {{"ship", ship.name},
-                                       {"pier", ship.pier},
-                                       {"secure", port.secure ? "true" : "false"},
-                                       {"scope", port.loopback ? "loopback" : "public"}};
-      out.add(ship.port_handles[i], "urbit_ship_http_port", port.port, port_labels);
-    }
-  } else {
-    ship.map_count.reset();
-    ship.port_list.clear();
-    ship.port_handles.clear();
-    ship.ports_needed = true;
-  }
+  // When the task iterator failed this pass no /proc read was queued either: nothing is
+  // known of the processes, which is not the same as their being gone.
+  if (!process_stats_missing_ || !ship.king) collectShipProcesses(ship, labels, out);
   if (ship.stat_queued[kPierFolder] && ship.pier_slot.error == 0) {
     const uint64_t pier_mtime = mtimeNs(ship.pier_slot.stat);
     if (pier_mtime != ship.ports_pier_mtime_ns) ship.ports_needed = true;
@@ -635,6 +707,77 @@ void ShipCollector::collectShip(Ship& ship, SampleWriter& out) {
       out.add(ship.handles[index], "urbit_ship_memory_failures_total", static_cast<double>(count),
               kind_labels);
     }
+  }
+}
+
+void ShipCollector::collectShipProcesses(Ship& ship, std::span<const LabelView> labels,
+                                         SampleWriter& out) {
+  // Processes: the king must still be the one discovered (same start time), else the
+  // ship stopped (or restarted under a new PID, which the next scan finds).
+  ProcessUsage king_usage, serf_usage;
+  bool up = false;
+  if (ship.king) {
+    up = processUsage(*ship.king, ship.king_stat, king_usage);
+    if (!up) {
+      ship.king.reset();
+      ship.serf.reset();
+      rescan_requested_ = true;
+    }
+  }
+  out.add(ship.handles[kUp], "urbit_ship_up", up ? 1 : 0, labels);
+  if (up) {
+    const bool serf_ok = ship.serf && processUsage(*ship.serf, ship.serf_stat, serf_usage);
+    if (ship.serf && !serf_ok) {
+      ship.serf.reset();  // the king restarts its serf; the next scan finds the new one
+      rescan_requested_ = true;
+    }
+    const uint64_t rss_pages = king_usage.rss_pages + (serf_ok ? serf_usage.rss_pages : 0);
+    const double cpu_seconds =
+        static_cast<double>(king_usage.cpu_ns + (serf_ok ? serf_usage.cpu_ns : 0)) / 1e9;
+    const std::pair<uint64_t, uint64_t> owner{king_usage.start_ticks,
+                                              serf_ok ? serf_usage.start_ticks : 0};
+    if (owner != ship.cpu_owner) {
+      ship.cpu_owner = owner;
+      ship.cpu_seconds_reported = 0;
+    }
+    ship.cpu_seconds_reported = std::max(ship.cpu_seconds_reported, cpu_seconds);
+    out.add(ship.handles[kRss], "urbit_ship_rss_bytes",
+            static_cast<double>(rss_pages) * static_cast<double>(page_bytes_), labels);
+    out.add(ship.handles[kCpu], "urbit_ship_cpu_seconds_total", ship.cpu_seconds_reported,
+            labels);
+    if (serf_ok && maps_this_pass_ && ship.serf_maps.error == 0)
+      ship.map_count = countLines(ship.serf_maps.data);
+    // Read every 5 min and a few KB to MBs per serf: not kept resident in between.
+    if (maps_this_pass_) std::string().swap(ship.serf_maps.data);
+    if (!serf_ok) ship.map_count.reset();
+    if (ship.map_count)
+      out.add(ship.handles[kMapCount], "urbit_ship_serf_map_count",
+              static_cast<double>(*ship.map_count), labels);
+
+    if (ship.ports_queued) {
+      ship.ports_needed = false;
+      if (ship.ports.error == 0) {
+        ParseProblems problems("ships", ship.ports_path);
+        parseHttpPorts(ship.ports.data, ship.port_list, problems);
+        problems.logTo(log_);
+      } else {
+        ship.port_list.clear();
+      }
+      ship.port_handles.assign(ship.port_list.size(), SeriesHandle{});
+    }
+    for (size_t i = 0; i < ship.port_list.size() && i < ship.port_handles.size(); ++i) {
+      const HttpPort& port = ship.port_list[i];
+      const LabelView port_labels[] = {{"ship", ship.name},
+                                       {"pier", ship.pier},
+                                       {"secure", port.secure ? "true" : "false"},
+                                       {"scope", port.loopback ? "loopback" : "public"}};
+      out.add(ship.port_handles[i], "urbit_ship_http_port", port.port, port_labels);
+    }
+  } else {
+    ship.map_count.reset();
+    ship.port_list.clear();
+    ship.port_handles.clear();
+    ship.ports_needed = true;
   }
 }
 

@@ -1,10 +1,12 @@
 // Collects the urbit_ship_* series for every ship on the host (names in
 // README.md's Metrics section). Cheap per interval: a full process scan and full
 // pier walks run on their own slower cadences; each interval reads only the known
-// PIDs' /proc/PID/stat, .http.ports and a few statx through the agent's batch.
+// PIDs' CPU and memory (their /proc/PID/stat through the agent's batch, or one read of
+// a BPF task iterator for all of them), .http.ports and a few statx.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,8 +16,10 @@
 
 #include "agent/collectors/collector.h"
 #include "agent/collectors/filesystem_statter.h"
+#include "agent/io/cost_chooser.h"
 #include "agent/io/file_reader.h"
 #include "agent/io/read_batch.h"
+#include "agent/ships/bpf_task_sampler.h"
 #include "agent/ships/folder_watch.h"
 #include "agent/ships/log_tail.h"
 #include "agent/ships/maintenance_log.h"
@@ -27,6 +31,15 @@
 #include "common/time/clock.h"
 
 namespace tidemark::agent {
+
+// Where the kings' and serfs' CPU time, RSS and start time come from each pass.
+enum class ProcessStatsSource : uint8_t {
+  kAuto,          // measured on this host (cost_chooser.h): the cheaper of the two below
+  kProc,          // each process's /proc/PID/stat, read through the pass's batch
+  kTaskIterator,  // one read of a BPF task iterator for all of them (bpf_task_sampler.h)
+};
+// "auto", "proc" or "bpf"; nullopt for anything else.
+std::optional<ProcessStatsSource> parseProcessStatsSource(std::string_view text);
 
 struct ShipCollectorOptions {
   // Folders whose subfolders holding .urb/ are piers (reported down when not running).
@@ -65,6 +78,19 @@ struct ShipCollectorOptions {
   // not see (a shared mapping; another host writing over NFS). 1: every pass, as
   // without inotify. Default: 30.
   uint32_t tracked_stat_every_passes = 30;
+  // Where process CPU, RSS and start times come from. The task iterator reads the live
+  // kernel, so it is used only when the reader's root is "/", and only where the kernel
+  // allows it (else /proc, with one log line saying why). Default: kAuto.
+  ProcessStatsSource process_stats = ProcessStatsSource::kAuto;
+  // kAuto's probes: /proc and the task iterator alternate pass by pass, each pass's
+  // process CPU is compared. Both its period (probe + hold) and the io_uring hand-off
+  // probe's are 616 passes, and this one starts after that one's first probe ends, so
+  // the two never alternate on the same passes (which would charge one's costs to the
+  // other's modes).
+  CostChooserOptions process_stats_probe{.warmup_passes = 20, .probe_passes = 16,
+                                         .hold_passes = 600};
+  // Opens the task iterator; tests inject one that is refused. Empty: BpfTaskSampler::open.
+  std::function<std::unique_ptr<BpfTaskSampler>(std::string& why)> open_task_sampler;
 };
 
 class ShipCollector final : public Collector {
@@ -91,6 +117,10 @@ class ShipCollector final : public Collector {
   uint64_t folderOpens(const std::string& pier) const;
   // inotify watches now: pier folders and tracked files (0 when it is off or refused).
   size_t folderWatches() const { return watch_ ? watch_->watches() : 0; }
+  // Where the last pass read process stats from (kProc or kTaskIterator).
+  ProcessStatsSource lastProcessStatsSource() const { return pass_source_; }
+  // The process-stats chooser, for its medians (meaningful with kAuto and the iterator open).
+  const CostChooser<ProcessStatsSource>& processStatsChooser() const { return source_chooser_; }
 
  private:
   struct Ship;
@@ -111,6 +141,17 @@ class ShipCollector final : public Collector {
   void applyFolderChanges();
   void walk(int64_t now_ms);
   void collectShip(Ship& ship, SampleWriter& out);
+  // Up, RSS, CPU, map count and HTTP ports.
+  void collectShipProcesses(Ship& ship, std::span<const LabelView> labels, SampleWriter& out);
+  // This pass's view of one of a ship's processes: from its stat slot or from the task
+  // iterator. False when the process is gone (or another has its PID).
+  bool processUsage(const ShipProcess& process, const ReadSlot& stat_slot,
+                    ProcessUsage& usage) const;
+  void openTaskSampler();
+  ProcessStatsSource sourceForPass() const;
+  void trackProcesses();
+  void sampleTasks();
+  void recordPassCost();
   void pollShipLog(Ship& ship);
   void writeSecondsSince(Ship& ship, std::span<const LabelView> labels, SampleWriter& out);
   void writeFilesystemAvail(SampleWriter& out);
@@ -150,6 +191,13 @@ class ShipCollector final : public Collector {
   uint64_t tracked_stats_ = 0;
   int64_t ticks_per_second_;
   int64_t page_bytes_;
+  std::unique_ptr<BpfTaskSampler> task_sampler_;  // null: /proc only
+  CostChooser<ProcessStatsSource> source_chooser_;
+  ProcessStatsSource pass_source_ = ProcessStatsSource::kProc;
+  // The task iterator failed this pass: the process series sit it out.
+  bool process_stats_missing_ = false;
+  int64_t pass_started_cpu_ns_ = 0;
+  std::vector<int32_t> tracked_pids_;  // scratch for trackProcesses()
 };
 
 }  // namespace tidemark::agent

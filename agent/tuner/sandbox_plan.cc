@@ -143,6 +143,9 @@ SandboxPlan planSandbox(const Policy& policy, const std::vector<KnobPtr>& host_k
   PlanBuilder plan;
   plan.grantCapability("CAP_DAC_READ_SEARCH", kCollection);
   plan.grantCapability("CAP_SYS_PTRACE", kCollection);
+  // The ships' task iterator (ships/bpf_task_sampler.h): loading it needs both.
+  plan.grantCapability("CAP_BPF", kCollection);
+  plan.grantCapability("CAP_PERFMON", kCollection);
   if (!inputs.state_dir.empty()) {
     plan.grantPath(normalPath(std::filesystem::absolute(inputs.state_dir).string()), kStateDir);
   }

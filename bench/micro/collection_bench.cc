@@ -10,6 +10,7 @@
 #include "agent/io/plain_file_reader.h"
 #include "agent/io/plain_read_batch.h"
 #include "agent/io/uring_read_batch.h"
+#include "agent/ships/bpf_task_sampler.h"
 #include "common/time/clock.h"
 
 #include <signal.h>
@@ -134,6 +135,35 @@ void BM_ProcStatReadsUringInline(benchmark::State& state) {
   readProcStats(state, true, UringReadBatchOptions::HandOffPolicy::kInline);
 }
 BENCHMARK(BM_ProcStatReadsUringInline)
+    ->Arg(200)
+    ->MeasureProcessCPUTime()
+    ->Unit(benchmark::kMicrosecond);
+
+// The same 200 processes' CPU, RSS and start time from one read of the BPF task
+// iterator (what --process-stats auto switches to where it measures cheaper). Its cost
+// also grows with every other task on the host, which the iterator walks too.
+void BM_ProcStatReadsTaskIterator(benchmark::State& state) {
+  ProcStatReads processes(static_cast<int>(state.range(0)));
+  std::string why;
+  auto sampler = BpfTaskSampler::open(why);
+  if (!sampler) {
+    state.SkipWithError(("the kernel refuses the task iterator: " + why).c_str());
+    return;
+  }
+  std::vector<int32_t> pids(processes.children().begin(), processes.children().end());
+  if (sampler->track(pids) != 0) {
+    state.SkipWithError("cannot track the processes");
+    return;
+  }
+  for (auto _ : state) {
+    if (sampler->sample() != 0) {
+      state.SkipWithError("the task iterator failed");
+      return;
+    }
+    benchmark::DoNotOptimize(sampler->find(pids.front()));
+  }
+}
+BENCHMARK(BM_ProcStatReadsTaskIterator)
     ->Arg(200)
     ->MeasureProcessCPUTime()
     ->Unit(benchmark::kMicrosecond);

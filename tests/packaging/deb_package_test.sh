@@ -109,7 +109,7 @@ for line in 'User=tidemark' 'Group=tidemark' \
   has "$controller_unit" "$line"
 done
 for line in 'ExecStart=/usr/bin/tidemark-agent --config /etc/tidemark/agent.toml' \
-  'CapabilityBoundingSet=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE' \
+  'CapabilityBoundingSet=CAP_BPF CAP_DAC_READ_SEARCH CAP_PERFMON CAP_SYS_PTRACE' \
   'ProtectSystem=strict' 'ProtectHome=read-only' 'PrivateTmp=yes' 'NoNewPrivileges=yes' \
   'StateDirectory=tidemark-agent' 'StateDirectoryMode=0700' 'ReadOnlyPaths=/proc/sys /sys' \
   'ProtectKernelModules=yes' 'ProtectKernelLogs=yes' 'ProtectControlGroups=yes' \

@@ -71,6 +71,25 @@ TEST(AgentOptionsIoTest, ReadsTheTomlKey) {
   EXPECT_EQ(parse({"--config", dir.str() + "/agent.toml"}).io, "plain");
 }
 
+TEST(AgentOptionsProcessStatsTest, DefaultsToAutoAndTakesTheFlagAndTheTomlKey) {
+  EXPECT_EQ(parse({}).process_stats, "auto");
+  EXPECT_EQ(parse({"--process-stats", "proc"}).process_stats, "proc");
+  testing::TempDir dir;
+  dir.write("agent.toml", "process_stats = \"bpf\"\n");
+  EXPECT_EQ(parse({"--config", dir.str() + "/agent.toml"}).process_stats, "bpf");
+}
+
+TEST(AgentOptionsProcessStatsTest, RejectsAnUnknownSourceNamingTheChoices) {
+  try {
+    parse({"--process-stats", "ebpf"});
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("\"ebpf\" is not one of auto, proc, bpf"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(AgentOptionsTuningTest, DefaultsLeaveTheTunersOwnAndTheFileSetsTheTemplates) {
   const AgentOptions defaults = parse({});
   EXPECT_FALSE(defaults.tuning.disabled);

@@ -37,9 +37,9 @@ TEST(PrintSandbox, PrintsThePlanForTheFixtureHostAsJson) {
   std::sort(paths.begin(), paths.end());
   EXPECT_EQ(plan["read_write_paths"].get<Strings>(), paths);
   EXPECT_EQ(plan["capabilities"].get<Strings>(),
-            (Strings{"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-                     "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SYS_ADMIN", "CAP_SYS_NICE",
-                     "CAP_SYS_PTRACE"}));
+            (Strings{"CAP_BPF", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+                     "CAP_FOWNER", "CAP_KILL", "CAP_PERFMON", "CAP_SETGID", "CAP_SETUID",
+                     "CAP_SYS_ADMIN", "CAP_SYS_NICE", "CAP_SYS_PTRACE"}));
   EXPECT_EQ(plan["knobs"].get<Strings>(),
             (Strings{"block.scheduler:nvme0n1", "block.scheduler:sda", "mount.atime:/",
                      "mount.atime:/srv/piers", "ship.loom:*", "ship.nice:*", "ship.pack:*",

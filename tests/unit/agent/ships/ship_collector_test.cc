@@ -536,5 +536,87 @@ TEST_F(ShipCollectorTest, HundredPiersInOnePass) {
   EXPECT_EQ(statter.calls, 1);
 }
 
+// The process series from either source: each process's /proc/PID/stat through the
+// batch, or the BPF task iterator (where the kernel allows it: CAP_BPF and CAP_PERFMON).
+class ShipCollectorProcessSourceTest : public ShipCollectorTest,
+                                       public ::testing::WithParamInterface<ProcessStatsSource> {
+ protected:
+  ShipCollectorProcessSourceTest() { options.process_stats = GetParam(); }
+
+  // Skips where the kernel refused the iterator (the collector then reads /proc).
+  bool iteratorRefused() {
+    return GetParam() == ProcessStatsSource::kTaskIterator &&
+           collector().lastProcessStatsSource() != ProcessStatsSource::kTaskIterator;
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Sources, ShipCollectorProcessSourceTest,
+                         ::testing::Values(ProcessStatsSource::kProc,
+                                           ProcessStatsSource::kTaskIterator),
+                         [](const auto& info) {
+                           return info.param == ProcessStatsSource::kProc ? "Proc"
+                                                                          : "TaskIterator";
+                         });
+
+TEST_P(ShipCollectorProcessSourceTest, UpRssAndCpuOfARunningShipThenDownWhenItStops) {
+  makeStandinPier(piers + "/zod");
+  StandinShip ship(bin, piers + "/zod", {"--rss-mb", "8"});
+  const auto out = pass();
+  if (iteratorRefused()) GTEST_SKIP() << "the kernel refuses the task iterator here";
+  EXPECT_EQ(collector().lastProcessStatsSource(), GetParam());
+  const Labels l = labels("zod");
+  EXPECT_EQ(out.value("urbit_ship_up", l), 1);
+  EXPECT_GE(out.value("urbit_ship_rss_bytes", l).value_or(0), 8.0 * (1 << 20));
+  EXPECT_GE(out.value("urbit_ship_cpu_seconds_total", l).value_or(-1), 0);
+
+  ASSERT_EQ(ship.stop(), 0);
+  clock.advanceMs(10'000);
+  const auto after = pass();
+  EXPECT_EQ(after.value("urbit_ship_up", l), 0);
+  EXPECT_FALSE(after.value("urbit_ship_rss_bytes", l));
+}
+
+TEST_F(ShipCollectorTest, AnIteratorTheKernelRefusesLeavesTheShipsToProc) {
+  options.process_stats = ProcessStatsSource::kTaskIterator;
+  options.open_task_sampler = [](std::string& why) -> std::unique_ptr<BpfTaskSampler> {
+    why = "refused for the test";
+    return nullptr;
+  };
+  makeStandinPier(piers + "/zod");
+  StandinShip ship(bin, piers + "/zod", {"--rss-mb", "8"});
+  const auto out = pass();
+  EXPECT_EQ(collector().lastProcessStatsSource(), ProcessStatsSource::kProc);
+  EXPECT_EQ(out.value("urbit_ship_up", labels("zod")), 1);
+  EXPECT_GE(out.value("urbit_ship_rss_bytes", labels("zod")).value_or(0), 8.0 * (1 << 20));
+}
+
+TEST_F(ShipCollectorTest, AutoProbesBothSourcesAndTheCpuCounterNeverGoesBack) {
+  options.process_stats = ProcessStatsSource::kAuto;
+  options.process_stats_probe = {.warmup_passes = 1, .probe_passes = 6, .hold_passes = 3};
+  makeStandinPier(piers + "/zod");
+  StandinShip ship(bin, piers + "/zod", {"--rss-mb", "8"});
+  std::vector<ProcessStatsSource> sources;
+  std::vector<double> cpu;
+  for (int i = 0; i < 10; ++i) {
+    const auto out = pass();
+    sources.push_back(collector().lastProcessStatsSource());
+    cpu.push_back(out.value("urbit_ship_cpu_seconds_total", labels("zod")).value_or(-1));
+    EXPECT_EQ(out.value("urbit_ship_up", labels("zod")), 1) << "pass " << i;
+  }
+  if (!collector().processStatsChooser().decided())
+    GTEST_SKIP() << "the kernel refuses the task iterator here: auto reads /proc only";
+  using enum ProcessStatsSource;
+  // The warm-up pass, then /proc and the iterator in turn, then the cheaper one held.
+  EXPECT_EQ(std::vector<ProcessStatsSource>(sources.begin(), sources.begin() + 7),
+            (std::vector<ProcessStatsSource>{kProc, kProc, kTaskIterator, kProc, kTaskIterator,
+                                             kProc, kTaskIterator}));
+  const ProcessStatsSource kept = collector().processStatsChooser().kept();
+  EXPECT_EQ(sources[7], kept);
+  EXPECT_GT(collector().processStatsChooser().medianNs(kProc), 0);
+  EXPECT_GT(collector().processStatsChooser().medianNs(kTaskIterator), 0);
+  // /proc's ticks truncate what the iterator counts in ns: alternating, the counter
+  // would step back; it holds instead.
+  for (size_t i = 1; i < cpu.size(); ++i) EXPECT_GE(cpu[i], cpu[i - 1]) << "pass " << i;
+}
+
 }  // namespace
 }  // namespace tidemark::agent

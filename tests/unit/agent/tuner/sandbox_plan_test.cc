@@ -60,9 +60,9 @@ TEST(SandboxPlan, GrantsWhatTheFixturePolicyAllowsOnTheFixtureHost) {
                                            "/sys/block/sda/queue/scheduler",
                                            state.str()}));
   EXPECT_EQ(plan.capabilities,
-            (Strings{"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-                     "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SYS_ADMIN", "CAP_SYS_NICE",
-                     "CAP_SYS_PTRACE"}));
+            (Strings{"CAP_BPF", "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+                     "CAP_FOWNER", "CAP_KILL", "CAP_PERFMON", "CAP_SETGID", "CAP_SETUID",
+                     "CAP_SYS_ADMIN", "CAP_SYS_NICE", "CAP_SYS_PTRACE"}));
   // The mounts are the host's (PID 1's mountinfo), not the sandbox's /var/lib/private.
   EXPECT_EQ(plan.knobs, (Strings{"block.scheduler:nvme0n1", "block.scheduler:sda",
                                  "mount.atime:/", "mount.atime:/srv/piers", "ship.loom:*",
@@ -89,6 +89,8 @@ TEST(SandboxPlan, GrantsWhatTheFixturePolicyAllowsOnTheFixtureHost) {
   EXPECT_EQ(why("CAP_SETUID"), Strings{"ship.pack:*"});
   EXPECT_EQ(why("CAP_DAC_READ_SEARCH"), Strings{"collection"});
   EXPECT_EQ(why("CAP_SYS_PTRACE"), Strings{"collection"});
+  EXPECT_EQ(why("CAP_BPF"), Strings{"collection"});
+  EXPECT_EQ(why("CAP_PERFMON"), Strings{"collection"});
   EXPECT_EQ(plan.why.size(), plan.read_write_paths.size() + plan.capabilities.size());
 }
 
@@ -98,7 +100,7 @@ TEST(SandboxPlan, AnEmptyPolicyGrantsCollectionAndTheStateDirOnly) {
   const SandboxPlan plan =
       planSandbox(policy, knobsUnder(root), inputsFor(root, "/var/lib/tidemark-agent/"));
   EXPECT_EQ(plan.read_write_paths, Strings{"/var/lib/tidemark-agent"});
-  EXPECT_EQ(plan.capabilities, (Strings{"CAP_DAC_READ_SEARCH", "CAP_SYS_PTRACE"}));
+  EXPECT_EQ(plan.capabilities, (Strings{"CAP_BPF", "CAP_DAC_READ_SEARCH", "CAP_PERFMON", "CAP_SYS_PTRACE"}));
   EXPECT_TRUE(plan.knobs.empty());
   EXPECT_TRUE(plan.unmatched.empty());
 }
@@ -110,7 +112,7 @@ TEST(SandboxPlan, WithTuningDisabledEveryEntryIsUnmatched) {
   const SandboxPlan plan = planSandbox(Policy::load(fixturePath("sandbox/policy.toml")),
                                        knobsUnder(root), inputs);
   EXPECT_EQ(plan.read_write_paths, Strings{"/var/lib/tidemark-agent"});
-  EXPECT_EQ(plan.capabilities, (Strings{"CAP_DAC_READ_SEARCH", "CAP_SYS_PTRACE"}));
+  EXPECT_EQ(plan.capabilities, (Strings{"CAP_BPF", "CAP_DAC_READ_SEARCH", "CAP_PERFMON", "CAP_SYS_PTRACE"}));
   EXPECT_TRUE(plan.knobs.empty());
   ASSERT_EQ(plan.unmatched.size(), 9u);
   EXPECT_NE(plan.unmatched[0].reason.find("--tuning-disabled"), std::string::npos);
@@ -138,7 +140,8 @@ knob = "ship.frobnicate:*"
   SandboxPlan plan = planSandbox(policy, {}, inputs);
   EXPECT_EQ(plan.knobs, (Strings{"ship.affinity:zod", "ship.loom:zod"}));
   EXPECT_EQ(plan.read_write_paths, (Strings{"/etc/urbit", "/var/lib/tidemark-agent"}));
-  EXPECT_EQ(plan.capabilities, (Strings{"CAP_DAC_READ_SEARCH", "CAP_SYS_NICE", "CAP_SYS_PTRACE"}));
+  EXPECT_EQ(plan.capabilities, (Strings{"CAP_BPF", "CAP_DAC_READ_SEARCH", "CAP_PERFMON", "CAP_SYS_NICE",
+                                         "CAP_SYS_PTRACE"}));
   EXPECT_EQ(plan.unmatched,
             (std::vector<UnmatchedPolicyEntry>{
                 {"ship.pack_live:*", "no tuning.pack_live_command: live packs are unavailable"},
@@ -154,7 +157,8 @@ knob = "ship.frobnicate:*"
   EXPECT_EQ(plan.read_write_paths,
             (Strings{"/etc/urbit", "/home/urbit/piers", "/srv/piers", "/var/lib/tidemark-agent"}));
   Strings capabilities = kJobCapabilities;
-  capabilities.insert(capabilities.end(), {"CAP_DAC_READ_SEARCH", "CAP_SYS_NICE", "CAP_SYS_PTRACE"});
+  capabilities.insert(capabilities.end(), {"CAP_BPF", "CAP_DAC_READ_SEARCH", "CAP_PERFMON",
+                                          "CAP_SYS_NICE", "CAP_SYS_PTRACE"});
   EXPECT_EQ(plan.capabilities, sorted(capabilities));
   EXPECT_EQ(plan.why["/srv/piers"], (Strings{"ship.pack_live:*", "ship.meld:*", "ship.roll_chop:*"}));
   ASSERT_EQ(plan.unmatched.size(), 1u);
