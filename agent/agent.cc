@@ -340,9 +340,11 @@ void Agent::run(const std::function<bool()>& stop, int stop_fd) {
       if (next_collection <= now) next_collection = now + config_.interval_ms;
       if (config_.memory_trim_interval_ms > 0 && now >= next_trim) {
         ::malloc_trim(0);
-        if (!program_pages_released_) {
-          // By now every pass kind has run (scan, walk, send, ack): what start-up alone
-          // touched in the program file can go.
+        if (!program_pages_released_ && stats_.collections >= kStartUpCollections) {
+          // By now every pass kind has run (scan, walk, send, ack) and the start-up
+          // probes have decided (the io_uring hand-off by pass 19, where ship processes'
+          // CPU comes from by pass 36): what start-up alone touched in the program file,
+          // the way a probe did not choose included, can go.
           program_pages_released_ = true;
           const PageOutResult released = pageOutMappingsOf();
           if (released.error != 0) {

@@ -37,8 +37,8 @@ struct AgentConfig {
   wire::HelloData hello;  // host facts; ids and epoch are filled in by the agent
   // Hands freed heap pages back to the kernel (malloc_trim) this often. Start-up (facts,
   // the hello), the ships' process scans and pier walks free more than a steady pass
-  // reuses, and glibc keeps such pages resident. The first trim also pages out the
-  // program file's pages (program_pages.h). 0: never. Default: 30 s.
+  // reuses, and glibc keeps such pages resident. The first trim after 40 collections
+  // also pages out the program file's pages (program_pages.h). 0: never. Default: 30 s.
   int64_t memory_trim_interval_ms = 30'000;
 };
 
@@ -107,7 +107,9 @@ class Agent {
   // result is recovered anyway: the controller resends the command after the next
   // Hello and the tuner answers from its journal).
   std::deque<wire::AgentMessageData> tuning_up_;
-  bool program_pages_released_ = false;  // once, at the first memory trim
+  // Once, at the first memory trim after this many collections.
+  static constexpr uint64_t kStartUpCollections = 40;
+  bool program_pages_released_ = false;
 };
 
 }  // namespace tidemark::agent

@@ -1,8 +1,9 @@
 #include "agent/ships/bpf_task_sampler.h"
 
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,7 +23,9 @@ extern const std::span<const uint8_t> kShipTasksBpfObject;  // ship_tasks_object
 
 namespace {
 
-constexpr size_t kInitialBuffer = 64 * 1024;
+// 40 bytes a thread: room for 100 ships' kings and serfs, threads included, before it
+// grows (resident memory counts on a host of ships).
+constexpr size_t kInitialBuffer = 16 * 1024;
 
 // libbpf explains its failures on stderr; the agent says why in one line of its own,
 // so libbpf's lines go to the debug log.
@@ -56,6 +59,34 @@ uint64_t ownStartTicks() {
   return stat.start_ticks;
 }
 
+// The bpf(2) commands of a steady pass, called directly: libbpf's wrappers would map
+// its code pages back in every pass, and resident memory counts on a host of ships.
+int bpfCommand(int command, bpf_attr& attr) {
+  return static_cast<int>(::syscall(__NR_bpf, command, &attr, sizeof attr));
+}
+
+int createIterator(int link_fd) {
+  bpf_attr attr{};
+  attr.iter_create.link_fd = static_cast<uint32_t>(link_fd);
+  return bpfCommand(BPF_ITER_CREATE, attr);
+}
+
+int updateElement(int map_fd, const void* key, const void* value) {
+  bpf_attr attr{};
+  attr.map_fd = static_cast<uint32_t>(map_fd);
+  attr.key = reinterpret_cast<uint64_t>(key);
+  attr.value = reinterpret_cast<uint64_t>(value);
+  attr.flags = BPF_ANY;
+  return bpfCommand(BPF_MAP_UPDATE_ELEM, attr);
+}
+
+int deleteElement(int map_fd, const void* key) {
+  bpf_attr attr{};
+  attr.map_fd = static_cast<uint32_t>(map_fd);
+  attr.key = reinterpret_cast<uint64_t>(key);
+  return bpfCommand(BPF_MAP_DELETE_ELEM, attr);
+}
+
 }  // namespace
 
 std::unique_ptr<BpfTaskSampler> BpfTaskSampler::open(std::string& why) {
@@ -85,6 +116,7 @@ std::unique_ptr<BpfTaskSampler> BpfTaskSampler::open(std::string& why) {
     why = refusal("cannot attach the BPF task iterator", errno);
     return nullptr;
   }
+  sampler->link_fd_ = bpf_link__fd(sampler->link_);
   sampler->buffer_.resize(kInitialBuffer);
 
   // The check: this process, as the iterator sees it, must be this process as /proc
@@ -132,10 +164,10 @@ int BpfTaskSampler::track(std::span<const int32_t> pids) {
   while (old != tracked_.end() || now != wanted_.end()) {
     if (now == wanted_.end() || (old != tracked_.end() && *old < *now)) {
       const auto pid = static_cast<uint32_t>(*old++);
-      if (bpf_map_delete_elem(tracked_map_fd_, &pid) != 0 && errno != ENOENT) failure = errno;
+      if (deleteElement(tracked_map_fd_, &pid) != 0 && errno != ENOENT) failure = errno;
     } else if (old == tracked_.end() || *now < *old) {
       const auto pid = static_cast<uint32_t>(*now++);
-      if (bpf_map_update_elem(tracked_map_fd_, &pid, &one, BPF_ANY) != 0) failure = errno;
+      if (updateElement(tracked_map_fd_, &pid, &one) != 0) failure = errno;
     } else {
       ++old;
       ++now;
@@ -148,7 +180,7 @@ int BpfTaskSampler::track(std::span<const int32_t> pids) {
 }
 
 int BpfTaskSampler::sample() {
-  const int fd = bpf_iter_create(bpf_link__fd(link_));
+  const int fd = createIterator(link_fd_);
   if (fd < 0) return errno;
   size_t used = 0;
   int error = 0;

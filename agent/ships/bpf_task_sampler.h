@@ -47,6 +47,7 @@ class BpfTaskSampler {
 
   bpf_object* object_ = nullptr;
   bpf_link* link_ = nullptr;
+  int link_fd_ = -1;
   int tracked_map_fd_ = -1;
   uint64_t ns_per_tick_ = 10'000'000;
   std::vector<int32_t> tracked_;       // sorted

@@ -642,6 +642,10 @@ void ShipCollector::collect(SampleWriter& out) {
   sampleTasks();
   for (auto& [pier, ship] : ships_) collectShip(*ship, out);
   writeFilesystemAvail(out);
+  const bool iterator = pass_source_ == ProcessStatsSource::kTaskIterator;
+  const LabelView source_labels[] = {{"source", iterator ? "bpf" : "proc"}};
+  out.add(source_handles_[iterator ? 1 : 0], "tidemark_agent_process_stats_source", 1,
+          source_labels);
   recordPassCost();
 }
 

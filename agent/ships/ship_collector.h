@@ -198,6 +198,7 @@ class ShipCollector final : public Collector {
   bool process_stats_missing_ = false;
   int64_t pass_started_cpu_ns_ = 0;
   std::vector<int32_t> tracked_pids_;  // scratch for trackProcesses()
+  SeriesHandle source_handles_[2];     // tidemark_agent_process_stats_source: proc, bpf
 };
 
 }  // namespace tidemark::agent

@@ -567,6 +567,12 @@ TEST_P(ShipCollectorProcessSourceTest, UpRssAndCpuOfARunningShipThenDownWhenItSt
   EXPECT_EQ(out.value("urbit_ship_up", l), 1);
   EXPECT_GE(out.value("urbit_ship_rss_bytes", l).value_or(0), 8.0 * (1 << 20));
   EXPECT_GE(out.value("urbit_ship_cpu_seconds_total", l).value_or(-1), 0);
+  const bool iterator = GetParam() == ProcessStatsSource::kTaskIterator;
+  EXPECT_EQ(out.value("tidemark_agent_process_stats_source",
+                      Labels{{"source", iterator ? "bpf" : "proc"}}),
+            1);
+  EXPECT_FALSE(out.value("tidemark_agent_process_stats_source",
+                         Labels{{"source", iterator ? "proc" : "bpf"}}));
 
   ASSERT_EQ(ship.stop(), 0);
   clock.advanceMs(10'000);

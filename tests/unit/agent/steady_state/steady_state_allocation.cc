@@ -225,6 +225,15 @@ TEST_F(ShipsSteadyStateAllocationTest, RunningShipsThroughIoUringInline) {
   EXPECT_EQ(steadyStateAllocations("/", *batch, options_), 0u);
 }
 
+// The kings' and serfs' CPU and memory from the BPF task iterator instead of /proc.
+TEST_F(ShipsSteadyStateAllocationTest, RunningShipsThroughTheTaskIterator) {
+  std::string why;
+  if (!BpfTaskSampler::open(why)) GTEST_SKIP() << "the kernel refuses the task iterator: " << why;
+  options_.ships.process_stats = ProcessStatsSource::kTaskIterator;
+  PlainReadBatch batch("/");
+  EXPECT_EQ(steadyStateAllocations("/", batch, options_), 0u);
+}
+
 // The counter itself works: without this the zeros above would prove nothing.
 TEST(AllocationCounterTest, CountsAnAllocation) {
   g_allocations = 0;
