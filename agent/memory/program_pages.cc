@@ -72,6 +72,10 @@ PageOutResult pageOutMappingsOf(std::string path) {
   std::stringstream text;
   text << maps.rdbuf();
   for (const MappedRange& range : mappingsOfFile(text.str(), path)) {
+    // Without read-ahead, a page a pass runs faults back alone: read-ahead would bring
+    // 128 KB of its neighbours into the page cache, and the fault-around then maps 64 KB
+    // of them, most of it code no pass runs (0.4 MB of the agent's RSS with 100 ships).
+    ::madvise(reinterpret_cast<void*>(range.begin), range.end - range.begin, MADV_RANDOM);
     if (::madvise(reinterpret_cast<void*>(range.begin), range.end - range.begin, MADV_PAGEOUT) !=
         0) {
       if (result.error == 0) result.error = errno;

@@ -1,7 +1,8 @@
 // Gives back the resident pages of the agent's own program file once the loop is
 // steady: start-up (options, config, facts, logging set-up) touches code that no
 // pass runs again, and the kernel maps 64 KB around each page touched, so most of
-// the text segment stays resident otherwise. Only the code a pass runs faults back.
+// the text segment stays resident otherwise. Only the code a pass runs faults back,
+// page by page (the mappings lose their read-ahead too).
 #pragma once
 
 #include <cstddef>
@@ -26,7 +27,7 @@ struct PageOutResult {
   int error = 0;      // errno of the first refusal (EINVAL: a kernel before 5.4)
 };
 
-// MADV_PAGEOUT of every mapping of `path` in this process (the program itself when
+// MADV_RANDOM, then MADV_PAGEOUT, of every mapping of `path` in this process (the program itself when
 // empty, from /proc/self/exe). Clean file pages mapped by this process only are
 // dropped; others are left alone by the kernel.
 PageOutResult pageOutMappingsOf(std::string path = {});
