@@ -27,9 +27,9 @@ struct PageOutResult {
   int error = 0;      // errno of the first refusal (EINVAL: a kernel before 5.4)
 };
 
-// MADV_RANDOM, then MADV_PAGEOUT, of every mapping of `path` in this process (the program itself when
-// empty, from /proc/self/exe). Clean file pages mapped by this process only are
-// dropped; others are left alone by the kernel.
+// MADV_RANDOM, then MADV_PAGEOUT, of every mapping of `path` in this process (the
+// program itself when empty, from /proc/self/exe). Clean file pages mapped by this
+// process only are dropped; others are left alone by the kernel.
 PageOutResult pageOutMappingsOf(std::string path = {});
 
 }  // namespace tidemark::agent
