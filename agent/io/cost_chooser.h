@@ -9,9 +9,18 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <vector>
 
 namespace tidemark::agent {
+
+// What a probe pass is charged: the whole process's CPU time in ns, so work handed to
+// other threads (io-wq workers) counts as work done inline does.
+inline int64_t processCpuNs() {
+  timespec now{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
 
 struct CostChooserOptions {
   size_t warmup_passes = 3;  // first passes open every file: not measured

@@ -294,11 +294,7 @@ HandOff UringReadBatch::handOffForPass() const {
 
 int64_t UringReadBatch::processCpuNs() const {
   if (options_.process_cpu_ns) return options_.process_cpu_ns();
-  // The whole process: io-wq workers are its threads, so a pass through the ring is
-  // charged for their work as an inline pass is for its syscalls.
-  struct timespec now {};
-  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+  return agent::processCpuNs();  // the free function, not this member
 }
 
 void UringReadBatch::recordPassCost(int64_t cpu_ns) {

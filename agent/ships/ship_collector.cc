@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <ctime>
 #include <set>
 #include <tuple>
 
@@ -30,12 +29,6 @@ std::string_view shipName(std::string_view pier) {
 
 bool due(const std::optional<int64_t>& last_ms, int64_t now_ms, int64_t interval_ms) {
   return !last_ms || now_ms - *last_ms >= interval_ms;
-}
-
-int64_t processCpuNs() {
-  timespec now{};
-  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
 std::string_view sourceName(ProcessStatsSource source) {
